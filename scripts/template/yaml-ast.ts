@@ -1,0 +1,280 @@
+/**
+ * The only module that imports `yaml`. It turns YAML text into the Ruby-like value model
+ * (`core/value.ts`) plus a position index, and value models back into YAML text. Keeping the
+ * library behind this adapter means a move to yaml@3 touches one file.
+ *
+ * Loading follows what GitLab's `YAML.safe_load` (Psych, YAML 1.1) produces: `yes`/`no`/`on`/`off`
+ * are booleans, `010` is octal, `<<` merge keys merge in document order, aliases are resolved,
+ * a repeated key keeps its first position and its last value, and `!reference` is kept as a tag.
+ */
+import {
+  Alias,
+  Document,
+  LineCounter,
+  Pair,
+  Scalar as YamlScalar,
+  YAMLMap,
+  YAMLSeq,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  type CollectionTag,
+  type Node as YamlNode,
+  type ScalarTag,
+  type Tags,
+} from 'yaml';
+import type { Diagnostic, Position } from '../core/diagnostic.js';
+import { RubyFloat, YamlReference, type Value, type ValueMap } from '../core/value.js';
+
+export type PathSegment = string | number;
+export interface SourceRange {
+  readonly start: Position;
+  readonly end: Position;
+}
+
+export interface ParsedDocument {
+  readonly value: Value;
+  /** Where the document starts (its first node, or the `---` line when it is empty). */
+  readonly range: SourceRange;
+  /** The range of the node at `path` (`part: 'key'` for the key of a mapping entry). */
+  locate(path: readonly PathSegment[], part?: 'key' | 'value'): SourceRange | undefined;
+}
+
+export interface ParsedYaml {
+  readonly documents: readonly ParsedDocument[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const referenceTag: CollectionTag = {
+  tag: '!reference',
+  collection: 'seq',
+  resolve: (seq) => seq,
+};
+
+// Psych reads `yes|true|on` and `no|false|off` in any case as booleans, but not YAML 1.1's `y`/`n`.
+const psychBool: ScalarTag = {
+  tag: 'tag:yaml.org,2002:bool',
+  default: true,
+  identify: (value) => typeof value === 'boolean',
+  test: /^(?:yes|true|on|no|false|off)$/i,
+  resolve: (source) => /^(?:yes|true|on)$/i.test(source),
+  stringify: ({ value }) => (value ? 'true' : 'false'),
+};
+
+// Psych's safe_load refuses Date/Time, so timestamps stay plain strings here.
+const replacedTags = new Set(['tag:yaml.org,2002:timestamp', 'tag:yaml.org,2002:bool']);
+const customTags = (tags: Tags): Tags => [
+  psychBool,
+  ...tags.filter((tag) => typeof tag !== 'string' && !replacedTags.has(tag.tag)),
+  referenceTag,
+];
+
+const MERGE_KEY = '<<';
+const pathKey = (path: readonly PathSegment[]) => JSON.stringify(path);
+
+class PositionIndex {
+  readonly #ranges = new Map<string, SourceRange>();
+  readonly #lineCounter: LineCounter;
+  constructor(lineCounter: LineCounter) {
+    this.#lineCounter = lineCounter;
+  }
+  at(offset: number): Position {
+    const { line, col } = this.#lineCounter.linePos(offset);
+    return { line, column: col };
+  }
+  rangeOf(node: { range?: [number, number, number] | null | undefined } | null | undefined): SourceRange | undefined {
+    const range = node?.range;
+    return range ? { start: this.at(range[0]), end: this.at(range[1]) } : undefined;
+  }
+  record(path: readonly PathSegment[], part: 'key' | 'value', range: SourceRange | undefined): void {
+    const id = part + pathKey(path);
+    if (range && !this.#ranges.has(id)) this.#ranges.set(id, range);
+  }
+  get(path: readonly PathSegment[], part: 'key' | 'value'): SourceRange | undefined {
+    return this.#ranges.get(part + pathKey(path));
+  }
+}
+
+export function parseYamlDocuments(text: string, file: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    version: '1.1',
+    merge: true,
+    uniqueKeys: false,
+    customTags,
+    prettyErrors: false,
+  });
+  const index = new PositionIndex(lineCounter);
+  const diagnostics: Diagnostic[] = [];
+  const documents: ParsedDocument[] = [];
+  // An empty file gives an EmptyStream (an array with no documents): that is zero documents.
+  for (const doc of docs as Iterable<Document.Parsed>) {
+    for (const error of doc.errors) {
+      diagnostics.push({
+        ruleId: 'syntax',
+        severity: 'error',
+        message: yamlErrorMessage(error.code, error.message),
+        file,
+        start: index.at(error.pos[0]),
+      });
+    }
+    if (doc.errors.length > 0) continue;
+    const docIndex = documents.length;
+    const converter = new Converter(doc, docIndex, index, file, diagnostics);
+    const value = converter.convert(doc.contents as YamlNode | null, []);
+    const range = index.rangeOf(doc.contents as YamlNode | null) ?? {
+      start: index.at(doc.range[0]),
+      end: index.at(doc.range[1]),
+    };
+    documents.push({
+      value,
+      range,
+      locate: (path, part = 'value') => index.get([docIndex, ...path], part),
+    });
+  }
+  return { documents, diagnostics };
+}
+
+/** yaml's messages end with a code excerpt after a colon and newline; keep the first sentence. */
+function yamlErrorMessage(code: string, message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  return `yaml: ${first.replace(/ at line \d+, column \d+:?$/, '')} (${code})`;
+}
+
+class Converter {
+  readonly #doc: Document.Parsed;
+  readonly #index: PositionIndex;
+  readonly #file: string;
+  readonly #diagnostics: Diagnostic[];
+  readonly #docIndex: number;
+  readonly #resolving = new Set<YamlNode>();
+
+  constructor(doc: Document.Parsed, docIndex: number, index: PositionIndex, file: string, diagnostics: Diagnostic[]) {
+    this.#doc = doc;
+    this.#docIndex = docIndex;
+    this.#index = index;
+    this.#file = file;
+    this.#diagnostics = diagnostics;
+  }
+
+  convert(node: YamlNode | null, path: PathSegment[]): Value {
+    this.#index.record([this.#docIndex, ...path], 'value', this.#index.rangeOf(node));
+    if (node === null) return null;
+    if (isAlias(node)) return this.#alias(node, path);
+    if (isScalar(node)) return scalarValue(node);
+    if (isSeq(node)) {
+      const items = node.items.map((item, i) => this.convert(item as YamlNode | null, [...path, i]));
+      return node.tag === '!reference' ? new YamlReference(items) : items;
+    }
+    if (isMap(node)) return this.#map(node, path);
+    return null;
+  }
+
+  #alias(node: Alias, path: PathSegment[]): Value {
+    const target = node.resolve(this.#doc) as YamlNode | undefined;
+    if (!target || this.#resolving.has(target)) return null;
+    this.#resolving.add(target);
+    try {
+      return this.convert(target, path);
+    } finally {
+      this.#resolving.delete(target);
+    }
+  }
+
+  #map(node: YAMLMap, path: PathSegment[]): ValueMap {
+    const out: ValueMap = new Map();
+    for (const pair of node.items as Pair<YamlNode | null, YamlNode | null>[]) {
+      if (isMergeKey(pair.key)) {
+        this.#merge(out, pair.value, path);
+        continue;
+      }
+      const key = keyString(pair.key ? this.convert(pair.key, [...path, '<key>']) : null);
+      const keyRange = this.#index.rangeOf(pair.key);
+      if (out.has(key)) {
+        this.#diagnostics.push({
+          ruleId: 'syntax',
+          severity: 'warning',
+          message: `duplicate key ${JSON.stringify(key)}: GitLab keeps the last value`,
+          file: this.#file,
+          start: keyRange?.start ?? { line: 1, column: 1 },
+        });
+      }
+      this.#index.record([this.#docIndex, ...path, key], 'key', keyRange);
+      out.set(key, this.convert(pair.value, [...path, key]));
+    }
+    return out;
+  }
+
+  /** Psych merges `<<` at its place in the mapping: later keys override it, it overrides earlier ones. */
+  #merge(out: ValueMap, source: YamlNode | null, path: PathSegment[]): void {
+    const sources = isSeq(source) ? [...source.items].reverse() : [source];
+    const merged: ValueMap = new Map();
+    for (const item of sources) {
+      const value = this.convert(item as YamlNode | null, path);
+      if (value instanceof Map) for (const [k, v] of value) merged.set(k, v);
+    }
+    for (const [k, v] of merged) out.set(k, v);
+  }
+}
+
+const isMergeKey = (key: unknown): boolean =>
+  (isScalar(key) && key.value === MERGE_KEY && key.type === 'PLAIN') ||
+  (isScalar(key) && typeof key.value === 'symbol');
+
+function scalarValue(node: YamlScalar): Value {
+  const value: unknown = node.value;
+  if (typeof value === 'number') {
+    return isFloatSource(node.source) ? new RubyFloat(value) : value;
+  }
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
+  if (value === undefined) return null;
+  return String(value);
+}
+
+const isFloatSource = (source: unknown): boolean =>
+  typeof source === 'string' && /[.]|inf|nan/i.test(source) && !/^[-+]?0x/i.test(source);
+
+/** Hash keys are strings in our model; Ruby's JSON output also writes keys with `to_s`. */
+function keyString(key: Value): string {
+  if (key === null) return '';
+  if (typeof key === 'string') return key;
+  if (key instanceof RubyFloat) return String(key.value);
+  return typeof key === 'object' ? JSON.stringify(key) : String(key);
+}
+
+/** YAML text for a value model: `!reference` tags are written back as tags. */
+export function stringifyYaml(value: Value): string {
+  const doc = new Document(null, { version: '1.1' });
+  doc.contents = toYamlNode(doc, value) as never;
+  return doc.toString({ lineWidth: 0 });
+}
+
+function toYamlNode(doc: Document, value: Value): unknown {
+  if (value instanceof YamlReference) {
+    const seq = new YAMLSeq();
+    seq.tag = '!reference';
+    seq.flow = true;
+    seq.items = value.path.map((item) => toYamlNode(doc, item));
+    return seq;
+  }
+  if (value instanceof RubyFloat) {
+    const scalar = new YamlScalar(value.value);
+    if (Number.isInteger(value.value)) scalar.minFractionDigits = 1;
+    return scalar;
+  }
+  if (Array.isArray(value)) {
+    const seq = new YAMLSeq();
+    seq.items = value.map((item) => toYamlNode(doc, item));
+    return seq;
+  }
+  if (value instanceof Map) {
+    const map = new YAMLMap();
+    for (const [key, item] of value) map.items.push(new Pair(new YamlScalar(key), toYamlNode(doc, item)));
+    return map;
+  }
+  return new YamlScalar(value);
+}
