@@ -1,0 +1,48 @@
+/**
+ * `catalog validate [paths…]`: every component (default: all under `templates/`) and every
+ * component include in `examples/**\/*.yml`, reported as `file:line:col: message [rule]`.
+ * Exit 0 when clean (warnings allowed), 1 with errors, 2 when something could not be read.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../../core/diagnostic.js';
+import { parseComponentSource } from '../../template/component.js';
+import { discoverComponents } from '../../template/discover.js';
+import { validateComponentSource } from '../../validate/component.js';
+import type { ExitCode, Io } from '../io.js';
+import { readTextFile } from './files.js';
+
+export interface ValidateArgs {
+  readonly paths: readonly string[];
+}
+
+export async function runValidate(args: ValidateArgs, io: Io): Promise<ExitCode> {
+  const root = io.cwd;
+  const components = args.paths.length > 0 ? args.paths : (await discoverComponents(root)).map((c) => c.relativePath);
+  const diagnostics: Diagnostic[] = [];
+  for (const file of components) {
+    const source = parseComponentSource(await readTextFile(io, file), displayPath(root, file));
+    diagnostics.push(...validateComponentSource(source));
+  }
+  const { validateExamplePipeline } = await import('../../render/validate-includes.js');
+  if (args.paths.length === 0) {
+    for (const example of await listYamlFiles(path.join(root, 'examples'))) {
+      diagnostics.push(...(await validateExamplePipeline(root, displayPath(root, example), await readTextFile(io, example))));
+    }
+  }
+  const sorted = sortDiagnostics(diagnostics);
+  for (const d of sorted) io.stderr(`${formatDiagnostic(d)}\n`);
+  const errors = sorted.filter((d) => d.severity === 'error').length;
+  io.stdout(`${components.length} component(s) checked: ${errors} error(s), ${sorted.length - errors} warning(s)\n`);
+  return errors > 0 ? 1 : 0;
+}
+
+const displayPath = (root: string, file: string) => path.relative(root, path.resolve(root, file)).split(path.sep).join('/');
+
+async function listYamlFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
+}

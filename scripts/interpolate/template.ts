@@ -1,0 +1,147 @@
+/**
+ * `Interpolation::Template` + `Interpolation::Config` + `Interpolation::Block`: walks the content
+ * document (each hash key, then its value; array items in order), finds `$[[ … ]]` blocks in strings
+ * and replaces them. A string that is exactly one block takes the value with its type; otherwise
+ * every block text is replaced by the value's Ruby `to_s`. An array item that becomes an array is
+ * spliced into its parent. A node whose block is invalid stops there; the walk goes on, and the
+ * errors of every invalid block are collected in the order the blocks were first seen.
+ */
+import { isValueMap, type Value, type ValueMap } from '../core/value.js';
+import type { PathSegment } from '../template/yaml-ast.js';
+import { evaluateAccess } from './access.js';
+import { evaluateFunctions, MAX_FUNCTIONS } from './functions.js';
+import type { Variable } from './interpolator.js';
+import { gsubLiteral, rubyToS } from './ruby.js';
+
+export const MAX_BLOCKS = 10_000;
+export const MAX_NODES = 500_000;
+export const MAX_NODE_SIZE = 1024 * 1024;
+const BLOCK_PREFIX = '$[[';
+const SKIP_INTERPOLATION_CONTEXTS = ['matrix'];
+
+/**
+ * GitLab's `BLOCK_REGEXP` is RE2: `\s` is only [\t\n\f\r ], `.` is anything but `\n`, and it
+ * works on code points. JavaScript's `\s`, `.` and UTF-16 units differ, so the classes are spelled out.
+ */
+const BLOCK_REGEXP = /\$\[\[[\t\n\f\r ]*([^\t\n\f\r ][^\n]*?[^\t\n\f\r ])[\t\n\f\r ]*\]\]/gu;
+
+export interface TemplateContext {
+  readonly context: ValueMap; // { inputs: …, component: … }
+  readonly variables: readonly Variable[];
+}
+
+interface Block {
+  readonly text: string;
+  readonly errors: readonly string[];
+  readonly value: Value;
+  /** Where the block was first seen (the content-document path of its node). */
+  readonly path: readonly PathSegment[];
+}
+
+export interface TemplateError {
+  readonly message: string;
+  readonly path?: readonly PathSegment[] | undefined;
+}
+
+export type TemplateResult = { ok: true; value: Value } | { ok: false; errors: TemplateError[] };
+
+class TooManyNodes extends Error {}
+class NodeTooLarge extends Error {}
+class Stop extends Error {}
+
+/** Ruby `String#strip`: ASCII whitespace and NUL at both ends. */
+const rubyStrip = (s: string) => s.replace(/^[\t\n\v\f\r \0]+|[\t\n\v\f\r \0]+$/g, '');
+
+/** Ruby `str.split('|')` without a limit: trailing empty fields are dropped. */
+function rubySplitPipe(text: string): string[] {
+  const parts = text.split('|');
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+function evaluateBlock(text: string, data: string, ctx: TemplateContext, path: readonly PathSegment[]): Block {
+  const [access = '', ...functions] = rubySplitPipe(data).map(rubyStrip);
+  if (SKIP_INTERPOLATION_CONTEXTS.includes(access.split('.')[0] ?? '')) return { text, errors: [], value: text, path };
+  const accessed = evaluateAccess(access, ctx.context);
+  if (!accessed.ok) return { text, errors: accessed.errors, value: null, path };
+  if (functions.length > MAX_FUNCTIONS) return { text, errors: ['too many functions in interpolation block'], value: null, path };
+  const result = evaluateFunctions(functions, accessed.value, ctx);
+  return result.ok ? { text, errors: [], value: result.value, path } : { text, errors: result.errors, value: null, path };
+}
+
+export function interpolateTemplate(content: Value, ctx: TemplateContext): TemplateResult {
+  const blocks = new Map<string, Block>();
+  const ownErrors: TemplateError[] = [];
+  let visited = 0;
+
+  const visit = () => {
+    visited += 1;
+    if (visited > MAX_NODES) throw new TooManyNodes();
+  };
+
+  /** Returns the new node; `undefined` marks a node whose block was invalid (GitLab's nil). */
+  const replaceString = (node: string, path: readonly PathSegment[]): Value => {
+    if (Buffer.byteLength(node, 'utf8') > MAX_NODE_SIZE) throw new NodeTooLarge();
+    if (ownErrors.length > 0) throw new Stop();
+    if (!node.includes(BLOCK_PREFIX)) return node;
+    const matches = [...node.matchAll(BLOCK_REGEXP)];
+    if (matches.length === 0) return node;
+    const found: Block[] = [];
+    for (const match of matches) {
+      const text = match[0];
+      let block = blocks.get(text);
+      if (!block) {
+        block = evaluateBlock(text, match[1] ?? '', ctx, path);
+        blocks.set(text, block);
+      }
+      if (blocks.size > MAX_BLOCKS) {
+        ownErrors.push({ message: 'too many interpolation blocks' });
+        return null;
+      }
+      if (block.errors.length > 0) return null;
+      found.push(block);
+    }
+    const first = found[0] as Block;
+    const insideString = found.length > 1 || [...node].length !== [...first.text].length;
+    if (!insideString) return first.value;
+    return found.reduce((text, block) => gsubLiteral(text, block.text, rubyToS(block.value)), node);
+  };
+
+  const replace = (node: Value, path: readonly PathSegment[]): Value => {
+    visit();
+    if (typeof node === 'string') return replaceString(node, path);
+    if (Array.isArray(node)) {
+      const out: Value[] = [];
+      node.forEach((item, index) => {
+        const replaced = replace(item, [...path, index]);
+        // An array item that was a string and became an array is spliced into its parent.
+        if (typeof item === 'string' && Array.isArray(replaced)) out.push(...replaced);
+        else out.push(replaced);
+      });
+      return out;
+    }
+    if (isValueMap(node)) {
+      const out: ValueMap = new Map();
+      for (const [key, value] of node) {
+        const newKey = replace(key, [...path, key]);
+        const newValue = replace(value, [...path, key]);
+        out.set(typeof newKey === 'string' ? newKey : rubyToS(newKey), newValue);
+      }
+      return out;
+    }
+    return node;
+  };
+
+  let result: Value = null;
+  const configErrors: TemplateError[] = [];
+  try {
+    result = replace(content, []);
+  } catch (error) {
+    if (error instanceof TooManyNodes) configErrors.push({ message: 'config too large' });
+    else if (error instanceof NodeTooLarge) configErrors.push({ message: 'config node too large' });
+    else if (!(error instanceof Stop)) throw error;
+  }
+  const blockErrors = [...blocks.values()].flatMap((block) => block.errors.map((message) => ({ message, path: block.path })));
+  const errors = [...ownErrors, ...configErrors, ...blockErrors];
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: result };
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The test command of the README and of .ci/run: installs what the tests need, builds the CLI,
+# runs every vitest suite and ends with a plain "N passed, N failed, N skipped" line.
+# CATALOG_REQUIRE_TOOLS=1 (set by .ci/run) turns a test skipped for a missing tool into a failure.
+set -eu
+cd "$(dirname "$0")/.."
+
+# shellcheck source=scripts/bootstrap.sh
+. scripts/bootstrap.sh
+install_system_packages git rsync
+install_node_packages
+
+npm run --silent build
+
+report="$(mktemp -d)/vitest.json"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+
+if [ -s "$report" ]; then
+  node -e '
+    const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+    const skipped = r.numPendingTests + r.numTodoTests;
+    console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+  ' "$report"
+fi
+exit "$status"

@@ -1,0 +1,88 @@
+// Structure rules from gitlab-semantics.md §1.1–1.2 (components_project.rb TEMPLATE_PATH_REGEX,
+// yaml/result.rb has_header?, Psych YAML 1.1 scalars, `!reference`).
+import { describe, expect, it } from 'vitest';
+import { toPlain, YamlReference } from '../../scripts/core/value.js';
+import { componentNameFromPath, parseComponentSource } from '../../scripts/template/component.js';
+import { parseYamlDocuments } from '../../scripts/template/yaml-ast.js';
+
+describe('componentNameFromPath', () => {
+  it.each([
+    ['templates/buildx-ecr.yml', 'buildx-ecr'],
+    ['templates/ecr_login/template.yml', 'ecr_login'],
+    ['templates/a.yaml', undefined],
+    ['templates/x/y/template.yml', undefined],
+    ['templates/x/other.yml', undefined],
+    ['templates/bad.name.yml', undefined],
+    ['other/x.yml', undefined],
+  ])('%s → %s', (file, name) => expect(componentNameFromPath(file)).toBe(name));
+});
+
+describe('parseComponentSource', () => {
+  it('splits header and content and keeps positions', () => {
+    const source = parseComponentSource('spec:\n  inputs:\n    a:\n---\njob:\n  script: echo $[[ inputs.a ]]\n', 't.yml');
+    expect(source.header && toPlain(source.header.value)).toEqual({ spec: { inputs: { a: null } } });
+    expect(source.content && toPlain(source.content.value)).toEqual({ job: { script: 'echo $[[ inputs.a ]]' } });
+    expect(source.content?.locate(['job', 'script'])?.start).toEqual({ line: 6, column: 11 });
+    expect(source.header?.locate(['spec', 'inputs', 'a'], 'key')?.start).toEqual({ line: 3, column: 5 });
+    expect(source.diagnostics).toEqual([]);
+  });
+
+  it('reports a file without a header', () => {
+    const source = parseComponentSource('job:\n  script: echo\n', 't.yml');
+    expect(source.header).toBeUndefined();
+    expect(source.diagnostics.map((d) => [d.ruleId, d.start.line])).toEqual([['header', 1]]);
+  });
+
+  it('treats a lone document with spec: as content, as GitLab does', () => {
+    const source = parseComponentSource('spec:\n  inputs: {}\n', 't.yml');
+    expect(source.header).toBeUndefined();
+    expect(source.content && toPlain(source.content.value)).toEqual({ spec: { inputs: {} } });
+  });
+
+  it('reports YAML syntax errors with line and column', () => {
+    const source = parseComponentSource('spec:\n---\njob: [a, b\n', 't.yml');
+    expect(source.syntaxErrors.length).toBeGreaterThan(0);
+    expect(source.syntaxErrors[0]?.start.line).toBeGreaterThanOrEqual(3);
+  });
+
+  it('reports a document that is not a mapping, and more than two documents', () => {
+    expect(parseComponentSource('spec:\n---\n- a\n', 't.yml').invalidFormat).toBe(true);
+    const three = parseComponentSource('spec:\n---\na: 1\n---\nb: 2\n', 't.yml');
+    expect(three.diagnostics.map((d) => [d.message.startsWith('a component file has at most 2'), d.start.line])).toEqual([[true, 5]]);
+    expect(three.content && toPlain(three.content.value)).toEqual({ b: 2 });
+  });
+
+  it('warns about duplicate keys and keeps the last value (Psych)', () => {
+    const source = parseComponentSource('spec:\n---\njob:\n  stage: a\n  stage: b\n', 't.yml');
+    expect(source.diagnostics.map((d) => [d.severity, d.start])).toEqual([['warning', { line: 5, column: 3 }]]);
+    expect(source.content && toPlain(source.content.value)).toEqual({ job: { stage: 'b' } });
+  });
+});
+
+describe('parseYamlDocuments (Psych YAML 1.1 semantics)', () => {
+  const load = (text: string) => toPlain(parseYamlDocuments(text, 'x.yml').documents[0]?.value ?? null);
+
+  it('reads yes/no/on/off as booleans but not y/n', () => {
+    expect(load('a: yes\nb: No\nc: on\nd: OFF\ne: y\nf: n\n')).toEqual({ a: true, b: false, c: true, d: false, e: 'y', f: 'n' });
+  });
+
+  it('reads 010 as octal and keeps floats distinct', () => {
+    const doc = parseYamlDocuments('a: 010\nb: 1.0\nc: 2\n', 'x.yml').documents[0];
+    expect(toPlain(doc?.value ?? null)).toEqual({ a: 8, b: 1, c: 2 });
+    expect((doc?.value as Map<string, unknown>).get('b')).toMatchObject({ value: 1 });
+  });
+
+  it('keeps dates as strings (safe_load refuses Date)', () => {
+    expect(load('a: 2024-01-01\n')).toEqual({ a: '2024-01-01' });
+  });
+
+  it('resolves aliases and merges << where it stands', () => {
+    expect(load('base: &b {x: 1, y: 2}\njob:\n  x: 0\n  <<: *b\n  y: 3\n')).toEqual({ base: { x: 1, y: 2 }, job: { x: 1, y: 3 } });
+  });
+
+  it('keeps !reference tags', () => {
+    const value = (parseYamlDocuments('a: !reference [job, script]\n', 'x.yml').documents[0]?.value as Map<string, unknown>).get('a');
+    expect(value).toBeInstanceOf(YamlReference);
+    expect((value as YamlReference).path).toEqual(['job', 'script']);
+  });
+});
