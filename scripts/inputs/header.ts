@@ -120,7 +120,7 @@ function validateInput(c: Collector, location: string[], path: PathSegment[], co
     c.add(location, 'input type', `unknown value: ${shortToS(type)}`, [...path, 'type']);
   }
   const options = attr('options');
-  if (options !== null && !Array.isArray(options)) c.add(location, 'input options', 'should be a array', [...path, 'options']);
+  if (options !== null && !Array.isArray(options)) c.add(location, 'input options', 'should be an array', [...path, 'options']);
   if (Array.isArray(options) && options.length > OPTIONS_LIMIT) {
     c.add(location, 'config', `cannot define more than ${OPTIONS_LIMIT} options`, [...path, 'options']);
   }
@@ -147,7 +147,7 @@ function validateInput(c: Collector, location: string[], path: PathSegment[], co
 function validateRules(c: Collector, location: string[], path: PathSegment[], rules: Value): void {
   if (rules === null) return;
   if (!Array.isArray(rules)) {
-    c.add(location, 'config', 'should be a array', path);
+    c.add(location, 'config', 'should be an array', path);
     return;
   }
   rules.forEach((rule, index) => validateRule(c, [...location, 'rule'], [...path, index], rule));
@@ -166,7 +166,7 @@ function validateRule(c: Collector, location: string[], path: PathSegment[], rul
   const condition = rule.get('if') ?? null;
   const options = rule.get('options') ?? null;
   if (condition !== null && !isString(condition)) c.add(location, 'if', 'should be a string', [...path, 'if']);
-  if (options !== null && !Array.isArray(options)) c.add(location, 'options', 'should be a array', [...path, 'options']);
+  if (options !== null && !Array.isArray(options)) c.add(location, 'options', 'should be an array', [...path, 'options']);
   if (c.errors.length > before) return;
   if (Array.isArray(options) && options.length > OPTIONS_LIMIT) {
     c.add(location, 'config', `cannot define more than ${OPTIONS_LIMIT} options`, [...path, 'options']);
@@ -183,7 +183,7 @@ function validateComponent(c: Collector, component: Value): string[] {
   const path = ['spec', 'component'];
   const before = c.errors.length;
   if (!Array.isArray(component)) {
-    c.add(location, 'config', 'should be a array', path);
+    c.add(location, 'config', 'should be an array', path);
     c.add(location, 'config', 'should be an array of strings', path);
     return [];
   }

@@ -3,15 +3,16 @@
  * document (each hash key, then its value; array items in order), finds `$[[ … ]]` blocks in strings
  * and replaces them. A string that is exactly one block takes the value with its type; otherwise
  * every block text is replaced by the value's Ruby `to_s`. An array item that becomes an array is
- * spliced into its parent. A node whose block is invalid stops there; the walk goes on, and the
- * errors of every invalid block are collected in the order the blocks were first seen.
+ * spliced into its parent. The first invalid block stops the whole walk (`break` inside
+ * `Config#replace!`), so GitLab reports only that block's errors. `catalog validate` asks to go on
+ * (`stopAtFirstInvalid: false`) to report every invalid block with its position.
  */
 import { isValueMap, type Value, type ValueMap } from '../core/value.js';
 import type { PathSegment } from '../template/yaml-ast.js';
 import { evaluateAccess } from './access.js';
 import { evaluateFunctions, MAX_FUNCTIONS } from './functions.js';
 import type { Variable } from './interpolator.js';
-import { gsubLiteral, rubyToS } from './ruby.js';
+import { gsubLiteral, RubyError, rubyToS } from './ruby.js';
 
 export const MAX_BLOCKS = 10_000;
 export const MAX_NODES = 500_000;
@@ -28,6 +29,8 @@ const BLOCK_REGEXP = /\$\[\[[\t\n\f\r ]*([^\t\n\f\r ][^\n]*?[^\t\n\f\r ])[\t\n\f
 export interface TemplateContext {
   readonly context: ValueMap; // { inputs: …, component: … }
   readonly variables: readonly Variable[];
+  /** GitLab's behaviour (default); false keeps walking to collect every invalid block. */
+  readonly stopAtFirstInvalid?: boolean | undefined;
 }
 
 interface Block {
@@ -79,10 +82,9 @@ export function interpolateTemplate(content: Value, ctx: TemplateContext): Templ
     if (visited > MAX_NODES) throw new TooManyNodes();
   };
 
-  /** Returns the new node; `undefined` marks a node whose block was invalid (GitLab's nil). */
+  /** Returns the new node; null for a node whose block was invalid (GitLab's nil) when the walk goes on. */
   const replaceString = (node: string, path: readonly PathSegment[]): Value => {
     if (Buffer.byteLength(node, 'utf8') > MAX_NODE_SIZE) throw new NodeTooLarge();
-    if (ownErrors.length > 0) throw new Stop();
     if (!node.includes(BLOCK_PREFIX)) return node;
     const matches = [...node.matchAll(BLOCK_REGEXP)];
     if (matches.length === 0) return node;
@@ -96,15 +98,27 @@ export function interpolateTemplate(content: Value, ctx: TemplateContext): Templ
       }
       if (blocks.size > MAX_BLOCKS) {
         ownErrors.push({ message: 'too many interpolation blocks' });
+        throw new Stop();
+      }
+      if (block.errors.length > 0) {
+        if (ctx.stopAtFirstInvalid ?? true) throw new Stop();
         return null;
       }
-      if (block.errors.length > 0) return null;
       found.push(block);
     }
     const first = found[0] as Block;
     const insideString = found.length > 1 || [...node].length !== [...first.text].length;
     if (!insideString) return first.value;
-    return found.reduce((text, block) => gsubLiteral(text, block.text, rubyToS(block.value)), node);
+    try {
+      // `String#gsub(String, String)`: backslash sequences in the value (`\'`, `\\`, `\0`) are
+      // read as back-references, so a posix_escape'd value inside a longer string loses them, as on GitLab.
+      return found.reduce((text, block) => gsubLiteral(text, block.text, rubyToS(block.value)), node);
+    } catch (error) {
+      // `\k<name>` makes Ruby raise; GitLab does not rescue it, the pipeline fails with that exception.
+      if (!(error instanceof RubyError)) throw error;
+      ownErrors.push({ message: `${error.rubyClass}: ${error.message}`, path });
+      throw new Stop();
+    }
   };
 
   const replace = (node: Value, path: readonly PathSegment[]): Value => {

@@ -55,7 +55,7 @@ function optionsSchema(type: InputType, options: readonly Value[]): JsonSchema[]
   switch (type) {
     case 'string': {
       const texts = plain.map(String);
-      const typed = texts.flatMap((t) => (t === 'true' ? [true] : t === 'false' ? [false] : /^-?(0|[1-9][0-9]*)$/.test(t) ? [Number(t)] : []));
+      const typed = texts.flatMap((t): (boolean | number)[] => (t === 'true' ? [true] : t === 'false' ? [false] : /^-?(0|[1-9][0-9]*)$/.test(t) ? [Number(t)] : []));
       return [{ enum: [...texts, ...typed] }];
     }
     case 'number':

@@ -63,7 +63,7 @@ export function validateComponentSource(source: ComponentSource): Diagnostic[] {
     ['component', new Map(header.spec.component.map((field) => [field, 'placeholder']))],
   ]);
   const content = source.content;
-  const result = interpolateTemplate(content?.value ?? null, { context, variables: [] });
+  const result = interpolateTemplate(content?.value ?? null, { context, variables: [], stopAtFirstInvalid: false });
   if (!result.ok) {
     for (const e of result.errors) diagnostics.push(error('interpolation', e.message, positionIn(content, e.path ?? [])));
   }

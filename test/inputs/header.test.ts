@@ -64,8 +64,8 @@ describe('validateHeader', () => {
     expect(input({ rules: ['x'] })).toEqual(['header:spec:inputs:environment:rules:rule config should be a hash']);
   });
 
-  it("uses the TypeValidator's text for a rules value that is not an array (derived: `should be a #{Array}` lower-cased)", () => {
-    expect(input({ rules: 'x' })).toEqual(['header:spec:inputs:environment:rules config should be a array']);
+  it('rejects rules that are not an array (input_spec "reports error about rules type")', () => {
+    expect(input({ rules: 'x' })).toEqual(['header:spec:inputs:environment:rules config should be an array']);
   });
 
   it('validates spec:component values (component_spec, derived texts)', () => {

@@ -87,11 +87,25 @@ describe('interpolateTemplate', () => {
     ]);
   });
 
-  it('collects invalid blocks of later nodes too, in the order they were seen (derived from template.rb)', () => {
-    expect(messages({ a: '$[[ inputs.x ]]', b: '$[[ inputs.y ]]' }, {})).toEqual([
-      'unknown interpolation provided: `x` in `inputs.x`',
-      'unknown interpolation provided: `y` in `inputs.y`',
+  it('stops the whole walk at the first invalid block (template.rb: `break` inside replace!)', () => {
+    expect(messages({ a: '$[[ inputs.x ]]', b: '$[[ inputs.y ]]' }, {})).toEqual(['unknown interpolation provided: `x` in `inputs.x`']);
+  });
+
+  it('collects every invalid block with its path when asked to go on (catalog validate)', () => {
+    const result = interpolateTemplate(fromPlain({ a: '$[[ inputs.x ]]', b: ['$[[ inputs.y ]]'] }), {
+      context: fromPlain({ inputs: {}, component: {} }) as ValueMap,
+      variables: [],
+      stopAtFirstInvalid: false,
+    });
+    expect(result.ok ? [] : result.errors).toEqual([
+      { message: 'unknown interpolation provided: `x` in `inputs.x`', path: ['a'] },
+      { message: 'unknown interpolation provided: `y` in `inputs.y`', path: ['b', 0] },
     ]);
+  });
+
+  it("reads backslash sequences in a value inserted into a longer string as Ruby's gsub does (derived)", () => {
+    // posix_escape("it's") is `it\'s`; inside a longer string `\'` is gsub's post-match, here " done".
+    expect(ok({ a: "echo $[[ inputs.s | posix_escape ]] done" }, { s: "it's" })).toEqual({ a: 'echo it dones done' });
   });
 
   it('rejects more than three functions in a block', () => {

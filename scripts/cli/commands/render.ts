@@ -8,7 +8,6 @@
  */
 import path from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../../core/diagnostic.js';
-import { ToolkitError } from '../../core/errors.js';
 import { repoRoot } from '../../git/git.js';
 import { prepareRender, renderPipeline, type ComponentLoader } from '../../render/render.js';
 import { stringifyYaml } from '../../template/yaml-ast.js';
@@ -24,25 +23,19 @@ export interface RenderArgs {
 }
 
 export async function runRender(argv: RenderArgs, io: Io, loader?: ComponentLoader): Promise<ExitCode> {
-  try {
-    const text = await readTextFile(io, argv.pipeline);
-    const repo = await repoRoot(path.resolve(io.cwd, argv.repo ?? '.'));
-    const ctx = await prepareRender(repo, {
-      projectPath: argv.projectPath,
-      serverFqdn: argv.serverFqdn,
-      sha: argv.sha,
-      loader,
-    });
-    const outcome = await renderPipeline(text, argv.pipeline, ctx);
-    for (const d of outcome.diagnostics) io.stderr(`${formatLine(d)}\n`);
-    if (!outcome.ok) return 1;
-    io.stdout(stringifyYaml(outcome.value));
-    return 0;
-  } catch (error) {
-    if (!(error instanceof ToolkitError)) throw error;
-    io.stderr(`catalog: ${error.message}\n`);
-    return 2;
-  }
+  const text = await readTextFile(io, argv.pipeline);
+  const repo = await repoRoot(path.resolve(io.cwd, argv.repo ?? '.'));
+  const ctx = await prepareRender(repo, {
+    projectPath: argv.projectPath,
+    serverFqdn: argv.serverFqdn,
+    sha: argv.sha,
+    loader,
+  });
+  const outcome = await renderPipeline(text, argv.pipeline, ctx);
+  for (const d of outcome.diagnostics) io.stderr(`${formatLine(d)}\n`);
+  if (!outcome.ok) return 1;
+  io.stdout(stringifyYaml(outcome.value));
+  return 0;
 }
 
 /** Errors print as they are; notes and warnings say what they are. */

@@ -1,0 +1,140 @@
+/**
+ * The only module that runs git. One small function per git command, each with an argv array
+ * (never a shell string). Expected "no such thing" answers (an unknown ref, a missing path, no
+ * remote) come back as `undefined`; every other failure throws a `GitError` carrying the first
+ * line of git's stderr.
+ */
+import { execa } from 'execa';
+import { GitError } from '../core/errors.js';
+
+interface GitOutput {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function runGit(repo: string, args: readonly string[], keepTrailingNewline = false): Promise<GitOutput> {
+  const result = await execa('git', args, {
+    cwd: repo,
+    reject: false,
+    stripFinalNewline: !keepTrailingNewline,
+    encoding: 'utf8',
+    stdin: 'ignore',
+    // Never wait for a credential or pager prompt.
+    env: { GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat' },
+  });
+  if (result.exitCode === undefined) {
+    // git could not be started at all (not installed, or `repo` is not a directory).
+    throw new GitError(`git ${args[0] ?? ''}: ${result.originalMessage ?? result.shortMessage}`);
+  }
+  return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+function failure(args: readonly string[], output: GitOutput): GitError {
+  const line = output.stderr.split('\n').find((l) => l.trim() !== '') ?? `exit code ${output.exitCode}`;
+  return new GitError(`git ${args[0] ?? ''}: ${line.trim()}`);
+}
+
+async function gitOk(repo: string, args: readonly string[]): Promise<string> {
+  const output = await runGit(repo, args);
+  if (output.exitCode !== 0) throw failure(args, output);
+  return output.stdout;
+}
+
+/** The top directory of the work tree that contains `dir`; GitError when `dir` is not in a repository. */
+export async function repoRoot(dir: string): Promise<string> {
+  return (await gitOk(dir, ['rev-parse', '--show-toplevel'])).trim();
+}
+
+/**
+ * The commit a revision names (`git rev-parse --verify <rev>^{commit}`): a full or abbreviated SHA,
+ * `refs/tags/x`, a branch, `HEAD~1`… Git's own precedence applies (a full SHA first, then refs,
+ * then abbreviated SHAs). `undefined` when it names no commit.
+ */
+export async function resolveRef(repo: string, rev: string): Promise<string | undefined> {
+  const args = ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`];
+  const output = await runGit(repo, args);
+  if (output.exitCode === 0) return output.stdout.trim();
+  if (output.exitCode === 1) return undefined;
+  // Some malformed revisions (`@{u}` without an upstream) still make git die; that is "no such
+  // commit" as long as the repository itself is usable.
+  if ((await runGit(repo, ['rev-parse', '--git-dir'])).exitCode === 0) return undefined;
+  throw failure(args, output);
+}
+
+/** The commit HEAD points at. */
+export async function headSha(repo: string): Promise<string> {
+  const sha = await resolveRef(repo, 'HEAD');
+  if (sha === undefined) throw new GitError('git rev-parse: HEAD does not point at a commit (empty repository?)');
+  return sha;
+}
+
+/** The current branch name, or `undefined` when HEAD is detached. */
+export async function currentBranch(repo: string): Promise<string | undefined> {
+  const output = await runGit(repo, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+  return output.exitCode === 0 ? output.stdout.trim() : undefined;
+}
+
+export interface Tag {
+  /** The tag name without `refs/tags/`. */
+  readonly name: string;
+  /** The commit the tag points at (annotated tags are peeled). */
+  readonly sha: string;
+}
+
+/** Every tag that points at a commit, sorted by name. Tags of trees or blobs are left out. */
+export async function listTags(repo: string): Promise<Tag[]> {
+  const format = '%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)';
+  const out = await gitOk(repo, ['for-each-ref', '--sort=refname', `--format=${format}`, 'refs/tags/']);
+  const tags: Tag[] = [];
+  for (const line of out.split('\n')) {
+    if (line === '') continue;
+    const [ref = '', type, sha = '', peeledType, peeledSha = ''] = line.split('\0');
+    const name = ref.replace(/^refs\/tags\//, '');
+    if (type === 'commit') tags.push({ name, sha });
+    else if (type === 'tag' && peeledType === 'commit') tags.push({ name, sha: peeledSha });
+  }
+  return tags;
+}
+
+/**
+ * The commits whose SHA starts with `prefix` (`git rev-parse --disambiguate`): only objects, never
+ * refs. Needs at least 4 hex digits; anything else gives an empty list.
+ */
+export async function commitsWithPrefix(repo: string, prefix: string): Promise<string[]> {
+  if (!/^[0-9a-f]{4,64}$/i.test(prefix)) return [];
+  const out = await gitOk(repo, ['rev-parse', `--disambiguate=${prefix.toLowerCase()}`]);
+  const commits: string[] = [];
+  for (const object of out.split('\n').filter((l) => l !== '')) {
+    if ((await objectType(repo, object)) === 'commit') commits.push(object);
+  }
+  return commits;
+}
+
+/** `git cat-file -t <object>`: the object's type, or `undefined` when there is no such object. */
+export async function objectType(repo: string, object: string): Promise<string | undefined> {
+  const output = await runGit(repo, ['cat-file', '-t', object]);
+  return output.exitCode === 0 ? output.stdout.trim() : undefined;
+}
+
+/**
+ * A file's text at a revision (`git show <commit>:<path>`), never the work tree. `undefined` when
+ * the path does not exist at that revision or is not a file; GitError when the revision itself is
+ * unknown or git fails otherwise.
+ */
+export async function showFile(repo: string, rev: string, path: string): Promise<string | undefined> {
+  const commit = await resolveRef(repo, rev);
+  if (commit === undefined) throw new GitError(`git show: unknown revision '${rev}'`);
+  const object = `${commit}:${path.replace(/^\/+/, '')}`;
+  if ((await objectType(repo, object)) !== 'blob') return undefined;
+  const args = ['show', '--no-textconv', object];
+  const output = await runGit(repo, args, true);
+  if (output.exitCode !== 0) throw failure(args, output);
+  return output.stdout;
+}
+
+/** The URL of a remote (`git remote get-url`), or `undefined` when there is no such remote. */
+export async function remoteUrl(repo: string, remote = 'origin'): Promise<string | undefined> {
+  const output = await runGit(repo, ['remote', 'get-url', '--', remote]);
+  return output.exitCode === 0 ? output.stdout.trim() : undefined;
+}
