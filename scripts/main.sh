@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 . scripts/bootstrap.sh
 install_system_packages git
 install_node_packages
-npm run --silent build
+node node_modules/typescript/bin/tsc -p tsconfig.build.json
 
 catalog() { node dist/scripts/cli/main.js "$@"; }
 

@@ -10,11 +10,13 @@ cd "$(dirname "$0")/.."
 install_system_packages git rsync
 install_node_packages
 
-npm run --silent build
+# The devDependency node@22 (for gitlab-ci-local) puts a `node` into node_modules/.bin, which
+# `npx`/`npm run` would put first on PATH: call the tools with this machine's Node instead.
+node node_modules/typescript/bin/tsc -p tsconfig.build.json
 
 report="$(mktemp -d)/vitest.json"
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+node node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
 
 if [ -s "$report" ]; then
   node -e '

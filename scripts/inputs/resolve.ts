@@ -8,7 +8,7 @@
  *   errors in declaration order (the caller keeps the first three).
  */
 import { isRubyFloat, isNumeric, isValueMap, rubyEquals, type Value } from '../core/value.js';
-import { parseRubyJson, rubyToS } from '../interpolate/ruby.js';
+import { parseRubyJson, rubyToS } from '../core/ruby.js';
 import { compileRe2 } from './regex.js';
 import { evaluateRuleCondition } from './rules-expression.js';
 

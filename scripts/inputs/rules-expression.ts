@@ -6,7 +6,7 @@
  * `&&`, `||` (`&&` binds tighter) and parentheses. Anything else is reported, not guessed.
  */
 import { rubyEquals, type Value } from '../core/value.js';
-import { rubyToS } from '../interpolate/ruby.js';
+import { rubyToS } from '../core/ruby.js';
 import { compileRe2 } from './regex.js';
 
 type Token =

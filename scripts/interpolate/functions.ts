@@ -5,7 +5,7 @@
  */
 import type { Value } from '../core/value.js';
 import type { Variable } from './interpolator.js';
-import { expandExisting, rubySlice, rubySplitStrip, shellescape } from './ruby.js';
+import { expandExisting, rubySlice, rubySplitStrip, shellescape } from '../core/ruby.js';
 
 export const MAX_FUNCTIONS = 3;
 

@@ -12,7 +12,7 @@ import type { PathSegment } from '../template/yaml-ast.js';
 import { evaluateAccess } from './access.js';
 import { evaluateFunctions, MAX_FUNCTIONS } from './functions.js';
 import type { Variable } from './interpolator.js';
-import { gsubLiteral, RubyError, rubyToS } from './ruby.js';
+import { gsubLiteral, RubyError, rubyToS } from '../core/ruby.js';
 
 export const MAX_BLOCKS = 10_000;
 export const MAX_NODES = 500_000;

@@ -26,6 +26,7 @@ import {
   type Tags,
 } from 'yaml';
 import type { Diagnostic, Position } from '../core/diagnostic.js';
+import { rubyFloatToS } from '../core/ruby.js';
 import { RubyFloat, YamlReference, type Value, type ValueMap } from '../core/value.js';
 
 export type PathSegment = string | number;
@@ -53,21 +54,102 @@ const referenceTag: CollectionTag = {
   resolve: (seq) => seq,
 };
 
-// Psych reads `yes|true|on` and `no|false|off` in any case as booleans, but not YAML 1.1's `y`/`n`.
-const psychBool: ScalarTag = {
-  tag: 'tag:yaml.org,2002:bool',
-  default: true,
-  identify: (value) => typeof value === 'boolean',
-  test: /^(?:yes|true|on|no|false|off)$/i,
-  resolve: (source) => /^(?:yes|true|on)$/i.test(source),
-  stringify: ({ value }) => (value ? 'true' : 'false'),
-};
+/*
+ * Numbers and null as Psych's ScalarScanner#tokenize reads plain scalars (ruby/psych
+ * lib/psych/scalar_scanner.rb), which differs from YAML 1.1 as the yaml library implements it:
+ * `1e3` and `.` stay strings, `1,000` is 1000 (INTEGER_LEGACY), `1.` is 1.0, `1:20` is 80.
+ */
+const PSYCH_INT = /^(?:[-+]?0b[0-1_,]+|[-+]?0[0-7_,]+|[-+]?(?:0|[1-9](?:[0-9]|,[0-9]|_[0-9])*)|[-+]?0x[0-9a-fA-F_,]+)$/;
+const PSYCH_SEXAGESIMAL_INT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9]){1,2}$/;
+const PSYCH_SEXAGESIMAL_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9]){1,2}\.[0-9_]*$/;
 
-// Psych's safe_load refuses Date/Time, so timestamps stay plain strings here.
-const replacedTags = new Set(['tag:yaml.org,2002:timestamp', 'tag:yaml.org,2002:bool']);
+/** Ruby `Integer(text)` for the forms PSYCH_INT admits (after Psych deletes `,` and `_`). */
+function psychInteger(source: string): number {
+  const text = source.replace(/[,_]/g, '');
+  const sign = text.startsWith('-') ? -1 : 1;
+  const digits = text.replace(/^[-+]/, '');
+  if (/^0b/i.test(digits)) return sign * Number.parseInt(digits.slice(2), 2);
+  if (/^0x/i.test(digits)) return sign * Number.parseInt(digits.slice(2), 16);
+  if (/^0[0-7]+$/.test(digits)) return sign * Number.parseInt(digits.slice(1), 8);
+  return sign * Number(digits);
+}
+
+/** `1:20` is 80 and `1:02:03` is 3723: each part times 60 to the power of its place from the right. */
+function sexagesimal(source: string): number {
+  const sign = source.startsWith('-') ? -1 : 1;
+  const parts = source.replace(/^[-+]/, '').replace(/_/g, '').split(':').map(Number);
+  return sign * parts.reduce((sum, part) => sum * 60 + part, 0);
+}
+
+const psychTags: ScalarTag[] = [
+  {
+    tag: 'tag:yaml.org,2002:null',
+    default: true,
+    identify: (value) => value === null || value === undefined,
+    test: /^(?:~|[Nn][Uu][Ll][Ll])?$/,
+    resolve: () => null,
+    stringify: () => 'null',
+  },
+  // Psych reads `yes|true|on` and `no|false|off` in any case as booleans, but not YAML 1.1's `y`/`n`.
+  {
+    tag: 'tag:yaml.org,2002:bool',
+    default: true,
+    identify: (value) => typeof value === 'boolean',
+    test: /^(?:yes|true|on|no|false|off)$/i,
+    resolve: (source) => /^(?:yes|true|on)$/i.test(source),
+    stringify: ({ value }) => (value ? 'true' : 'false'),
+  },
+  {
+    tag: 'tag:yaml.org,2002:int',
+    default: true,
+    identify: (value) => typeof value === 'number',
+    test: PSYCH_INT,
+    resolve: psychInteger,
+  },
+  {
+    tag: 'tag:yaml.org,2002:int',
+    format: 'TIME',
+    default: true,
+    test: PSYCH_SEXAGESIMAL_INT,
+    resolve: sexagesimal,
+  },
+  {
+    tag: 'tag:yaml.org,2002:float',
+    default: true,
+    identify: (value) => value instanceof RubyFloat,
+    // `.` alone (or with a sign) matches the pattern but Psych keeps it a string.
+    test: /^(?![-+]?\.$)[-+]?(?:[0-9][0-9_,]*)?\.[0-9]*(?:[eE][-+][0-9]+)?$/,
+    resolve: (source) => new RubyFloat(Number(source.replace(/[,_]/g, '').replace(/\.([Ee]|$)/, '$1'))),
+    stringify: ({ value }) => floatText((value as RubyFloat).value),
+  },
+  {
+    tag: 'tag:yaml.org,2002:float',
+    format: 'TIME',
+    default: true,
+    test: PSYCH_SEXAGESIMAL_FLOAT,
+    resolve: (source) => {
+      const [whole = '0', fraction = ''] = source.split('.');
+      const value = Math.abs(sexagesimal(whole)) + Number(`0.${fraction.replace(/_/g, '') || '0'}`);
+      return new RubyFloat(source.startsWith('-') ? -value : value);
+    },
+  },
+  { tag: 'tag:yaml.org,2002:float', format: 'INF', default: true, test: /^[-+]?\.inf$/i, resolve: (s) => new RubyFloat(s.startsWith('-') ? -Infinity : Infinity) },
+  { tag: 'tag:yaml.org,2002:float', format: 'NAN', default: true, test: /^\.nan$/i, resolve: () => new RubyFloat(Number.NaN) },
+];
+
+/** A float as Psych reads it back: Ruby's `Float#to_s` (`1.0`, `1.0e+20`), `.inf`/`.nan` for the specials. */
+function floatText(value: number): string {
+  if (Number.isNaN(value)) return '.nan';
+  if (!Number.isFinite(value)) return value > 0 ? '.inf' : '-.inf';
+  return rubyFloatToS(value);
+}
+
+// Psych's safe_load refuses Date/Time (so timestamps stay plain strings here); scalars it reads
+// differently from the yaml library's YAML 1.1 schema are replaced by psychTags.
+const REPLACED_TAGS = new Set(['timestamp', 'bool', 'null', 'int', 'float'].map((name) => `tag:yaml.org,2002:${name}`));
 const customTags = (tags: Tags): Tags => [
-  psychBool,
-  ...tags.filter((tag) => typeof tag !== 'string' && !replacedTags.has(tag.tag)),
+  ...psychTags,
+  ...tags.filter((tag) => typeof tag !== 'string' && !REPLACED_TAGS.has(tag.tag)),
   referenceTag,
 ];
 
@@ -226,17 +308,16 @@ const isMergeKey = (key: unknown): boolean =>
 
 function scalarValue(node: YamlScalar): Value {
   const value: unknown = node.value;
+  if (value instanceof RubyFloat) return value;
   if (typeof value === 'number') {
-    return isFloatSource(node.source) ? new RubyFloat(value) : value;
+    // A float written with an explicit `!!float` tag still comes through as a number.
+    return node.tag === 'tag:yaml.org,2002:float' ? new RubyFloat(value) : value;
   }
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
   if (value === undefined) return null;
   return String(value);
 }
-
-const isFloatSource = (source: unknown): boolean =>
-  typeof source === 'string' && /[.]|inf|nan/i.test(source) && !/^[-+]?0x/i.test(source);
 
 /** Hash keys are strings in our model; Ruby's JSON output also writes keys with `to_s`. */
 function keyString(key: Value): string {
@@ -248,7 +329,7 @@ function keyString(key: Value): string {
 
 /** YAML text for a value model: `!reference` tags are written back as tags. */
 export function stringifyYaml(value: Value): string {
-  const doc = new Document(null, { version: '1.1' });
+  const doc = new Document(null, { version: '1.1', customTags });
   doc.contents = toYamlNode(doc, value) as never;
   return doc.toString({ lineWidth: 0 });
 }
@@ -261,11 +342,7 @@ function toYamlNode(doc: Document, value: Value): unknown {
     seq.items = value.path.map((item) => toYamlNode(doc, item));
     return seq;
   }
-  if (value instanceof RubyFloat) {
-    const scalar = new YamlScalar(value.value);
-    if (Number.isInteger(value.value)) scalar.minFractionDigits = 1;
-    return scalar;
-  }
+  if (value instanceof RubyFloat) return new YamlScalar(value);
   if (Array.isArray(value)) {
     const seq = new YAMLSeq();
     seq.items = value.map((item) => toYamlNode(doc, item));
@@ -276,5 +353,20 @@ function toYamlNode(doc: Document, value: Value): unknown {
     for (const [key, item] of value) map.items.push(new Pair(new YamlScalar(key), toYamlNode(doc, item)));
     return map;
   }
-  return new YamlScalar(value);
+  const scalar = new YamlScalar(value);
+  if (typeof value === 'string' && readsAsNonStringSomewhere(value)) scalar.type = 'QUOTE_DOUBLE';
+  return scalar;
 }
+
+/**
+ * Strings another YAML reader would take for a number, boolean or null (YAML 1.2 core reads `1e3`
+ * as 1000, YAML 1.1 reads `y` as true), quoted so every reader, GitLab's included, sees a string.
+ */
+const AMBIGUOUS_STRING = [
+  /^[-+]?(?:\.[0-9]+|[0-9][0-9_,]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$/,
+  /^[-+]?0[box][0-9a-fA-F_]+$/,
+  /^[-+]?\.(?:inf|nan)$/i,
+  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/,
+  /^(?:y|n|yes|no|true|false|on|off|null|~)$/i,
+];
+const readsAsNonStringSomewhere = (text: string): boolean => text === '' || AMBIGUOUS_STRING.some((re) => re.test(text));

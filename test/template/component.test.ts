@@ -1,9 +1,9 @@
 // Structure rules from gitlab-semantics.md §1.1–1.2 (components_project.rb TEMPLATE_PATH_REGEX,
 // yaml/result.rb has_header?, Psych YAML 1.1 scalars, `!reference`).
 import { describe, expect, it } from 'vitest';
-import { toPlain, YamlReference } from '../../scripts/core/value.js';
+import { RubyFloat, toPlain, YamlReference } from '../../scripts/core/value.js';
 import { componentNameFromPath, parseComponentSource } from '../../scripts/template/component.js';
-import { parseYamlDocuments } from '../../scripts/template/yaml-ast.js';
+import { parseYamlDocuments, stringifyYaml } from '../../scripts/template/yaml-ast.js';
 
 describe('componentNameFromPath', () => {
   it.each([
@@ -70,6 +70,20 @@ describe('parseYamlDocuments (Psych YAML 1.1 semantics)', () => {
     const doc = parseYamlDocuments('a: 010\nb: 1.0\nc: 2\n', 'x.yml').documents[0];
     expect(toPlain(doc?.value ?? null)).toEqual({ a: 8, b: 1, c: 2 });
     expect((doc?.value as Map<string, unknown>).get('b')).toMatchObject({ value: 1 });
+  });
+
+  it("reads numbers as Psych's ScalarScanner does (ruby/psych scalar_scanner.rb)", () => {
+    const value = parseYamlDocuments('a: .\nb: 1e3\nc: 1,000\nd: 1.\ne: 1:20\nf: 0x1f\ng: 0b101\nh: -.inf\n', 'x.yml').documents[0]?.value;
+    expect(toPlain(value ?? null)).toEqual({ a: '.', b: '1e3', c: 1000, d: 1, e: 80, f: 31, g: 5, h: -Infinity });
+    expect((value as Map<string, unknown>).get('d')).toBeInstanceOf(RubyFloat);
+  });
+
+  it('writes YAML that reads back the same, quoting strings other YAML readers would take for numbers or booleans', () => {
+    const source = 'a: "1e3"\nb: "y"\nc: "1.5"\nd: 1.0\ne: 1.0e+20\nf: plain text\ng: ""\nh: !reference [job, script]\n';
+    const value = parseYamlDocuments(source, 'x.yml').documents[0]?.value ?? null;
+    const text = stringifyYaml(value);
+    expect(text).toBe('a: "1e3"\nb: "y"\nc: "1.5"\nd: 1.0\ne: 1.0e+20\nf: plain text\ng: ""\nh: !reference [ job, script ]\n');
+    expect(parseYamlDocuments(text, 'y.yml').documents[0]?.value).toEqual(value);
   });
 
   it('keeps dates as strings (safe_load refuses Date)', () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { isValueMap, type Value } from '../../core/value.js';
 import { loadComponentText, type ComponentContext, type Variable } from '../../interpolate/interpolator.js';
-import { parseRubyJson, toRubyJson } from '../../interpolate/ruby.js';
+import { parseRubyJson, toRubyJson } from '../../core/ruby.js';
 import type { ExitCode, Io } from '../io.js';
 import { readTextFile } from './files.js';
 

@@ -8,7 +8,7 @@
  * Strings are walked by code point, because a Ruby character in a UTF-8 string is a code point,
  * while a JavaScript string index is a UTF-16 unit (an emoji is one Ruby character, two JS units).
  */
-import { RubyFloat, YamlReference, type Value } from '../core/value.js';
+import { RubyFloat, YamlReference, type Value } from './value.js';
 
 /**
  * An exception Ruby would raise where GitLab does not rescue it (for instance `\k<name>` in a

@@ -25,7 +25,7 @@ import {
   rubyToS,
   shellescape,
   toRubyJson,
-} from '../../scripts/interpolate/ruby.js';
+} from '../../scripts/core/ruby.js';
 
 const map = (entries: [string, Value][]): Map<string, Value> => new Map(entries);
 

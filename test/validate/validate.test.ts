@@ -1,0 +1,97 @@
+// `catalog validate` over a small catalog: every finding with its file:line:col, exit codes.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { catalog, tempTree } from '../helpers/cli.js';
+
+const GOOD = `spec:
+  inputs:
+    stage:
+      default: build
+      description: Stage of the job
+---
+"build-$[[ inputs.stage ]]":
+  stage: $[[ inputs.stage ]]
+  script: echo hello
+`;
+
+const BAD = `spec:
+  inputs:
+    level:
+      type: number
+      default: high
+    name:
+---
+job:
+  script:
+    - echo $[[ inputs.nmae ]]
+    - echo $[[ inputs.name | shout ]]
+`;
+
+function gitCommitAll(dir: string): void {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'add', '-A');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'init');
+}
+
+describe('catalog validate', () => {
+  it('is clean on a good catalog and says what it checked', () => {
+    const dir = tempTree({ 'templates/good.yml': GOOD });
+    gitCommitAll(dir);
+    const result = catalog(['validate'], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('1 component(s) checked: 0 error(s), 0 warning(s)\n');
+    expect(result.status).toBe(0);
+  });
+
+  it('reports every problem of a component with its position and exits 1', () => {
+    const dir = tempTree({ 'templates/bad/template.yml': BAD });
+    gitCommitAll(dir);
+    const result = catalog(['validate'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr.split('\n').filter(Boolean)).toEqual([
+      'templates/bad/template.yml:5:16: `level` input: default value is not a number [inputs]',
+      'templates/bad/template.yml:10:7: unknown interpolation provided: `nmae` in `inputs.nmae` [interpolation]',
+      'templates/bad/template.yml:11:7: no function matching `shout`: check that the function name, arguments, and types are correct [interpolation]',
+    ]);
+  });
+
+  it('reports header errors at the offending key', () => {
+    const dir = tempTree({ 'templates/h.yml': 'spec:\n  inputs:\n    a:\n      type: datetime\n---\njob: {script: echo}\n' });
+    gitCommitAll(dir);
+    const result = catalog(['validate'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('templates/h.yml:4:13: header:spec:inputs:a input type unknown value: datetime [header]\n');
+  });
+
+  it('reports YAML errors and missing headers in files named on the command line', () => {
+    const dir = tempTree({ 'a.yml': 'job:\n  script: [echo\n', 'b.yml': 'job:\n  script: echo\n' });
+    const result = catalog(['validate', 'a.yml', 'b.yml'], { cwd: dir });
+    expect(result.status).toBe(1);
+    const lines = result.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^a\.yml:\d+:\d+: yaml: .+ \[syntax\]$/);
+    expect(lines[1]).toBe('b.yml:1:1: a component needs a `spec:` header document followed by `---` and the content [header]');
+  });
+
+  it("checks the examples' component includes against the catalog and points into the example", () => {
+    const dir = tempTree({
+      'templates/good.yml': GOOD,
+      'examples/use.yml': 'include:\n  - component: $CI_SERVER_FQDN/group/cat/good@$CI_COMMIT_SHA\n    inputs:\n      stgae: test\n',
+    });
+    gitCommitAll(dir);
+    execFileSync('git', ['remote', 'add', 'origin', 'git@gitlab.com:group/cat.git'], { cwd: dir });
+    const result = catalog(['validate'], { cwd: dir });
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
+    expect(result.status).toBe(1);
+    // GitLab names the include by its address after variable expansion ($CI_COMMIT_SHA is HEAD here).
+    expect(result.stderr).toBe(`examples/use.yml:4:7: \`gitlab.com/group/cat/good@${head}\`: unknown input arguments: stgae [include]\n`);
+  });
+
+  it('exits 2 for a file that does not exist', () => {
+    const dir = tempTree({});
+    const result = catalog(['validate', 'nope.yml'], { cwd: dir });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('catalog: nope.yml: no such file\n');
+  });
+});
