@@ -2,7 +2,7 @@
 // doc/ci/inputs/_index.md; splicing follows spec/lib/gitlab/ci/config/interpolation/config_spec.rb.
 import { describe, expect, it } from 'vitest';
 import { fromPlain, toPlain, type Value, type ValueMap } from '../../scripts/core/value.js';
-import { interpolateTemplate, MAX_BLOCKS } from '../../scripts/interpolate/template.js';
+import { interpolateTemplate, MAX_BLOCKS, MAX_NODES } from '../../scripts/interpolate/template.js';
 
 const run = (content: unknown, inputs: Record<string, unknown>) =>
   interpolateTemplate(fromPlain(content), {
@@ -116,6 +116,12 @@ describe('interpolateTemplate', () => {
 
   it('rejects a string node over 1 MB', () => {
     expect(messages({ a: 'x'.repeat(1024 * 1024 + 1) }, {})).toEqual(['config node too large']);
+  });
+
+  it(`rejects a document of more than ${MAX_NODES} nodes (config.rb: every hash, key, value and item counts)`, () => {
+    // The root array and its items: MAX_NODES items make MAX_NODES + 1 visits.
+    expect(messages(Array.from({ length: MAX_NODES }, () => 1), {})).toEqual(['config too large']);
+    expect(messages(Array.from({ length: MAX_NODES - 1 }, () => 1), {})).toEqual([]);
   });
 
   it(`rejects more than ${MAX_BLOCKS} distinct blocks`, () => {
