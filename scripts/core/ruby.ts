@@ -9,6 +9,7 @@
  * while a JavaScript string index is a UTF-16 unit (an emoji is one Ruby character, two JS units).
  */
 import { RubyFloat, YamlReference, type Value } from './value.js';
+import { expandVariables, type ExpandableVariable } from './variables.js';
 
 /**
  * An exception Ruby would raise where GitLab does not rescue it (for instance `\k<name>` in a
@@ -343,9 +344,6 @@ export function gsubLiteral(subject: string, pattern: string, replacement: strin
 // ExpandVariables
 // ---------------------------------------------------------------------------------------------
 
-/** gitlabhq lib/expand_variables.rb `VARIABLES_REGEXP`: `$VAR`, `${VAR}`, `%VAR%` (ASCII names). */
-const VARIABLES_REGEXP = /\$([a-zA-Z_][a-zA-Z0-9_]*)|\$\{([a-zA-Z_][a-zA-Z0-9_]*)\}|%([a-zA-Z_][a-zA-Z0-9_]*)%/g;
-
 /**
  * GitLab `ExpandVariables.expand_existing(value, variables, fail_on_masked:)`: one `gsub` pass over
  * the value, so a variable's value is inserted as is and never expanded again; an unknown variable
@@ -355,18 +353,11 @@ const VARIABLES_REGEXP = /\$([a-zA-Z_][a-zA-Z0-9_]*)|\$\{([a-zA-Z_][a-zA-Z0-9_]*
  */
 export function expandExisting(
   value: string,
-  variables: readonly { key: string; value: string; masked?: boolean | undefined }[],
+  variables: readonly ExpandableVariable[],
   failOnMasked: boolean,
 ): { ok: true; value: string } | { ok: false; error: 'masked' } {
-  const byKey = new Map(variables.map((variable) => [variable.key, variable]));
-  let masked = false;
-  const expanded = value.replace(VARIABLES_REGEXP, (match: string, a?: string, b?: string, c?: string) => {
-    const variable = byKey.get(a ?? b ?? c ?? '');
-    if (variable === undefined) return match;
-    if (failOnMasked && variable.masked === true) masked = true;
-    return variable.value;
-  });
-  return masked ? { ok: false, error: 'masked' } : { ok: true, value: expanded };
+  const expansion = expandVariables(value, variables, 'kept');
+  return failOnMasked && expansion.usedMasked ? { ok: false, error: 'masked' } : { ok: true, value: expansion.text };
 }
 
 // ---------------------------------------------------------------------------------------------

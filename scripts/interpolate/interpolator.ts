@@ -5,6 +5,7 @@
  * errors joined with ", ".
  */
 import { isValueMap, type Value, type ValueMap } from '../core/value.js';
+import type { ExpandableVariable } from '../core/variables.js';
 import { validateHeader } from '../inputs/header.js';
 import { resolveInputs } from '../inputs/resolve.js';
 import { parseComponentSource, type ComponentSource } from '../template/component.js';
@@ -12,11 +13,7 @@ import type { PathSegment } from '../template/yaml-ast.js';
 import { interpolateTemplate } from './template.js';
 
 /** A CI/CD variable as `expand_vars` sees it. */
-export interface Variable {
-  readonly key: string;
-  readonly value: string;
-  readonly masked?: boolean | undefined;
-}
+export type Variable = ExpandableVariable;
 
 /** What `$[[ component.* ]]` may read, before slicing by `spec:component`. */
 export interface ComponentContext {

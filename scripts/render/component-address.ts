@@ -24,6 +24,7 @@
  */
 import { basename } from 'node:path';
 import { remoteUrl, repoRoot } from '../git/git.js';
+import { expandVariables as expandGitLabVariables } from '../core/variables.js';
 import type { Variable } from '../interpolate/interpolator.js';
 
 export const DEFAULT_SERVER_FQDN = 'gitlab.com';
@@ -82,28 +83,9 @@ export const fetchErrors = {
   contentNotFound: (address: string) => `Component '${address}' - content not found`,
 } as const;
 
-// ExpandVariables::VARIABLES_REGEXP: /\$([a-zA-Z_][a-zA-Z0-9_]*)|\${\g<1>}|%\g<1>%/
-const VARIABLES_REGEXP = /\$([a-zA-Z_][a-zA-Z0-9_]*)|\$\{([a-zA-Z_][a-zA-Z0-9_]*)\}|%([a-zA-Z_][a-zA-Z0-9_]*)%/g;
-
-export interface Expansion {
-  readonly text: string;
-  /** Variables the text used that are not defined (GitLab expands them to ""). */
-  readonly unknown: readonly string[];
-}
-
-/** `ExpandVariables.expand`: known variables are replaced, unknown ones become empty. */
-export function expandVariables(text: string, variables: readonly Variable[]): Expansion {
-  const byKey = new Map(variables.map((v) => [v.key, v.value]));
-  const unknown: string[] = [];
-  const expanded = text.replace(VARIABLES_REGEXP, (_match, a?: string, b?: string, c?: string) => {
-    const key = a ?? b ?? c ?? '';
-    const value = byKey.get(key);
-    if (value === undefined) {
-      if (!unknown.includes(key)) unknown.push(key);
-      return '';
-    }
-    return value;
-  });
+/** `ExpandVariables.expand`: known variables are replaced, unknown ones become "" and are reported. */
+export function expandVariables(text: string, variables: readonly Variable[]): { text: string; unknown: readonly string[] } {
+  const { text: expanded, unknown } = expandGitLabVariables(text, variables, 'empty');
   return { text: expanded, unknown };
 }
 

@@ -88,6 +88,16 @@ describe('catalog validate', () => {
     expect(result.stderr).toBe(`examples/use.yml:4:7: \`gitlab.com/group/cat/good@${head}\`: unknown input arguments: stgae [include]\n`);
   });
 
+  it('warns when templates/<name>/template.yml is shadowed by templates/<name>.yml', () => {
+    const dir = tempTree({ 'templates/good.yml': GOOD, 'templates/good/template.yml': GOOD });
+    gitCommitAll(dir);
+    const result = catalog(['validate'], { cwd: dir });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe(
+      'templates/good/template.yml:1:1: shadowed by templates/good.yml: GitLab fetches the simple file, so this one is never used [layout]\n',
+    );
+  });
+
   it('exits 2 for a file that does not exist', () => {
     const dir = tempTree({});
     const result = catalog(['validate', 'nope.yml'], { cwd: dir });

@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../../core/diagnostic.js';
 import { parseComponentSource } from '../../template/component.js';
-import { discoverComponents } from '../../template/discover.js';
+import { COMPONENTS_LIMIT, discoverComponents, type ComponentFile } from '../../template/discover.js';
 import { validateComponentSource } from '../../validate/component.js';
 import type { ExitCode, Io } from '../io.js';
 import { readTextFile } from './files.js';
@@ -18,8 +18,9 @@ export interface ValidateArgs {
 
 export async function runValidate(args: ValidateArgs, io: Io): Promise<ExitCode> {
   const root = io.cwd;
-  const components = args.paths.length > 0 ? args.paths : (await discoverComponents(root)).map((c) => c.relativePath);
-  const diagnostics: Diagnostic[] = [];
+  const discovered = args.paths.length > 0 ? [] : await discoverComponents(root);
+  const components = args.paths.length > 0 ? args.paths : discovered.map((c) => c.relativePath);
+  const diagnostics: Diagnostic[] = catalogLayoutFindings(discovered);
   for (const file of components) {
     const source = parseComponentSource(await readTextFile(io, file), displayPath(root, file));
     diagnostics.push(...validateComponentSource(source));
@@ -35,6 +36,26 @@ export async function runValidate(args: ValidateArgs, io: Io): Promise<ExitCode>
   const errors = sorted.filter((d) => d.severity === 'error').length;
   io.stdout(`${components.length} component(s) checked: ${errors} error(s), ${sorted.length - errors} warning(s)\n`);
   return errors > 0 ? 1 : 0;
+}
+
+/** What GitLab's release would trip over: shadowed nested templates and the components limit. */
+function catalogLayoutFindings(components: readonly ComponentFile[]): Diagnostic[] {
+  const findings: Diagnostic[] = components.flatMap((c) =>
+    c.shadows
+      ? [{ ruleId: 'layout', severity: 'warning' as const, message: `shadowed by ${c.relativePath}: GitLab fetches the simple file, so this one is never used`, file: c.shadows, start: { line: 1, column: 1 } }]
+      : [],
+  );
+  const extra = components[COMPONENTS_LIMIT];
+  if (extra) {
+    findings.push({
+      ruleId: 'layout',
+      severity: 'error',
+      message: `Release cannot contain more than ${COMPONENTS_LIMIT} components`,
+      file: extra.relativePath,
+      start: { line: 1, column: 1 },
+    });
+  }
+  return findings;
 }
 
 const displayPath = (root: string, file: string) => path.relative(root, path.resolve(root, file)).split(path.sep).join('/');
