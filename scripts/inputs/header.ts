@@ -20,6 +20,8 @@ export interface HeaderSpec {
   /** `spec:component`, de-duplicated: which `component.*` fields may be interpolated. */
   readonly component: readonly string[];
   readonly description?: string | undefined;
+  /** `spec:include` is present: inputs defined in other files, which the toolkit does not fetch. */
+  readonly hasIncludedInputs: boolean;
 }
 
 const SPEC_KEYS = ['inputs', 'include', 'component', 'description'];
@@ -56,7 +58,7 @@ export function validateHeader(header: ValueMap): { errors: HeaderError[]; spec:
   const c = new Collector();
   const root = ['header'];
   const unknownRoot = [...header.keys()].filter((k) => k !== 'spec');
-  const empty: HeaderSpec = { inputs: new Map(), component: [] };
+  const empty: HeaderSpec = { inputs: new Map(), component: [], hasIncludedInputs: false };
   if (unknownRoot.length > 0) {
     c.add(root, 'config', `contains unknown keys: ${unknownRoot.join(', ')}`, []);
     return { errors: c.errors, spec: empty };
@@ -84,7 +86,7 @@ export function validateHeader(header: ValueMap): { errors: HeaderError[]; spec:
   const component = validateComponent(c, spec.get('component') ?? null);
   return {
     errors: c.errors,
-    spec: { inputs, component, description: isString(description) ? description : undefined },
+    spec: { inputs, component, description: isString(description) ? description : undefined, hasIncludedInputs: spec.has('include') },
   };
 }
 

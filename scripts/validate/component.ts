@@ -42,6 +42,12 @@ export function validateComponentSource(source: ComponentSource): Diagnostic[] {
   for (const e of header.errors) diagnostics.push(error('header', e.message, positionIn(source.header, e.path)));
   if (header.errors.length > 0) return diagnostics;
 
+  if (header.spec.hasIncludedInputs) {
+    diagnostics.push({
+      ...error('header', 'spec:include is not checked: inputs defined in included files are not fetched, so they count as unknown here', positionIn(source.header, ['spec', 'include'])),
+      severity: 'warning',
+    });
+  }
   const params = new Map<string, Value>();
   const resolved = resolveInputs(header.spec.inputs, params);
   for (const e of resolved.errors) {
