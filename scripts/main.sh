@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 # shellcheck source=scripts/bootstrap.sh
 . scripts/bootstrap.sh
-install_system_packages git
+install_system_packages git shellcheck
 install_node_packages
 node node_modules/typescript/bin/tsc -p tsconfig.build.json
 
