@@ -70,6 +70,21 @@ export function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command
       await run(() => runSchema(options, io))();
     });
 
+  program
+    .command('lint')
+    .description("lint the catalog's components (rendered with defaults and each example's inputs) and the given pipelines")
+    .argument('[pipelines...]', 'pipeline files to lint as well')
+    .option('--format <format>', 'text, json, codequality, junit or sarif', 'text')
+    .option('--output <file>', 'write the report to a file (atomically) instead of stdout')
+    .option('--max-warnings <n>', 'fail when there are more warnings than this')
+    .option('--ci-schema <path-or-url>', "GitLab's ci.json to validate rendered configuration against")
+    .option('--no-shellcheck', 'do not run shellcheck on rendered scripts')
+    .option('--config <file>', 'lint configuration (default: .catalog-lint.yml, or "catalog.lint" in package.json)')
+    .action(async (pipelines: string[], options: Omit<import('./commands/lint.js').LintArgs, 'pipelines'>) => {
+      const { runLint } = await import('./commands/lint.js');
+      await run(() => runLint({ pipelines, ...options }, io))();
+    });
+
   return program;
 }
 

@@ -31,7 +31,12 @@ export interface TemplateContext {
   readonly variables: readonly Variable[];
   /** GitLab's behaviour (default); false keeps walking to collect every invalid block. */
   readonly stopAtFirstInvalid?: boolean | undefined;
+  /** Record, for every node of the result, the path of the content node it came from (for linting). */
+  readonly traceOrigins?: boolean | undefined;
 }
+
+/** Output path (as `JSON.stringify(path)`) → the path of the source node it was made from. */
+export type Origins = ReadonlyMap<string, readonly PathSegment[]>;
 
 interface Block {
   readonly text: string;
@@ -46,7 +51,26 @@ export interface TemplateError {
   readonly path?: readonly PathSegment[] | undefined;
 }
 
-export type TemplateResult = { ok: true; value: Value } | { ok: false; errors: TemplateError[] };
+export type TemplateResult = { ok: true; value: Value; origins: Origins } | { ok: false; errors: TemplateError[] };
+
+/** A `$[[ … ]]` block found in a string: its text, its inner data and where it starts in the string. */
+export interface BlockMatch {
+  readonly text: string;
+  readonly data: string;
+  readonly index: number;
+}
+
+/** Every block GitLab's BLOCK_REGEXP finds in `text`, in order. */
+export function findBlocks(text: string): BlockMatch[] {
+  if (!text.includes(BLOCK_PREFIX)) return [];
+  return [...text.matchAll(BLOCK_REGEXP)].map((m) => ({ text: m[0], data: m[1] ?? '', index: m.index }));
+}
+
+/** The access and function expressions of a block's data, split and stripped as `Block#evaluate!` does. */
+export function splitBlockData(data: string): { access: string; functions: string[] } {
+  const [access = '', ...functions] = rubySplitPipe(data).map(rubyStrip);
+  return { access, functions };
+}
 
 class TooManyNodes extends Error {}
 class NodeTooLarge extends Error {}
@@ -63,7 +87,7 @@ function rubySplitPipe(text: string): string[] {
 }
 
 function evaluateBlock(text: string, data: string, ctx: TemplateContext, path: readonly PathSegment[]): Block {
-  const [access = '', ...functions] = rubySplitPipe(data).map(rubyStrip);
+  const { access, functions } = splitBlockData(data);
   if (SKIP_INTERPOLATION_CONTEXTS.includes(access.split('.')[0] ?? '')) return { text, errors: [], value: text, path };
   const accessed = evaluateAccess(access, ctx.context);
   if (!accessed.ok) return { text, errors: accessed.errors, value: null, path };
@@ -85,15 +109,14 @@ export function interpolateTemplate(content: Value, ctx: TemplateContext): Templ
   /** Returns the new node; null for a node whose block was invalid (GitLab's nil) when the walk goes on. */
   const replaceString = (node: string, path: readonly PathSegment[]): Value => {
     if (Buffer.byteLength(node, 'utf8') > MAX_NODE_SIZE) throw new NodeTooLarge();
-    if (!node.includes(BLOCK_PREFIX)) return node;
-    const matches = [...node.matchAll(BLOCK_REGEXP)];
+    const matches = findBlocks(node);
     if (matches.length === 0) return node;
     const found: Block[] = [];
     for (const match of matches) {
-      const text = match[0];
+      const text = match.text;
       let block = blocks.get(text);
       if (!block) {
-        block = evaluateBlock(text, match[1] ?? '', ctx, path);
+        block = evaluateBlock(text, match.data, ctx, path);
         blocks.set(text, block);
       }
       if (blocks.size > MAX_BLOCKS) {
@@ -121,26 +144,48 @@ export function interpolateTemplate(content: Value, ctx: TemplateContext): Templ
     }
   };
 
-  const replace = (node: Value, path: readonly PathSegment[]): Value => {
+  const origins = new Map<string, readonly PathSegment[]>();
+  const trace = (outPath: readonly PathSegment[], path: readonly PathSegment[]) => {
+    if (ctx.traceOrigins) origins.set(JSON.stringify(outPath), path);
+  };
+  /** Everything below a spliced or inserted value comes from the one source node that produced it. */
+  const traceValue = (value: Value, outPath: readonly PathSegment[], path: readonly PathSegment[]): void => {
+    if (!ctx.traceOrigins) return;
+    trace(outPath, path);
+    if (Array.isArray(value)) value.forEach((item, i) => traceValue(item, [...outPath, i], path));
+    else if (isValueMap(value)) for (const [k, v] of value) traceValue(v, [...outPath, k], path);
+  };
+
+  const replace = (node: Value, path: readonly PathSegment[], outPath: readonly PathSegment[]): Value => {
     visit();
-    if (typeof node === 'string') return replaceString(node, path);
+    trace(outPath, path);
+    if (typeof node === 'string') {
+      const replaced = replaceString(node, path);
+      if (replaced !== node) traceValue(replaced, outPath, path);
+      return replaced;
+    }
     if (Array.isArray(node)) {
       const out: Value[] = [];
       node.forEach((item, index) => {
-        const replaced = replace(item, [...path, index]);
+        const replaced = replace(item, [...path, index], [...outPath, out.length]);
         // An array item that was a string and became an array is spliced into its parent.
-        if (typeof item === 'string' && Array.isArray(replaced)) out.push(...replaced);
-        else out.push(replaced);
+        if (typeof item === 'string' && Array.isArray(replaced)) {
+          for (const element of replaced) {
+            traceValue(element, [...outPath, out.length], [...path, index]);
+            out.push(element);
+          }
+        } else out.push(replaced);
       });
       return out;
     }
     if (isValueMap(node)) {
       const out: ValueMap = new Map();
       for (const [key, value] of node) {
-        const newKey = replace(key, [...path, key]);
-        const newValue = replace(value, [...path, key]);
-        out.set(typeof newKey === 'string' ? newKey : rubyToS(newKey), newValue);
+        const replacedKey = replace(key, [...path, key], outPath);
+        const newKey = typeof replacedKey === 'string' ? replacedKey : rubyToS(replacedKey);
+        out.set(newKey, replace(value, [...path, key], [...outPath, newKey]));
       }
+      trace(outPath, path);
       return out;
     }
     return node;
@@ -149,7 +194,7 @@ export function interpolateTemplate(content: Value, ctx: TemplateContext): Templ
   let result: Value = null;
   const configErrors: TemplateError[] = [];
   try {
-    result = replace(content, []);
+    result = replace(content, [], []);
   } catch (error) {
     if (error instanceof TooManyNodes) configErrors.push({ message: 'config too large' });
     else if (error instanceof NodeTooLarge) configErrors.push({ message: 'config node too large' });
@@ -157,5 +202,5 @@ export function interpolateTemplate(content: Value, ctx: TemplateContext): Templ
   }
   const blockErrors = [...blocks.values()].flatMap((block) => block.errors.map((message) => ({ message, path: block.path })));
   const errors = [...ownErrors, ...configErrors, ...blockErrors];
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: result };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: result, origins };
 }

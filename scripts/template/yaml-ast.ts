@@ -48,6 +48,20 @@ export interface ParsedYaml {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/**
+ * The position of the node at `path`, or of its nearest ancestor that has one (a missing key
+ * points at its parent mapping): diagnostics always get a line and column.
+ */
+export function positionIn(doc: ParsedDocument | undefined, path: readonly PathSegment[], part: 'key' | 'value' = 'value'): Position {
+  if (!doc) return { line: 1, column: 1 };
+  for (let n = path.length; n >= 0; n--) {
+    const sub = path.slice(0, n);
+    const range = (n === path.length ? doc.locate(sub, part) : undefined) ?? doc.locate(sub) ?? doc.locate(sub, 'key');
+    if (range) return range.start;
+  }
+  return doc.range.start;
+}
+
 const referenceTag: CollectionTag = {
   tag: '!reference',
   collection: 'seq',

@@ -13,19 +13,9 @@ import { validateHeader } from '../inputs/header.js';
 import { inputType, resolveInputs } from '../inputs/resolve.js';
 import { interpolateTemplate } from '../interpolate/template.js';
 import type { ComponentSource } from '../template/component.js';
-import type { ParsedDocument, PathSegment } from '../template/yaml-ast.js';
+import { positionIn } from '../template/yaml-ast.js';
 
 const PLACEHOLDERS: Record<string, Value> = { string: 'placeholder', number: 0, boolean: false, array: [] };
-
-export function positionIn(doc: ParsedDocument | undefined, path: readonly PathSegment[]): Position {
-  if (!doc) return { line: 1, column: 1 };
-  // Walk up until a node with a known position: a missing key points at its parent.
-  for (let n = path.length; n >= 0; n--) {
-    const range = doc.locate(path.slice(0, n)) ?? doc.locate(path.slice(0, n), 'key');
-    if (range) return range.start;
-  }
-  return doc.range.start;
-}
 
 export function validateComponentSource(source: ComponentSource): Diagnostic[] {
   const diagnostics: Diagnostic[] = [...source.syntaxErrors, ...source.diagnostics];

@@ -11,7 +11,7 @@ import { validateHeader } from '../../inputs/header.js';
 import { componentInputsSchema } from '../../schema/input-schema.js';
 import { parseComponentSource } from '../../template/component.js';
 import { discoverComponents } from '../../template/discover.js';
-import { positionIn } from '../../validate/component.js';
+import { positionIn } from '../../template/yaml-ast.js';
 import type { ExitCode, Io } from '../io.js';
 import { readTextFile } from './files.js';
 

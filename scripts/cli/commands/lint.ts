@@ -1,0 +1,57 @@
+/**
+ * `catalog lint [pipeline.yml…]`: GitLab's own checks, the rules, GitLab's CI schema and shellcheck
+ * over every component (rendered with its defaults and each example's inputs) and the named
+ * pipelines. Exit 0 when clean (warnings allowed up to `--max-warnings`), 1 with findings,
+ * 2 when the run itself failed (unreadable config, shellcheck missing without `--no-shellcheck`).
+ */
+import path from 'node:path';
+import type { Diagnostic } from '../../core/diagnostic.js';
+import { ToolkitError, UsageError } from '../../core/errors.js';
+import { resolveCiSchema } from '../../lint/ci-schema.js';
+import { loadLintConfig } from '../../lint/config.js';
+import { FORMATS, type FormatName } from '../../lint/formats/index.js';
+import { RULES } from '../../lint/rules/index.js';
+import { lintProject } from '../../lint/run.js';
+import { shellcheckVersion } from '../../lint/shellcheck.js';
+import { loadLintProject } from '../../lint/target.js';
+import type { ExitCode, Io } from '../io.js';
+import { writeAtomically } from './schema.js';
+
+export interface LintArgs {
+  readonly pipelines: readonly string[];
+  readonly format?: string | undefined;
+  readonly output?: string | undefined;
+  readonly maxWarnings?: string | undefined;
+  readonly ciSchema?: string | undefined;
+  readonly shellcheck?: boolean | undefined;
+  readonly config?: string | undefined;
+}
+
+export const TOOL_VERSION = '0.1.0';
+
+export async function runLint(args: LintArgs, io: Io): Promise<ExitCode> {
+  const format = (args.format ?? 'text') as FormatName;
+  if (!(format in FORMATS)) throw new UsageError(`--format: expected one of ${Object.keys(FORMATS).join(', ')}`);
+  const maxWarnings = args.maxWarnings === undefined ? undefined : Number(args.maxWarnings);
+  if (maxWarnings !== undefined && !(Number.isInteger(maxWarnings) && maxWarnings >= 0)) {
+    throw new UsageError('--max-warnings: expected a whole number of 0 or more');
+  }
+  const root = io.cwd;
+  const shellcheck = args.shellcheck ?? true;
+  if (shellcheck && (await shellcheckVersion()) === undefined) {
+    throw new ToolkitError('shellcheck is not installed: install it (Debian: apt-get install shellcheck) or pass --no-shellcheck to lint without it');
+  }
+  const config = await loadLintConfig(root, RULES.map((r) => r.id), args.config);
+  const ciSchema = await resolveCiSchema(args.ciSchema, root);
+  const project = await loadLintProject(root, args.pipelines);
+  const diagnostics: Diagnostic[] = await lintProject(project, RULES, { ciSchema: ciSchema.schema, ciSchemaSource: ciSchema.source, shellcheck }, config);
+  if (ciSchema.warning) {
+    diagnostics.unshift({ ruleId: 'ci-schema', severity: 'warning', message: ciSchema.warning, file: project.targets[0]?.file ?? '.', start: { line: 1, column: 1 } });
+  }
+  const report = FORMATS[format](diagnostics, { root, rules: RULES, toolName: 'catalog-lint', toolVersion: TOOL_VERSION });
+  if (args.output) await writeAtomically(path.resolve(root, args.output), report);
+  else io.stdout(report);
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+  return errors > 0 || (maxWarnings !== undefined && warnings > maxWarnings) ? 1 : 0;
+}

@@ -1,0 +1,65 @@
+/**
+ * Runs the rules over a project: GitLab's own checks first (what GitLab would reject: YAML,
+ * header, inputs, interpolation), then each rule on each target. Findings pass through the inline
+ * `# catalog-lint-disable-next-line <rule>[, <rule>]` comments and the configuration (severities,
+ * `off`, ignored paths), and come out sorted and without repeats.
+ */
+import { sortDiagnostics, type Diagnostic, type Position } from '../core/diagnostic.js';
+import type { SourceRange } from '../template/yaml-ast.js';
+import { validateComponentSource } from '../validate/component.js';
+import { globToRegExp, type LintConfig } from './config.js';
+import { formatMessage, type LintProject, type LintSettings, type LintTarget, type Rule } from './rule.js';
+
+const DISABLE_NEXT_LINE = /#\s*catalog-lint-disable-next-line\b(.*)$/;
+
+/** Findings GitLab itself would raise for a target, with their positions. */
+function gitlabFindings(target: LintTarget): Diagnostic[] {
+  if (target.kind === 'component') return validateComponentSource(target.source);
+  return [...target.source.syntaxErrors, ...target.source.diagnostics];
+}
+
+export async function lintProject(project: LintProject, rules: readonly Rule[], settings: LintSettings, config: LintConfig): Promise<Diagnostic[]> {
+  const found: Diagnostic[] = [];
+  for (const target of project.targets) {
+    found.push(...gitlabFindings(target));
+    for (const rule of rules) {
+      if (config.rules.get(rule.id) === 'off') continue;
+      await rule.check({
+        target,
+        project,
+        settings,
+        report: ({ messageId, data, at, severity }) => {
+          const range: SourceRange = 'start' in at ? at : { start: at, end: at };
+          found.push({
+            ruleId: rule.id,
+            severity: severity ?? rule.severity,
+            message: formatMessage(rule.messages[messageId] ?? messageId, data),
+            file: target.file,
+            start: range.start,
+            end: range.end,
+          });
+        },
+      });
+    }
+  }
+  const ignored = config.ignores.map(globToRegExp);
+  const texts = new Map(project.targets.map((t) => [t.file, t.text.split('\n')]));
+  const kept = found
+    .filter((d) => !ignored.some((re) => re.test(d.file)))
+    .filter((d) => !disabledByComment(texts.get(d.file), d.start, d.ruleId))
+    .map((d) => {
+      const setting = config.rules.get(d.ruleId);
+      return setting && setting !== 'off' ? { ...d, severity: setting } : d;
+    })
+    .filter((d) => config.rules.get(d.ruleId) !== 'off');
+  return sortDiagnostics(kept);
+}
+
+/** `# catalog-lint-disable-next-line a, b` on the line above (no list: every rule). */
+function disabledByComment(lines: readonly string[] | undefined, at: Position, ruleId: string): boolean {
+  const previous = lines?.[at.line - 2];
+  const match = previous === undefined ? null : DISABLE_NEXT_LINE.exec(previous);
+  if (!match) return false;
+  const listed = (match[1] ?? '').split(/[\s,]+/).filter(Boolean);
+  return listed.length === 0 || listed.includes(ruleId);
+}

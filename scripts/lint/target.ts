@@ -1,0 +1,183 @@
+/**
+ * Builds what the linter looks at: every component under `templates/` rendered with its defaults
+ * and with the inputs of every example include of it (`examples/**`), plus pipeline files named on
+ * the command line. Rendering uses the work tree: lint is about the code being written.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Position } from '../core/diagnostic.js';
+import { isValueMap, type Value, type ValueMap } from '../core/value.js';
+import { validateHeader, type HeaderSpec } from '../inputs/header.js';
+import { inputType, resolveInputs } from '../inputs/resolve.js';
+import { findBlocks, interpolateTemplate, splitBlockData, type Origins } from '../interpolate/template.js';
+import { findComponentIncludes } from '../render/render.js';
+import { parseComponentSource, type ComponentSource } from '../template/component.js';
+import { discoverComponents } from '../template/discover.js';
+import { parseYamlDocuments, positionIn, type ParsedDocument, type PathSegment, type SourceRange } from '../template/yaml-ast.js';
+import type { Interpolation, LintProject, LintTarget, RenderedVariant } from './rule.js';
+
+/** Typed stand-ins for required inputs, so that every block renders and shellcheck sees a word. */
+const PLACEHOLDERS: Record<string, Value> = { string: 'example', number: 1, boolean: true, array: ['example'] };
+
+interface ExampleInputs {
+  readonly component: string;
+  readonly label: string;
+  readonly inputs: ValueMap;
+}
+
+export async function loadLintProject(root: string, pipelineFiles: readonly string[] = []): Promise<LintProject> {
+  const examples = await exampleInputs(root);
+  const targets: LintTarget[] = [];
+  for (const component of await discoverComponents(root)) {
+    const text = await readFile(component.absolutePath, 'utf8');
+    const sets = examples.filter((e) => e.component === component.name);
+    targets.push(componentTarget(component.relativePath, component.name, text, sets));
+  }
+  for (const file of pipelineFiles) {
+    const text = await readFile(path.resolve(root, file), 'utf8');
+    targets.push(pipelineTarget(toDisplayPath(root, file), text));
+  }
+  return { root, targets };
+}
+
+export function componentTarget(file: string, name: string | undefined, text: string, examples: readonly ExampleInputs[] = []): LintTarget {
+  const source = parseComponentSource(text, file);
+  const header = source.header && !source.invalidFormat ? validateHeader(source.header.value as ValueMap) : undefined;
+  const spec = header && header.errors.length === 0 ? header.spec : undefined;
+  const interpolations = source.content ? scanInterpolations(source.content, text) : [];
+  const variants: RenderedVariant[] = [];
+  if (spec && source.content) {
+    const sets = [{ label: 'defaults', inputs: new Map<string, Value>() }, ...examples];
+    for (const set of sets) {
+      const variant = renderVariant(source, spec, name, set.label, set.inputs);
+      if (variant) variants.push(variant);
+    }
+  }
+  return { file, kind: 'component', name, source, spec, interpolations, variants, text };
+}
+
+export function pipelineTarget(file: string, text: string): LintTarget {
+  const source = parseComponentSource(text, file);
+  const content = source.content;
+  const variants: RenderedVariant[] = content
+    ? [{ label: 'pipeline', inputs: new Map(), content: content.value, locate: (p, part) => positionIn(content, p, part) }]
+    : [];
+  return {
+    file,
+    kind: 'pipeline',
+    source: { ...source, diagnostics: source.diagnostics.filter((d) => d.ruleId !== 'header') },
+    interpolations: content ? scanInterpolations(content, text) : [],
+    variants,
+    text,
+  };
+}
+
+function renderVariant(
+  source: ComponentSource,
+  spec: HeaderSpec,
+  name: string | undefined,
+  label: string,
+  given: ValueMap,
+): RenderedVariant | undefined {
+  const params = new Map(given);
+  for (const [input, inputSpec] of spec.inputs) {
+    const required = !(isValueMap(inputSpec) && (inputSpec.has('default') || inputSpec.has('rules')));
+    const type = inputType(inputSpec);
+    if (required && type && !params.has(input)) params.set(input, PLACEHOLDERS[type] ?? null);
+  }
+  const resolved = resolveInputs(spec.inputs, params);
+  if (resolved.errors.length > 0) return undefined;
+  const context: ValueMap = new Map<string, Value>([
+    ['inputs', new Map(resolved.values)],
+    ['component', new Map<string, Value>(spec.component.map((field) => [field, field === 'name' && name ? name : `example-${field}`]))],
+  ]);
+  const content = source.content as ParsedDocument;
+  const result = interpolateTemplate(content.value, { context, variables: [], traceOrigins: true });
+  if (!result.ok) return undefined;
+  return { label, inputs: params, content: result.value, locate: (p, part) => locateThroughOrigins(content, result.origins, p, part) };
+}
+
+/** The source position of a rendered node: through its origin, or its nearest traced ancestor. */
+function locateThroughOrigins(content: ParsedDocument, origins: Origins, outPath: readonly PathSegment[], part: 'key' | 'value' = 'value'): Position {
+  for (let n = outPath.length; n >= 0; n--) {
+    const origin = origins.get(JSON.stringify(outPath.slice(0, n)));
+    if (origin) return positionIn(content, origin, n === outPath.length ? part : 'value');
+  }
+  return content.range.start;
+}
+
+/** Every `$[[ ]]` block in the content document's keys and string values, with its position. */
+export function scanInterpolations(content: ParsedDocument, text: string): Interpolation[] {
+  const lines = text.split('\n');
+  const found: Interpolation[] = [];
+  const visitString = (value: string, nodePath: PathSegment[], inKey: boolean) => {
+    const blocks = findBlocks(value);
+    const nodeRange = content.locate(nodePath, inKey ? 'key' : 'value');
+    for (const block of blocks) {
+      const { access, functions } = splitBlockData(block.data);
+      const [context = '', rest = ''] = access.split(/\.(.*)/s);
+      found.push({
+        text: block.text,
+        access,
+        context,
+        name: (rest.split('.')[0] ?? '').replace(/\[.*$/, ''),
+        functions,
+        path: nodePath,
+        inKey,
+        insideString: blocks.length > 1 || block.text.length !== value.length,
+        range: blockRange(nodeRange, block.text, lines) ?? nodeRange ?? { start: content.range.start, end: content.range.start },
+      });
+    }
+  };
+  const walk = (node: Value, nodePath: PathSegment[]) => {
+    if (typeof node === 'string') visitString(node, nodePath, false);
+    else if (Array.isArray(node)) node.forEach((item, i) => walk(item, [...nodePath, i]));
+    else if (isValueMap(node)) {
+      for (const [key, value] of node) {
+        visitString(key, [...nodePath, key], true);
+        walk(value, [...nodePath, key]);
+      }
+    }
+  };
+  walk(content.value, []);
+  return found;
+}
+
+/** The block's own range when its text appears on the line where its scalar starts or below, within the scalar. */
+function blockRange(node: SourceRange | undefined, block: string, lines: readonly string[]): SourceRange | undefined {
+  if (!node) return undefined;
+  for (let line = node.start.line; line <= node.end.line; line++) {
+    const text = lines[line - 1] ?? '';
+    const from = line === node.start.line ? node.start.column - 1 : 0;
+    const column = text.indexOf(block, from);
+    if (column >= 0) return { start: { line, column: column + 1 }, end: { line, column: column + 1 + block.length } };
+  }
+  return undefined;
+}
+
+/** Inputs of every include of a component of this catalog in `examples/**` (address `…/<name>@…`). */
+async function exampleInputs(root: string): Promise<ExampleInputs[]> {
+  const dir = path.join(root, 'examples');
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  const files = entries.filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => path.join(e.parentPath, e.name)).sort();
+  const sets: ExampleInputs[] = [];
+  for (const file of files) {
+    const parsed = parseYamlDocuments(await readFile(file, 'utf8'), toDisplayPath(root, file));
+    const doc = parsed.documents[parsed.documents.length - 1];
+    if (!doc) continue;
+    for (const include of findComponentIncludes(doc)) {
+      const address = typeof include.address === 'string' ? include.address : '';
+      const component = /\/([\w-]+)@[^/]*$/.exec(address)?.[1];
+      if (!component || !isOwnProject(address)) continue;
+      const at = include.locations.component?.start ?? doc.range.start;
+      const inputs = isValueMap(include.inputs ?? null) ? (include.inputs as ValueMap) : new Map<string, Value>();
+      sets.push({ component, label: `${toDisplayPath(root, file)}:${at.line}:${at.column}`, inputs });
+    }
+  }
+  return sets;
+}
+
+/** Examples include this catalog through `$CI_PROJECT_PATH`, as the catalog's own pipeline does. */
+const isOwnProject = (address: string) => /\$\{?CI_PROJECT_PATH\}?\//.test(address);
+
+const toDisplayPath = (root: string, file: string) => path.relative(root, path.resolve(root, file)).split(path.sep).join('/');
