@@ -53,17 +53,17 @@ export function parseConfig(text: string, file: string, knownRules: readonly str
 }
 
 function configFrom(value: Value, doc: ParsedDocument, base: string[], file: string, knownRules: readonly string[]): LintConfig {
-  const fail = (at: (string | number)[], message: string): never => {
-    const { line, column } = positionIn(doc, [...base, ...at]);
+  const fail = (at: (string | number)[], message: string, part: 'key' | 'value' = 'value'): never => {
+    const { line, column } = positionIn(doc, [...base, ...at], part);
     throw new ToolkitError(`${file}:${line}:${column}: ${message}`);
   };
   if (!isValueMap(value)) return fail([], 'the lint configuration must be a mapping with `rules` and `ignores`');
-  for (const key of value.keys()) if (key !== 'rules' && key !== 'ignores') fail([key], `unknown key "${key}": expected "rules" or "ignores"`);
+  for (const key of value.keys()) if (key !== 'rules' && key !== 'ignores') fail([key], `unknown key "${key}": expected "rules" or "ignores"`, 'key');
   const rules = new Map<string, RuleSetting>();
   const rulesValue = value.get('rules') ?? null;
   if (rulesValue !== null && !isValueMap(rulesValue)) fail(['rules'], '"rules" must map rule ids to off, info, warning or error');
   for (const [id, setting] of isValueMap(rulesValue) ? rulesValue : []) {
-    if (!knownRules.includes(id)) fail(['rules', id], `unknown rule "${id}"`);
+    if (!knownRules.includes(id)) fail(['rules', id], `unknown rule "${id}"`, 'key');
     // `off` is YAML 1.1's false; accept it as written.
     const normalised = setting === false ? 'off' : setting;
     if (typeof normalised !== 'string' || !SETTINGS.includes(normalised as RuleSetting)) {
