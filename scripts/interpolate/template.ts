@@ -49,6 +49,8 @@ interface Block {
 export interface TemplateError {
   readonly message: string;
   readonly path?: readonly PathSegment[] | undefined;
+  /** The text of the block the error is about. */
+  readonly block?: string | undefined;
 }
 
 export type TemplateResult = { ok: true; value: Value; origins: Origins } | { ok: false; errors: TemplateError[] };
@@ -200,7 +202,7 @@ export function interpolateTemplate(content: Value, ctx: TemplateContext): Templ
     else if (error instanceof NodeTooLarge) configErrors.push({ message: 'config node too large' });
     else if (!(error instanceof Stop)) throw error;
   }
-  const blockErrors = [...blocks.values()].flatMap((block) => block.errors.map((message) => ({ message, path: block.path })));
+  const blockErrors = [...blocks.values()].flatMap((block) => block.errors.map((message) => ({ message, path: block.path, block: block.text })));
   const errors = [...ownErrors, ...configErrors, ...blockErrors];
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: result, origins };
 }

@@ -12,6 +12,15 @@ import { formatMessage, type LintProject, type LintSettings, type LintTarget, ty
 
 const DISABLE_NEXT_LINE = /#\s*catalog-lint-disable-next-line\b(.*)$/;
 
+/**
+ * Rules that explain an interpolation error GitLab also reports: where one of them speaks about a
+ * block, GitLab's bare `interpolation` finding at the same place is dropped. If the rule is
+ * turned off, GitLab's finding stays: the include would still fail.
+ */
+const EXPLAINS_INTERPOLATION = new Set(['undefined-input', 'unknown-function']);
+const samePlace = (a: Diagnostic, b: Diagnostic) =>
+  a.file === b.file && a.start.line === b.start.line && a.start.column === b.start.column;
+
 /** Findings GitLab itself would raise for a target, with their positions. */
 function gitlabFindings(target: LintTarget): Diagnostic[] {
   if (target.kind === 'component') return validateComponentSource(target.source);
@@ -52,7 +61,8 @@ export async function lintProject(project: LintProject, rules: readonly Rule[], 
       return setting && setting !== 'off' ? { ...d, severity: setting } : d;
     })
     .filter((d) => config.rules.get(d.ruleId) !== 'off');
-  return sortDiagnostics(kept);
+  const explained = kept.filter((d) => EXPLAINS_INTERPOLATION.has(d.ruleId));
+  return sortDiagnostics(kept.filter((d) => d.ruleId !== 'interpolation' || !explained.some((e) => samePlace(e, d))));
 }
 
 /** `# catalog-lint-disable-next-line a, b` on the line above (no list: every rule). */

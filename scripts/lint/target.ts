@@ -13,7 +13,7 @@ import { findBlocks, interpolateTemplate, splitBlockData, type Origins } from '.
 import { findComponentIncludes } from '../render/render.js';
 import { parseComponentSource, type ComponentSource } from '../template/component.js';
 import { discoverComponents } from '../template/discover.js';
-import { parseYamlDocuments, positionIn, type ParsedDocument, type PathSegment, type SourceRange } from '../template/yaml-ast.js';
+import { parseYamlDocuments, positionIn, rangeOfText, type ParsedDocument, type PathSegment } from '../template/yaml-ast.js';
 import type { Interpolation, LintProject, LintTarget, RenderedVariant } from './rule.js';
 
 /** Typed stand-ins for required inputs, so that every block renders and shellcheck sees a word. */
@@ -125,7 +125,7 @@ export function scanInterpolations(content: ParsedDocument, text: string): Inter
         path: nodePath,
         inKey,
         insideString: blocks.length > 1 || block.text.length !== value.length,
-        range: blockRange(nodeRange, block.text, lines) ?? nodeRange ?? { start: content.range.start, end: content.range.start },
+        range: rangeOfText(nodeRange, block.text, lines) ?? nodeRange ?? { start: content.range.start, end: content.range.start },
       });
     }
   };
@@ -141,18 +141,6 @@ export function scanInterpolations(content: ParsedDocument, text: string): Inter
   };
   walk(content.value, []);
   return found;
-}
-
-/** The block's own range when its text appears on the line where its scalar starts or below, within the scalar. */
-function blockRange(node: SourceRange | undefined, block: string, lines: readonly string[]): SourceRange | undefined {
-  if (!node) return undefined;
-  for (let line = node.start.line; line <= node.end.line; line++) {
-    const text = lines[line - 1] ?? '';
-    const from = line === node.start.line ? node.start.column - 1 : 0;
-    const column = text.indexOf(block, from);
-    if (column >= 0) return { start: { line, column: column + 1 }, end: { line, column: column + 1 + block.length } };
-  }
-  return undefined;
 }
 
 /** Inputs of every include of a component of this catalog in `examples/**` (address `…/<name>@…`). */

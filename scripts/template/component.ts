@@ -10,6 +10,8 @@ import { parseYamlDocuments, type ParsedDocument } from './yaml-ast.js';
 
 export interface ComponentSource {
   readonly file: string;
+  /** The file's text, for positions inside scalars and for inline comments. */
+  readonly text: string;
   /** Non-empty documents, as GitLab keeps them (`reject_empty: true`). */
   readonly documents: readonly ParsedDocument[];
   /** YAML errors: the file cannot be loaded at all. */
@@ -70,6 +72,7 @@ export function parseComponentSource(text: string, file: string): ComponentSourc
   }
   return {
     file,
+    text,
     documents,
     syntaxErrors,
     diagnostics,

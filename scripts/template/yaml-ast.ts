@@ -62,6 +62,20 @@ export function positionIn(doc: ParsedDocument | undefined, path: readonly PathS
   return doc.range.start;
 }
 
+/**
+ * Where `needle` is written inside the scalar at `node` (searched line by line from the node's
+ * start), or undefined when it is not written as is (escapes, folding).
+ */
+export function rangeOfText(node: SourceRange | undefined, needle: string, lines: readonly string[]): SourceRange | undefined {
+  if (!node) return undefined;
+  for (let line = node.start.line; line <= node.end.line; line++) {
+    const text = lines[line - 1] ?? '';
+    const column = text.indexOf(needle, line === node.start.line ? node.start.column - 1 : 0);
+    if (column >= 0) return { start: { line, column: column + 1 }, end: { line, column: column + 1 + needle.length } };
+  }
+  return undefined;
+}
+
 const referenceTag: CollectionTag = {
   tag: '!reference',
   collection: 'seq',

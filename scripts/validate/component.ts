@@ -13,7 +13,7 @@ import { validateHeader } from '../inputs/header.js';
 import { inputType, resolveInputs } from '../inputs/resolve.js';
 import { interpolateTemplate } from '../interpolate/template.js';
 import type { ComponentSource } from '../template/component.js';
-import { positionIn } from '../template/yaml-ast.js';
+import { positionIn, rangeOfText } from '../template/yaml-ast.js';
 
 const PLACEHOLDERS: Record<string, Value> = { string: 'placeholder', number: 0, boolean: false, array: [] };
 
@@ -61,7 +61,12 @@ export function validateComponentSource(source: ComponentSource): Diagnostic[] {
   const content = source.content;
   const result = interpolateTemplate(content?.value ?? null, { context, variables: [], stopAtFirstInvalid: false });
   if (!result.ok) {
-    for (const e of result.errors) diagnostics.push(error('interpolation', e.message, positionIn(content, e.path ?? [])));
+    const lines = source.text.split('\n');
+    for (const e of result.errors) {
+      const node = content?.locate(e.path ?? []) ?? content?.locate(e.path ?? [], 'key');
+      const at = (e.block ? rangeOfText(node, e.block, lines)?.start : undefined) ?? positionIn(content, e.path ?? []);
+      diagnostics.push(error('interpolation', e.message, at));
+    }
   }
   return diagnostics;
 }

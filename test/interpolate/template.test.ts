@@ -98,8 +98,8 @@ describe('interpolateTemplate', () => {
       stopAtFirstInvalid: false,
     });
     expect(result.ok ? [] : result.errors).toEqual([
-      { message: 'unknown interpolation provided: `x` in `inputs.x`', path: ['a'] },
-      { message: 'unknown interpolation provided: `y` in `inputs.y`', path: ['b', 0] },
+      { message: 'unknown interpolation provided: `x` in `inputs.x`', path: ['a'], block: '$[[ inputs.x ]]' },
+      { message: 'unknown interpolation provided: `y` in `inputs.y`', path: ['b', 0], block: '$[[ inputs.y ]]' },
     ]);
   });
 

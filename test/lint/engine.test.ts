@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../scripts/core/diagnostic.js';
 import { isValueMap } from '../../scripts/core/value.js';
-import { globToRegExp, parseConfig } from '../../scripts/lint/config.js';
+import { globToRegExp, parseConfig, type LintConfig } from '../../scripts/lint/config.js';
 import { defineRule } from '../../scripts/lint/rule.js';
 import { lintProject } from '../../scripts/lint/run.js';
 import { componentTarget } from '../../scripts/lint/target.js';
@@ -42,7 +42,7 @@ other:
   script: echo hi
 `;
 
-const noConfig = { rules: new Map(), ignores: [] };
+const noConfig: LintConfig = { rules: new Map(), ignores: [] };
 const run = (text: string, config = noConfig, examples: { component: string; label: string; inputs: Map<string, never> }[] = []) =>
   lintProject({ root: '.', targets: [componentTarget('templates/c.yml', 'c', text, examples)] }, [forbiddenStage], { shellcheck: false }, config).then((d) =>
     d.map(formatDiagnostic),

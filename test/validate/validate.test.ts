@@ -51,8 +51,8 @@ describe('catalog validate', () => {
     expect(result.status).toBe(1);
     expect(result.stderr.split('\n').filter(Boolean)).toEqual([
       'templates/bad/template.yml:5:16: `level` input: default value is not a number [inputs]',
-      'templates/bad/template.yml:10:7: unknown interpolation provided: `nmae` in `inputs.nmae` [interpolation]',
-      'templates/bad/template.yml:11:7: no function matching `shout`: check that the function name, arguments, and types are correct [interpolation]',
+      'templates/bad/template.yml:10:12: unknown interpolation provided: `nmae` in `inputs.nmae` [interpolation]',
+      'templates/bad/template.yml:11:12: no function matching `shout`: check that the function name, arguments, and types are correct [interpolation]',
     ]);
   });
 

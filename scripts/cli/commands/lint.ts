@@ -29,6 +29,13 @@ export interface LintArgs {
 
 export const TOOL_VERSION = '0.1.0';
 
+/** In GitLab CI, rule docs are linked at the commit being linted; elsewhere the formats fall back to file: URLs. */
+function docsBaseUri(): string | undefined {
+  const project = process.env['CI_PROJECT_URL'];
+  const sha = process.env['CI_COMMIT_SHA'];
+  return project && sha ? `${project}/-/blob/${sha}/` : undefined;
+}
+
 export async function runLint(args: LintArgs, io: Io): Promise<ExitCode> {
   const format = (args.format ?? 'text') as FormatName;
   if (!(format in FORMATS)) throw new UsageError(`--format: expected one of ${Object.keys(FORMATS).join(', ')}`);
@@ -48,7 +55,14 @@ export async function runLint(args: LintArgs, io: Io): Promise<ExitCode> {
   if (ciSchema.warning) {
     diagnostics.unshift({ ruleId: 'ci-schema', severity: 'warning', message: ciSchema.warning, file: project.targets[0]?.file ?? '.', start: { line: 1, column: 1 } });
   }
-  const report = FORMATS[format](diagnostics, { root, rules: RULES, toolName: 'catalog-lint', toolVersion: TOOL_VERSION });
+  const report = FORMATS[format](diagnostics, {
+    root,
+    rules: RULES,
+    toolName: 'catalog-lint',
+    toolVersion: TOOL_VERSION,
+    files: project.targets.map((t) => t.file),
+    docsBaseUri: docsBaseUri(),
+  });
   if (args.output) await writeAtomically(path.resolve(root, args.output), report);
   else io.stdout(report);
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
