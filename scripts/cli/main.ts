@@ -85,6 +85,16 @@ export function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command
       await run(() => runLint({ pipelines, ...options }, io))();
     });
 
+  const ciSchema = program.command('ci-schema').description("GitLab's CI JSON Schema (ci.json), which `catalog lint` validates rendered configuration against");
+  ciSchema
+    .command('update')
+    .description("download GitLab's ci.json (or copy a file) into the cache `catalog lint` uses, after checking that it compiles")
+    .option('--from <url-or-path>', 'where to get it (default: ci.json on gitlab.com, master)')
+    .action(async (options: { from?: string }) => {
+      const { runCiSchemaUpdate } = await import('./commands/ci-schema.js');
+      await run(() => runCiSchemaUpdate(options, io))();
+    });
+
   return program;
 }
 

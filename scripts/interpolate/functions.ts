@@ -66,12 +66,26 @@ const FUNCTIONS: readonly InterpolationFunction[] = [
 
 export type StackResult = { ok: true; value: Value } | { ok: false; errors: string[] };
 
+/** The names of the functions GitLab knows, in the order it tries their patterns. */
+export const FUNCTION_NAMES: readonly string[] = FUNCTIONS.map((fn) => fn.name);
+
+function findFunction(expression: string): { fn: InterpolationFunction; match: RegExpExecArray } | undefined {
+  for (const fn of FUNCTIONS) {
+    const match = fn.pattern.exec(expression);
+    if (match) return { fn, match };
+  }
+  return undefined;
+}
+
+/** The name of the function whose whole pattern an expression matches, as the stack looks it up. */
+export const matchFunction = (expression: string): string | undefined => findFunction(expression)?.fn.name;
+
 export function evaluateFunctions(expressions: readonly string[], input: Value, ctx: FunctionContext): StackResult {
   const errors: string[] = [];
   const stack: { fn: InterpolationFunction; match: RegExpExecArray }[] = [];
   for (const expression of expressions) {
-    const found = FUNCTIONS.map((fn) => ({ fn, match: fn.pattern.exec(expression) })).find((f) => f.match);
-    if (found?.match) stack.push({ fn: found.fn, match: found.match });
+    const found = findFunction(expression);
+    if (found) stack.push(found);
     else errors.push(`no function matching \`${expression}\`: check that the function name, arguments, and types are correct`);
   }
   const splitIndex = stack.findIndex((s) => s.fn.name === 'split');

@@ -41,6 +41,14 @@ export interface RenderedVariant {
   locate(path: readonly PathSegment[], part?: 'key' | 'value'): Position;
 }
 
+/** An input set the component could not be rendered with (so the rules did not see that variant). */
+export interface RenderFailure {
+  readonly label: string;
+  /** What failed: the component's own defaults, the inputs given (or stand-ins), or the interpolation. */
+  readonly stage: 'defaults' | 'inputs' | 'interpolation';
+  readonly message: string;
+}
+
 export interface LintTarget {
   /** Repository-relative path, `/`-separated. */
   readonly file: string;
@@ -51,8 +59,10 @@ export interface LintTarget {
   /** The validated `spec:` (components with a valid header only). */
   readonly spec?: HeaderSpec | undefined;
   readonly interpolations: readonly Interpolation[];
-  /** Rendered with the defaults and with each input set of the examples; empty when rendering failed. */
+  /** Rendered with the defaults and with each input set of the examples that renders. */
   readonly variants: readonly RenderedVariant[];
+  /** The input sets that did not render: the run reports them, so nothing is skipped silently. */
+  readonly renderFailures: readonly RenderFailure[];
   /** The source text (for inline `catalog-lint-disable-next-line` comments and snippets). */
   readonly text: string;
 }

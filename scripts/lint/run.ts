@@ -23,7 +23,21 @@ const samePlace = (a: Diagnostic, b: Diagnostic) =>
 
 /** Findings GitLab itself would raise for a target, with their positions. */
 function gitlabFindings(target: LintTarget): Diagnostic[] {
-  if (target.kind === 'component') return validateComponentSource(target.source);
+  // Invalid defaults, and interpolation errors with the defaults, are GitLab's own findings already
+  // (validateComponentSource); what is left: stand-ins for required inputs rejected, or an example's inputs failing.
+  const notRendered: Diagnostic[] = target.renderFailures
+    .filter((failure) => failure.stage !== 'defaults' && !(failure.label === 'defaults' && failure.stage === 'interpolation'))
+    .map((failure) => ({
+      ruleId: 'render',
+      severity: failure.label === 'defaults' ? 'warning' : 'error',
+      message:
+        failure.label === 'defaults'
+          ? `not linted with its defaults: the stand-in values for required inputs are rejected: ${failure.message}`
+          : `the include at ${failure.label} fails in GitLab: ${failure.message}`,
+      file: target.file,
+      start: target.source.content?.range.start ?? { line: 1, column: 1 },
+    }));
+  if (target.kind === 'component') return [...validateComponentSource(target.source), ...notRendered];
   return [...target.source.syntaxErrors, ...target.source.diagnostics];
 }
 

@@ -14,7 +14,7 @@ import { findComponentIncludes } from '../render/render.js';
 import { parseComponentSource, type ComponentSource } from '../template/component.js';
 import { discoverComponents } from '../template/discover.js';
 import { parseYamlDocuments, positionIn, rangeOfText, type ParsedDocument, type PathSegment } from '../template/yaml-ast.js';
-import type { Interpolation, LintProject, LintTarget, RenderedVariant } from './rule.js';
+import type { Interpolation, LintProject, LintTarget, RenderedVariant, RenderFailure } from './rule.js';
 
 /** Typed stand-ins for required inputs, so that every block renders and shellcheck sees a word. */
 const PLACEHOLDERS: Record<string, Value> = { string: 'example', number: 1, boolean: true, array: ['example'] };
@@ -46,14 +46,16 @@ export function componentTarget(file: string, name: string | undefined, text: st
   const spec = header && header.errors.length === 0 ? header.spec : undefined;
   const interpolations = source.content ? scanInterpolations(source.content, text) : [];
   const variants: RenderedVariant[] = [];
+  const renderFailures: RenderFailure[] = [];
   if (spec && source.content) {
     const sets = [{ label: 'defaults', inputs: new Map<string, Value>() }, ...examples];
     for (const set of sets) {
       const variant = renderVariant(source, spec, name, set.label, set.inputs);
-      if (variant) variants.push(variant);
+      if ('content' in variant) variants.push(variant);
+      else renderFailures.push(variant);
     }
   }
-  return { file, kind: 'component', name, source, spec, interpolations, variants, text };
+  return { file, kind: 'component', name, source, spec, interpolations, variants, renderFailures, text };
 }
 
 export function pipelineTarget(file: string, text: string): LintTarget {
@@ -68,8 +70,15 @@ export function pipelineTarget(file: string, text: string): LintTarget {
     source: { ...source, diagnostics: source.diagnostics.filter((d) => d.ruleId !== 'header') },
     interpolations: content ? scanInterpolations(content, text) : [],
     variants,
+    renderFailures: [],
     text,
   };
+}
+
+/** A required input's stand-in: its first option when it has options, else a value of its type. */
+function placeholder(type: string, spec: Value): Value {
+  const options = isValueMap(spec) ? spec.get('options') : undefined;
+  return Array.isArray(options) && options.length > 0 ? (options[0] ?? null) : (PLACEHOLDERS[type] ?? null);
 }
 
 function renderVariant(
@@ -78,22 +87,26 @@ function renderVariant(
   name: string | undefined,
   label: string,
   given: ValueMap,
-): RenderedVariant | undefined {
+): RenderedVariant | RenderFailure {
   const params = new Map(given);
   for (const [input, inputSpec] of spec.inputs) {
     const required = !(isValueMap(inputSpec) && (inputSpec.has('default') || inputSpec.has('rules')));
     const type = inputType(inputSpec);
-    if (required && type && !params.has(input)) params.set(input, PLACEHOLDERS[type] ?? null);
+    if (required && type && !params.has(input)) params.set(input, placeholder(type, inputSpec));
   }
   const resolved = resolveInputs(spec.inputs, params);
-  if (resolved.errors.length > 0) return undefined;
+  if (resolved.errors.length > 0) {
+    // Errors about the spec's own defaults are GitLab's findings already; the rest are about the inputs given.
+    const stage = resolved.errors.every((e) => e.aboutDefault) ? 'defaults' : 'inputs';
+    return { label, stage, message: resolved.errors.slice(0, 3).map((e) => e.message).join(', ') };
+  }
   const context: ValueMap = new Map<string, Value>([
     ['inputs', new Map(resolved.values)],
     ['component', new Map<string, Value>(spec.component.map((field) => [field, field === 'name' && name ? name : `example-${field}`]))],
   ]);
   const content = source.content as ParsedDocument;
   const result = interpolateTemplate(content.value, { context, variables: [], traceOrigins: true });
-  if (!result.ok) return undefined;
+  if (!result.ok) return { label, stage: 'interpolation', message: result.errors.slice(0, 3).map((e) => e.message).join(', ') };
   return { label, inputs: params, content: result.value, locate: (p, part) => locateThroughOrigins(content, result.origins, p, part) };
 }
 

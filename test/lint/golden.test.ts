@@ -21,7 +21,8 @@ async function lintFixture(sub: string, file: string): Promise<string[]> {
   const text = readFileSync(path.join(DIR, sub, file), 'utf8');
   const display = `${sub}/${file}`;
   const target = text.startsWith('# pipeline') ? pipelineTarget(display, text) : componentTarget(display, file.replace(/\.yml$/, ''), text);
-  const ci = await resolveCiSchema(undefined, REPO_ROOT);
+  // The vendored copy of GitLab's ci.json, named explicitly so that no developer cache changes the result.
+  const ci = await resolveCiSchema('scripts/lint/gitlab-ci.schema.json', REPO_ROOT);
   const found = await lintProject({ root: DIR, targets: [target] }, RULES, { shellcheck: true, ciSchema: ci.schema, ciSchemaSource: ci.source }, { rules: new Map(), ignores: [] });
   return found.map(formatDiagnostic);
 }

@@ -49,7 +49,8 @@ export async function runLint(args: LintArgs, io: Io): Promise<ExitCode> {
     throw new ToolkitError('shellcheck is not installed: install it (Debian: apt-get install shellcheck) or pass --no-shellcheck to lint without it');
   }
   const config = await loadLintConfig(root, RULES.map((r) => r.id), args.config);
-  const ciSchema = await resolveCiSchema(args.ciSchema, root);
+  // No schema lookup (and no download) when the rule is off.
+  const ciSchema = config.rules.get('ci-schema') === 'off' ? {} : await resolveCiSchema(args.ciSchema, root);
   const project = await loadLintProject(root, args.pipelines);
   const diagnostics: Diagnostic[] = await lintProject(project, RULES, { ciSchema: ciSchema.schema, ciSchemaSource: ciSchema.source, shellcheck }, config);
   if (ciSchema.warning) {

@@ -1,0 +1,346 @@
+/**
+ * `npm run bench`: wall time and peak memory of the `catalog` commands, next to the targets of the issue.
+ * Never a test: numbers depend on the machine, so nothing here passes or fails a build.
+ *
+ * Measured, each as a fresh process exactly as a user runs it (built CLI, `node dist/scripts/cli/main.js`):
+ *   (a) `catalog render` of one pipeline vs `gitlab-ci-local --preview` of the same pipeline, both in a
+ *       temporary git repository made from test/fixtures/parity/catalog the way the parity test makes it
+ *       (test/parity/gitlab-ci-local.ts: its Node 22, private HOME, offline git settings);
+ *   (b) `catalog lint` over the whole catalog, with shellcheck;
+ *   (c) `catalog lint --no-shellcheck`;
+ *   (d) `catalog validate`.
+ * The catalog for (b)–(d) is `--catalog <dir>`, else this repository; when that has no components under
+ * templates/, the parity fixture is used instead (and the table says so).
+ *
+ * Each command runs once to warm the file cache, then `--runs N` times (default 5); the table shows the
+ * median and minimum wall time and the median and minimum peak RSS. Peak RSS comes from `/usr/bin/time -v`
+ * when it works (getrusage: the largest single process of the run, e.g. node or one shellcheck, not a
+ * sum), otherwise from `process.resourceUsage().maxRSS` of every node process of the run (a
+ * `--require`d probe; shellcheck is then not counted). All samples go to `bench-results.json` in a new
+ * temporary directory, whose path is printed; nothing is written into the repository.
+ *
+ * Usage: npm run bench [-- --runs N] [--catalog DIR]. The npm script runs it with the Node that runs npm
+ * (`$npm_node_execpath`): a plain `node` inside an npm script is node_modules/.bin/node, the Node 22 that
+ * only gitlab-ci-local is meant to use; `catalog` is measured on the same Node as the bench itself.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FAKE_PROJECT_PATH, FAKE_SERVER_FQDN, gclEnv, gitEnv, makeRepo, offlineGitEnv } from '../../test/parity/gitlab-ci-local.js';
+
+/**
+ * The repository, from this file's place in it (`scripts/bench/` or, built, `dist/scripts/bench/`). The
+ * paths gitlab-ci-local.ts derives from its own location would point into dist/ once built, so the tool
+ * paths are worked out here the same way it does.
+ */
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, path.basename(path.resolve(HERE, '..', '..')) === 'dist' ? '../../..' : '../..');
+const CLI = path.join(REPO, 'dist', 'scripts', 'cli', 'main.js');
+const NODE22 = process.env['CATALOG_PARITY_NODE22'] ?? path.join(REPO, 'node_modules', 'node', 'bin', 'node');
+const GCL = path.join(REPO, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js');
+const FIXTURE = path.join(REPO, 'test', 'fixtures', 'parity', 'catalog');
+
+interface Options {
+  readonly runs: number;
+  readonly catalog?: string | undefined;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  let runs = Number(process.env['BENCH_RUNS'] ?? 5);
+  let catalog: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = argv[i + 1];
+    if (arg === '--runs' && value !== undefined) {
+      runs = Number(value);
+      i++;
+    } else if (arg === '--catalog' && value !== undefined) {
+      catalog = path.resolve(value);
+      i++;
+    } else {
+      throw new Error(`unknown argument ${JSON.stringify(arg)}: usage: bench [--runs N] [--catalog DIR]`);
+    }
+  }
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs: expected a whole number of 1 or more');
+  return { runs, catalog };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Measuring one process
+// ---------------------------------------------------------------------------------------------------------
+
+interface Sample {
+  readonly wallMs: number;
+  /** Peak resident set size in KiB, when it could be measured. */
+  readonly rssKiB: number | undefined;
+  readonly status: number | null;
+  readonly stderr: string;
+}
+
+interface Command {
+  readonly exe: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Runs before every sample, untimed (e.g. removing gitlab-ci-local's state directory). */
+  readonly before?: () => void;
+}
+
+type RssMethod = 'time -v' | 'node probe';
+
+function timeWorks(): boolean {
+  if (!existsSync('/usr/bin/time')) return false;
+  const r = spawnSync('/usr/bin/time', ['-v', 'true'], { encoding: 'utf8' });
+  return r.status === 0 && /Maximum resident set size/.test(r.stderr);
+}
+
+/** A `--require` hook that appends the node process's own peak RSS (KiB) to `$BENCH_RSS_FILE` at exit. */
+function writeProbe(dir: string): string {
+  const probe = path.join(dir, 'rss-probe.cjs');
+  writeFileSync(
+    probe,
+    "process.on('exit', () => { try { require('node:fs').appendFileSync(process.env.BENCH_RSS_FILE, process.resourceUsage().maxRSS + '\\n'); } catch {} });\n",
+  );
+  return probe;
+}
+
+function measure(cmd: Command, method: RssMethod, work: string, probe: string): Sample {
+  cmd.before?.();
+  if (method === 'time -v') {
+    const start = performance.now();
+    const r = spawnSync('/usr/bin/time', ['-v', cmd.exe, ...cmd.args], { cwd: cmd.cwd, env: cmd.env, encoding: 'utf8', maxBuffer: 256 << 20 });
+    const wallMs = performance.now() - start;
+    const rss = [...(r.stderr ?? '').matchAll(/Maximum resident set size \(kbytes\): (\d+)/g)].pop()?.[1];
+    const stderr = (r.stderr ?? '').replace(/\n?\s*Command being timed:[\s\S]*$/, '');
+    return { wallMs, rssKiB: rss === undefined ? undefined : Number(rss), status: r.status, stderr: stderr + (r.error ? String(r.error) : '') };
+  }
+  const rssFile = path.join(work, `rss-${process.hrtime.bigint()}.txt`);
+  const nodeOptions = `${cmd.env['NODE_OPTIONS'] ?? ''} --require ${JSON.stringify(probe)}`.trim();
+  const start = performance.now();
+  const r = spawnSync(cmd.exe, [...cmd.args], {
+    cwd: cmd.cwd,
+    env: { ...cmd.env, NODE_OPTIONS: nodeOptions, BENCH_RSS_FILE: rssFile },
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
+  const wallMs = performance.now() - start;
+  const values = existsSync(rssFile) ? readFileSync(rssFile, 'utf8').split('\n').filter(Boolean).map(Number) : [];
+  return { wallMs, rssKiB: values.length > 0 ? Math.max(...values) : undefined, status: r.status, stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Statistics and reporting
+// ---------------------------------------------------------------------------------------------------------
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+
+interface Measured {
+  readonly id: string;
+  readonly label: string;
+  readonly command: string;
+  /** Exit status every run should have (`catalog lint` exits 1 when it has findings: that still ran). */
+  readonly ok: boolean;
+  readonly problem?: string | undefined;
+  readonly statuses: readonly (number | null)[];
+  readonly wallMs: { readonly median: number; readonly min: number; readonly max: number; readonly samples: readonly number[] };
+  readonly rssMiB?: { readonly median: number; readonly min: number; readonly max: number; readonly samples: readonly number[] } | undefined;
+}
+
+function run(id: string, label: string, cmd: Command, opts: Options, method: RssMethod, work: string, probe: string, okStatuses: readonly number[]): Measured {
+  process.stderr.write(`bench: ${label} …`);
+  const warm = measure(cmd, method, work, probe);
+  const samples: Sample[] = [];
+  for (let i = 0; i < opts.runs; i++) samples.push(measure(cmd, method, work, probe));
+  process.stderr.write(' done\n');
+  const statuses = [warm, ...samples].map((s) => s.status);
+  const bad = [warm, ...samples].find((s) => s.status === null || !okStatuses.includes(s.status));
+  const walls = samples.map((s) => s.wallMs);
+  const rss = samples.map((s) => s.rssKiB).filter((x): x is number => x !== undefined).map((k) => k / 1024);
+  return {
+    id,
+    label,
+    command: [path.relative(REPO, cmd.exe) || cmd.exe, ...cmd.args.map((a) => (path.isAbsolute(a) ? path.relative(REPO, a) || a : a))].join(' '),
+    ok: bad === undefined,
+    problem: bad ? `exit ${bad.status}: ${bad.stderr.trim().split('\n').slice(0, 3).join(' | ').slice(0, 300)}` : undefined,
+    statuses,
+    wallMs: { median: median(walls), min: Math.min(...walls), max: Math.max(...walls), samples: walls },
+    rssMiB: rss.length > 0 ? { median: median(rss), min: Math.min(...rss), max: Math.max(...rss), samples: rss } : undefined,
+  };
+}
+
+const ms = (x: number): string => `${x.toFixed(0)} ms`;
+const mib = (x: number | undefined): string => (x === undefined ? 'n/a' : `${x.toFixed(1)} MiB`);
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  const line = (r: readonly string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ')} |`;
+  const [head, ...body] = rows;
+  return [line(head ?? []), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Setup
+// ---------------------------------------------------------------------------------------------------------
+
+function countComponents(root: string): number {
+  const dir = path.join(root, 'templates');
+  if (!existsSync(dir)) return 0;
+  let n = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile() && /\.ya?ml$/.test(entry.name)) n++;
+    else if (entry.isDirectory() && (existsSync(path.join(dir, entry.name, 'template.yml')) || existsSync(path.join(dir, entry.name, 'template.yaml')))) n++;
+  }
+  return n;
+}
+
+function version(exe: string, args: readonly string[], env?: NodeJS.ProcessEnv): string | undefined {
+  const r = spawnSync(exe, [...args], { encoding: 'utf8', env: env ?? process.env });
+  return r.status === 0 ? r.stdout.trim().split('\n')[0] : undefined;
+}
+
+function gitlabCiLocalProblem(home: string): string | undefined {
+  if (!existsSync(NODE22)) return `${path.relative(REPO, NODE22)} is missing (devDependency \`node\`): run npm ci`;
+  const major = Number(/^v(\d+)/.exec(version(NODE22, ['--version']) ?? '')?.[1] ?? 0);
+  if (major < 22) return `${NODE22} is not Node >= 22`;
+  if (!existsSync(GCL)) return `${path.relative(REPO, GCL)} is missing (devDependency \`gitlab-ci-local\`): run npm ci`;
+  if (version(NODE22, [GCL, '--version'], gclEnv(home)) === undefined) return 'gitlab-ci-local --version failed';
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const loadAtStart = os.loadavg().map((x) => Number(x.toFixed(2)));
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm run bench builds first)`);
+  const out = mkdtempSync(path.join(os.tmpdir(), 'catalog-bench-'));
+  const work = path.join(out, 'work');
+  mkdirSync(work);
+  const home = path.join(work, 'home');
+  mkdirSync(home);
+  const probe = writeProbe(work);
+  // BENCH_RSS_METHOD=probe forces the fallback (to check it where /usr/bin/time exists)
+  const method: RssMethod = process.env['BENCH_RSS_METHOD'] !== 'probe' && timeWorks() ? 'time -v' : 'node probe';
+  const node = process.execPath;
+  const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+  const results: Measured[] = [];
+  const notes: string[] = [];
+
+  // (a) render vs gitlab-ci-local --preview, on a temporary git repository made from the parity fixture
+  const repo = makeRepo(FIXTURE, 'catalog-bench-');
+  try {
+    const renderCmd: Command = {
+      exe: node,
+      args: [CLI, 'render', '.gitlab-ci.yml', '--project-path', FAKE_PROJECT_PATH, '--server-fqdn', FAKE_SERVER_FQDN, '--sha', repo.sha, '--repo', repo.dir],
+      cwd: repo.dir,
+      env: { ...env, ...gitEnv(), ...offlineGitEnv() },
+    };
+    results.push(run('render', 'catalog render (parity fixture pipeline)', renderCmd, opts, method, work, probe, [0]));
+    const gclProblem = gitlabCiLocalProblem(home);
+    if (gclProblem) {
+      notes.push(`gitlab-ci-local not measured: ${gclProblem}`);
+    } else {
+      const gclCmd: Command = {
+        exe: NODE22,
+        args: [GCL, '--preview'],
+        cwd: repo.dir,
+        env: { ...gclEnv(home), ...offlineGitEnv(repo.dir) },
+        // its state directory (expanded pipeline, fetched includes) would otherwise persist between runs
+        before: () => rmSync(path.join(repo.dir, '.gitlab-ci-local'), { recursive: true, force: true }),
+      };
+      results.push(run('gitlab-ci-local', 'gitlab-ci-local --preview (same pipeline)', gclCmd, opts, method, work, probe, [0]));
+    }
+
+    // the floor every catalog command pays: starting node and loading the CLI
+    results.push(run('startup', 'catalog --help (startup floor)', { exe: node, args: [CLI, '--help'], cwd: repo.dir, env }, opts, method, work, probe, [0]));
+
+    // (b)–(d) over the catalog
+    let catalog = opts.catalog ?? REPO;
+    let catalogNote = opts.catalog ? 'given with --catalog' : 'this repository';
+    if (countComponents(catalog) === 0) {
+      notes.push(`${catalog} has no components under templates/: linting and validating the parity fixture instead`);
+      catalog = repo.dir;
+      catalogNote = 'test/fixtures/parity/catalog (the repository has no components yet)';
+    }
+    const components = countComponents(catalog);
+    const lint = (args: readonly string[]): Command => ({ exe: node, args: [CLI, ...args], cwd: catalog, env });
+    results.push(run('lint', 'catalog lint (whole catalog, shellcheck)', lint(['lint', '--format', 'json']), opts, method, work, probe, [0, 1]));
+    results.push(run('lint-no-shellcheck', 'catalog lint --no-shellcheck', lint(['lint', '--format', 'json', '--no-shellcheck']), opts, method, work, probe, [0, 1]));
+    results.push(run('validate', 'catalog validate', lint(['validate']), opts, method, work, probe, [0, 1]));
+
+    // targets
+    const byId = new Map(results.map((r) => [r.id, r]));
+    const render = byId.get('render');
+    const gcl = byId.get('gitlab-ci-local');
+    const lintRun = byId.get('lint');
+    const cores = os.availableParallelism();
+    const ratio = render && gcl ? render.wallMs.median / gcl.wallMs.median : undefined;
+    const targets = [
+      {
+        id: 'render',
+        target: 'render <= 1/4 of gitlab-ci-local --preview (median wall time)',
+        value: ratio === undefined ? 'n/a' : `${(ratio * 100).toFixed(1)}% (${ratio <= 0.25 ? 'met' : 'NOT met'})`,
+        met: ratio === undefined || !render?.ok || !gcl?.ok ? undefined : ratio <= 0.25,
+      },
+      {
+        id: 'lint',
+        target: 'whole-catalog lint incl. shellcheck < 1 s on 2 cores (median)',
+        value: lintRun ? `${ms(lintRun.wallMs.median)} on ${cores} core(s) (${!lintRun.ok ? 'run failed' : lintRun.wallMs.median < 1000 ? 'met' : 'NOT met'})` : 'n/a',
+        met: lintRun?.ok ? lintRun.wallMs.median < 1000 : undefined,
+      },
+    ];
+
+    const rows: string[][] = [['command', 'wall median', 'wall min', 'peak RSS median', 'peak RSS min', 'exit', 'target']];
+    for (const r of results) {
+      const target =
+        r.id === 'render' ? targets[0]!.value : r.id === 'lint' ? targets[1]!.value : r.id === 'gitlab-ci-local' ? 'baseline for render' : '';
+      rows.push([r.label, ms(r.wallMs.median), ms(r.wallMs.min), mib(r.rssMiB?.median), mib(r.rssMiB?.min), r.ok ? [...new Set(r.statuses)].join('/') : `FAILED`, target]);
+    }
+    const meta = {
+      date: new Date().toISOString(),
+      loadAverageAtStart: loadAtStart,
+      runs: opts.runs,
+      rssMethod: method,
+      cores,
+      cpu: os.cpus()[0]?.model,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      node22: version(NODE22, ['--version']),
+      gitlabCiLocal: version(NODE22, [GCL, '--version'], gclEnv(home)),
+      shellcheck: /version: (\S+)/.exec(spawnSync('shellcheck', ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1],
+      catalog: { dir: catalog, what: catalogNote, components },
+      renderFixture: path.relative(REPO, FIXTURE),
+    };
+
+    const file = path.join(out, 'bench-results.json');
+    writeFileSync(file, `${JSON.stringify({ meta, targets, results, notes }, null, 2)}\n`);
+
+    process.stdout.write(
+      [
+        '',
+        `catalog bench: ${opts.runs} run(s) after 1 warm-up each; ${cores} core(s), ${meta.cpu ?? 'unknown cpu'}; node ${meta.node}, gitlab-ci-local ${meta.gitlabCiLocal ?? 'n/a'} on ${meta.node22 ?? 'n/a'}; shellcheck ${meta.shellcheck ?? 'n/a'}`,
+        `catalog for lint/validate: ${catalogNote} (${components} component file(s)); peak RSS via ${method}`,
+        `load average at start: ${loadAtStart.join(' ')}${(loadAtStart[0] ?? 0) > cores / 2 ? ' (the machine was busy: expect noisy numbers, compare the minimums)' : ''}`,
+        '',
+        table(rows),
+        '',
+        ...results.filter((r) => !r.ok).map((r) => `FAILED ${r.label}: ${r.problem ?? ''}`),
+        ...notes.map((n) => `note: ${n}`),
+        `results: ${file}`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    rmSync(repo.dir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 2;
+});
