@@ -1,4 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Tests never read or write the developer's cache (~/.cache/catalog): each run gets its own.
+process.env['XDG_CACHE_HOME'] = mkdtempSync(path.join(tmpdir(), 'catalog-test-cache-'));
 
 export default defineConfig({
   test: {

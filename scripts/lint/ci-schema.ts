@@ -9,10 +9,11 @@
  * A source that cannot be read, is not JSON or does not compile as a schema is skipped with a
  * warning, and so is the case where there is no schema at all: the run says so, it never passes quietly.
  */
+import { cacheDirectory } from '../core/cache.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+
 import path from 'node:path';
 import { ToolkitError } from '../core/errors.js';
 import { compileJsonSchema, type SchemaValidator } from '../schema/ajv.js';
@@ -38,11 +39,7 @@ const VENDORED = 'scripts/lint/gitlab-ci.schema.json';
 /** The one compilation the `ci-schema` rule uses too (verbose errors carry the schema parts it explains). */
 export const compileCiSchema = (schema: Readonly<Record<string, unknown>>): SchemaValidator => compileJsonSchema(schema, { verbose: true });
 
-/** `$XDG_CACHE_HOME/catalog`, or `~/.cache/catalog` (the XDG spec ignores a relative XDG_CACHE_HOME). */
-export function cacheDirectory(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const xdg = env['XDG_CACHE_HOME'];
-  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(homedir(), '.cache'), 'catalog');
-}
+export { cacheDirectory };
 
 /** The cache file of a schema downloaded from `url`. */
 export function urlCacheFile(url: string, env?: Readonly<Record<string, string | undefined>>): string {

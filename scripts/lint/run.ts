@@ -43,7 +43,9 @@ function gitlabFindings(target: LintTarget): Diagnostic[] {
 
 export async function lintProject(project: LintProject, rules: readonly Rule[], settings: LintSettings, config: LintConfig): Promise<Diagnostic[]> {
   const found: Diagnostic[] = [];
-  for (const target of project.targets) {
+  // Targets are checked concurrently so that rules backed by external tools (shellcheck) can batch
+  // their work across the whole project; the findings are sorted at the end.
+  await Promise.all(project.targets.map(async (target) => {
     found.push(...gitlabFindings(target));
     for (const rule of rules) {
       if (config.rules.get(rule.id) === 'off') continue;
@@ -64,7 +66,7 @@ export async function lintProject(project: LintProject, rules: readonly Rule[], 
         },
       });
     }
-  }
+  }));
   const ignored = config.ignores.map(globToRegExp);
   const texts = new Map(project.targets.map((t) => [t.file, t.text.split('\n')]));
   const kept = found

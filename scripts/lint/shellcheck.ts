@@ -1,10 +1,14 @@
 /**
  * The only module that runs shellcheck, always with an argv array (never a shell string):
- * `shellcheck --format=json1 --shell=<sh|bash> --norc --exclude=… -` with the script on stdin.
- * Each distinct (shell, script) is checked once per process, and at most `PARALLEL` shellchecks
- * run at a time.
+ * `shellcheck --format=json1 --norc --exclude=… <files>`. Each distinct (shell, script) is checked
+ * once per process; scripts asked for together share a few shellcheck processes.
  */
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { execa } from 'execa';
+import { cacheDirectory } from '../core/cache.js';
 import { ToolkitError } from '../core/errors.js';
 
 export type ScriptShell = 'sh' | 'bash';
@@ -30,7 +34,7 @@ export interface ShellcheckFinding {
  */
 export const EXCLUDED_CHECKS: readonly string[] = ['SC1091', 'SC2154'];
 
-/** How many shellcheck processes may run at once. */
+/** How many shellcheck processes one batch of scripts is shared among. */
 export const PARALLEL = 4;
 
 /** The `version:` line of `shellcheck --version`, or undefined when shellcheck cannot be run. */
@@ -42,12 +46,33 @@ export async function shellcheckVersion(): Promise<string | undefined> {
 
 const checked = new Map<string, Promise<readonly ShellcheckFinding[]>>();
 
+interface Request {
+  readonly script: string;
+  readonly shell: ScriptShell;
+  resolve(findings: readonly ShellcheckFinding[]): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Scripts asked for in the same turn of the event loop are checked together: one shellcheck
+ * process per `PARALLEL` share of the files, instead of one per script (shellcheck's start-up,
+ * not its analysis, is what costs on a catalog's many short scripts).
+ */
+let pending: Request[] = [];
+
 /** shellcheck's findings for a script; a ToolkitError when shellcheck is missing or fails. */
 export function checkScript(script: string, shell: ScriptShell): Promise<readonly ShellcheckFinding[]> {
   const key = `${shell}\0${script}`;
   let result = checked.get(key);
   if (!result) {
-    result = limit(() => runShellcheck(script, shell));
+    result = fromDiskCache(script, shell).then(
+      (cached) =>
+        cached ??
+        new Promise<readonly ShellcheckFinding[]>((resolve, reject) => {
+          if (pending.length === 0) setImmediate(flush);
+          pending.push({ script, shell, resolve: (findings) => resolve(toDiskCache(script, shell, findings)), reject });
+        }),
+    );
     checked.set(key, result);
     // A failure (shellcheck missing) is not remembered: a later run may have it.
     result.catch(() => checked.delete(key));
@@ -55,48 +80,100 @@ export function checkScript(script: string, shell: ScriptShell): Promise<readonl
   return result;
 }
 
-async function runShellcheck(script: string, shell: ScriptShell): Promise<readonly ShellcheckFinding[]> {
-  const args = ['--format=json1', `--shell=${shell}`, '--norc', `--exclude=${EXCLUDED_CHECKS.join(',')}`, '-'];
-  const result = await execa('shellcheck', args, { input: script, reject: false, encoding: 'utf8', stripFinalNewline: false });
-  if (result.exitCode === undefined) {
-    const reason = result.code === 'ENOENT' ? 'it is not installed (Debian: apt-get install shellcheck); pass --no-shellcheck to lint without it' : (result.originalMessage ?? result.shortMessage);
-    throw new ToolkitError(`cannot run shellcheck: ${reason}`);
-  }
-  // 0: no findings, 1: findings; anything else is shellcheck failing.
-  if (result.exitCode !== 0 && result.exitCode !== 1) {
-    const line = String(result.stderr).split('\n').find((l) => l.trim() !== '') ?? `exit code ${result.exitCode}`;
-    throw new ToolkitError(`shellcheck failed: ${line.trim()}`);
-  }
-  let parsed: { comments?: unknown };
-  try {
-    parsed = JSON.parse(String(result.stdout)) as { comments?: unknown };
-  } catch {
-    throw new ToolkitError('shellcheck gave output that is not json1');
-  }
-  const comments = Array.isArray(parsed.comments) ? (parsed.comments as Record<string, unknown>[]) : [];
-  return comments.map((c) => ({
-    line: Number(c['line']),
-    column: Number(c['column']),
-    endLine: Number(c['endLine'] ?? c['line']),
-    endColumn: Number(c['endColumn'] ?? c['column']),
-    level: String(c['level']) as ShellcheckLevel,
-    code: Number(c['code']),
-    message: String(c['message']),
-  }));
+/**
+ * Findings are kept on disk by (shellcheck version, exclusions, shell, script): a long component
+ * script costs shellcheck most of a second, and between two runs almost every script is the same.
+ */
+let cacheKeyBase: Promise<string> | undefined;
+/** Bump when the way findings are produced or stored changes. */
+const CACHE_FORMAT = 2;
+async function cacheFile(script: string, shell: ScriptShell): Promise<string> {
+  cacheKeyBase ??= shellcheckVersion().then((version) => `${CACHE_FORMAT}\0${version ?? 'unknown'}\0${EXCLUDED_CHECKS.join(',')}`);
+  const key = createHash('sha256').update(`${await cacheKeyBase}\0${shell}\0${script}`).digest('hex');
+  return path.join(cacheDirectory(), 'shellcheck', `${key}.json`);
 }
 
-let running = 0;
-const waiting: (() => void)[] = [];
-
-/** Runs `task` when fewer than PARALLEL tasks are running; a finished task hands its slot to the next. */
-async function limit<T>(task: () => Promise<T>): Promise<T> {
-  if (running >= PARALLEL) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running++;
+async function fromDiskCache(script: string, shell: ScriptShell): Promise<readonly ShellcheckFinding[] | undefined> {
   try {
-    return await task();
+    const parsed: unknown = JSON.parse(await readFile(await cacheFile(script, shell), 'utf8'));
+    return Array.isArray(parsed) ? (parsed as ShellcheckFinding[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Best effort and atomic: a cache that cannot be written only costs the next run time. */
+function toDiskCache(script: string, shell: ScriptShell, findings: readonly ShellcheckFinding[]): readonly ShellcheckFinding[] {
+  void cacheFile(script, shell)
+    .then(async (file) => {
+      await mkdir(path.dirname(file), { recursive: true });
+      const temporary = `${file}.${process.pid}.tmp`;
+      await writeFile(temporary, JSON.stringify(findings));
+      await rename(temporary, file);
+    })
+    .catch(() => undefined);
+  return findings;
+}
+
+function flush(): void {
+  const batch = pending;
+  pending = [];
+  for (const shell of ['sh', 'bash'] as const) {
+    const scripts = batch.filter((request) => request.shell === shell);
+    const size = Math.ceil(scripts.length / PARALLEL);
+    for (let i = 0; i < scripts.length; i += size) {
+      const part = scripts.slice(i, i + size);
+      runShellcheck(part, shell).catch((error: unknown) => part.forEach((request) => request.reject(error)));
+    }
+  }
+}
+
+/** One shellcheck over several scripts of one shell, each in its own file; findings come back per file. */
+async function runShellcheck(requests: readonly Request[], shell: ScriptShell): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'catalog-shellcheck-'));
+  try {
+    const files = await Promise.all(
+      requests.map(async (request, index) => {
+        const file = path.join(dir, `${index}.sh`);
+        await writeFile(file, request.script);
+        return file;
+      }),
+    );
+    const args = ['--format=json1', `--shell=${shell}`, '--norc', `--exclude=${EXCLUDED_CHECKS.join(',')}`, ...files];
+    const result = await execa('shellcheck', args, { reject: false, encoding: 'utf8', stdin: 'ignore' });
+    if (result.exitCode === undefined) {
+      const reason = result.code === 'ENOENT' ? 'it is not installed (Debian: apt-get install shellcheck); pass --no-shellcheck to lint without it' : (result.originalMessage ?? result.shortMessage);
+      throw new ToolkitError(`cannot run shellcheck: ${reason}`);
+    }
+    // 0: no findings, 1: findings; anything else is shellcheck failing.
+    if (result.exitCode !== 0 && result.exitCode !== 1) {
+      const line = String(result.stderr).split('\n').find((l) => l.trim() !== '') ?? `exit code ${result.exitCode}`;
+      throw new ToolkitError(`shellcheck failed: ${line.trim()}`);
+    }
+    let parsed: { comments?: unknown };
+    try {
+      parsed = JSON.parse(String(result.stdout)) as { comments?: unknown };
+    } catch {
+      throw new ToolkitError('shellcheck gave output that is not json1');
+    }
+    const comments = Array.isArray(parsed.comments) ? (parsed.comments as Record<string, unknown>[]) : [];
+    requests.forEach((request, index) => {
+      const file = files[index];
+      request.resolve(
+        comments
+          .filter((c) => c['file'] === file)
+          .map((c) => ({
+            line: Number(c['line']),
+            column: Number(c['column']),
+            endLine: Number(c['endLine'] ?? c['line']),
+            endColumn: Number(c['endColumn'] ?? c['column']),
+            level: String(c['level']) as ShellcheckLevel,
+            code: Number(c['code']),
+            message: String(c['message']),
+          })),
+      );
+    });
   } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
+    await rm(dir, { recursive: true, force: true });
   }
 }
