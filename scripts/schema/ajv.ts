@@ -45,9 +45,12 @@ export function compileJsonSchema(schema: Readonly<Record<string, unknown>>, opt
   const known = cache.get(schema);
   if (known) return known;
   const verbose = options.verbose ?? false;
+  // ajv's code optimisation passes cost more than half of compiling GitLab's ci.json (about 420 ms
+  // against 170 ms here) and do not make validating a handful of documents measurably faster.
+  const code = { optimize: false };
   const ajv = isDraft07(schema)
-    ? new Ajv({ allErrors: true, strict: false, verbose, logger: false, formats: Object.fromEntries(UNCHECKED_FORMATS.map((f) => [f, true])) })
-    : new Ajv2020({ allErrors: true, strict: false, verbose });
+    ? new Ajv({ allErrors: true, strict: false, verbose, logger: false, code, formats: Object.fromEntries(UNCHECKED_FORMATS.map((f) => [f, true])) })
+    : new Ajv2020({ allErrors: true, strict: false, verbose, code });
   ajv.addSchema(schema as Record<string, unknown>, ROOT_KEY);
   const validate = ajv.getSchema(ROOT_KEY);
   if (!validate) throw new Error('ajv did not compile the schema');
