@@ -268,7 +268,10 @@ async function main(): Promise<void> {
     }
     const components = countComponents(catalog);
     const lint = (args: readonly string[]): Command => ({ exe: node, args: [CLI, ...args], cwd: catalog, env });
-    results.push(run('lint', 'catalog lint (whole catalog, shellcheck)', lint(['lint', '--format', 'json']), opts, method, work, probe, [0, 1]));
+    results.push(run('lint', 'catalog lint (whole catalog, shellcheck, warm cache)', lint(['lint', '--format', 'json']), opts, method, work, probe, [0, 1]));
+    // An unusable cache directory: every run pays shellcheck in full (a first run, or a changed script).
+    const cold: Command = { ...lint(['lint', '--format', 'json']), env: { ...env, XDG_CACHE_HOME: '/dev/null/no-cache' } };
+    results.push(run('lint-cold', 'catalog lint (whole catalog, shellcheck, no cache)', cold, opts, method, work, probe, [0, 1]));
     results.push(run('lint-no-shellcheck', 'catalog lint --no-shellcheck', lint(['lint', '--format', 'json', '--no-shellcheck']), opts, method, work, probe, [0, 1]));
     results.push(run('validate', 'catalog validate', lint(['validate']), opts, method, work, probe, [0, 1]));
 

@@ -95,6 +95,15 @@ export function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command
       await run(() => runCiSchemaUpdate(options, io))();
     });
 
+  program
+    .command('docs')
+    .description("regenerate each component's inputs table in README.md from its spec:inputs (between catalog-docs markers)")
+    .option('--check', 'write nothing; exit 1 when a section is missing or out of date')
+    .action(async (options: { check?: boolean }) => {
+      const { runDocs } = await import('./commands/docs.js');
+      await run(() => runDocs(options, io))();
+    });
+
   return program;
 }
 
