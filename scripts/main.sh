@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's main job. Until the integration harness exists (it will run the multi-arch example
 # pipelines end to end against a real Docker engine), this runs the toolkit over the catalog:
-# validate every component and example include, write the inputs JSON Schemas, and render each
-# example pipeline as GitLab would merge it. It says what it did and exits non-zero on findings.
+# validate every component and example include, lint them, check the generated README tables,
+# write the inputs JSON Schemas, and render each example pipeline as GitLab would merge it.
+# It says what it did and exits non-zero on findings.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,12 @@ catalog() { node dist/scripts/cli/main.js "$@"; }
 
 echo "== catalog validate (templates/ and examples/)"
 catalog validate
+
+echo "== catalog lint (every component with its defaults and each example's inputs; GitLab CI schema; shellcheck)"
+catalog lint
+
+echo "== catalog docs --check (README input tables)"
+catalog docs --check
 
 echo "== catalog schema (docs/schemas/)"
 catalog schema --out docs/schemas

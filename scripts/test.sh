@@ -14,6 +14,9 @@ install_node_packages
 # `npx`/`npm run` would put first on PATH: call the tools with this machine's Node instead.
 node node_modules/typescript/bin/tsc -p tsconfig.build.json
 
+# The generated README input tables must match the components (also covered by a test; this names the fix).
+node dist/scripts/cli/main.js docs --check
+
 report="$(mktemp -d)/vitest.json"
 status=0
 node node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
