@@ -8,6 +8,7 @@ import { jobNameCollision } from './job-name-collision.js';
 import { passwordOnArgv } from './password-on-argv.js';
 import { secretInPlaintext } from './secret-in-plaintext.js';
 import { unpinnedImage } from './unpinned-image.js';
+import { variableValueType } from './variable-value-type.js';
 
 export const JOB_RULES: readonly Rule[] = [
   buildxOnTlsWithoutContext,
@@ -18,4 +19,5 @@ export const JOB_RULES: readonly Rule[] = [
   passwordOnArgv,
   secretInPlaintext,
   unpinnedImage,
+  variableValueType,
 ];
