@@ -35,6 +35,50 @@ function failure(args: readonly string[], output: GitOutput): GitError {
   return new GitError(`git ${args[0] ?? ''}: ${line.trim()}`);
 }
 
+/** `git cat-file --batch` over `queries` (one object name a line): one process, binary-safe. */
+async function catFileBatch(repo: string, queries: readonly string[]): Promise<(BatchObject | undefined)[]> {
+  const args = ['cat-file', '--batch'];
+  const result = await execa('git', args, {
+    cwd: repo,
+    reject: false,
+    stripFinalNewline: false,
+    encoding: 'buffer',
+    input: Buffer.from(queries.map((q) => `${q}\n`).join(''), 'utf8'),
+    env: { GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat' },
+  });
+  if (result.exitCode === undefined) {
+    throw new GitError(`git ${args[0]}: ${result.originalMessage ?? result.shortMessage}`);
+  }
+  const stdout = Buffer.from(result.stdout as Uint8Array);
+  if (result.exitCode !== 0) {
+    throw failure(args, { exitCode: result.exitCode, stdout: '', stderr: Buffer.from(result.stderr as Uint8Array).toString('utf8') });
+  }
+  const objects: (BatchObject | undefined)[] = [];
+  let at = 0;
+  for (let i = 0; i < queries.length; i++) {
+    const eol = stdout.indexOf(0x0a, at);
+    if (eol < 0) throw new GitError(`git ${args[0]}: unexpected end of output`);
+    const header = stdout.toString('utf8', at, eol);
+    at = eol + 1;
+    const found = /^[0-9a-f]+ ([a-z]+) (\d+)$/.exec(header);
+    if (!found) {
+      // `<name> missing`, `<name> ambiguous`, …: no such object.
+      objects.push(undefined);
+      continue;
+    }
+    const size = Number(found[2]);
+    if (at + size > stdout.length) throw new GitError(`git ${args[0]}: unexpected end of output`);
+    objects.push({ type: found[1] ?? '', content: stdout.subarray(at, at + size) });
+    at += size + 1; // the content is followed by a newline
+  }
+  return objects;
+}
+
+interface BatchObject {
+  readonly type: string;
+  readonly content: Buffer;
+}
+
 async function gitOk(repo: string, args: readonly string[]): Promise<string> {
   const output = await runGit(repo, args);
   if (output.exitCode !== 0) throw failure(args, output);
@@ -104,11 +148,9 @@ export async function listTags(repo: string): Promise<Tag[]> {
 export async function commitsWithPrefix(repo: string, prefix: string): Promise<string[]> {
   if (!/^[0-9a-f]{4,64}$/i.test(prefix)) return [];
   const out = await gitOk(repo, ['rev-parse', `--disambiguate=${prefix.toLowerCase()}`]);
-  const commits: string[] = [];
-  for (const object of out.split('\n').filter((l) => l !== '')) {
-    if ((await objectType(repo, object)) === 'commit') commits.push(object);
-  }
-  return commits;
+  const objects = out.split('\n').filter((l) => l !== '');
+  const types = await Promise.all(objects.map((object) => objectType(repo, object)));
+  return objects.filter((_, i) => types[i] === 'commit');
 }
 
 /** `git cat-file -t <object>`: the object's type, or `undefined` when there is no such object. */
@@ -131,6 +173,28 @@ export async function showFile(repo: string, rev: string, path: string): Promise
   const output = await runGit(repo, args, true);
   if (output.exitCode !== 0) throw failure(args, output);
   return output.stdout;
+}
+
+const FULL_HEX = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+
+/**
+ * `showFile` for several paths at one revision, in one `git cat-file --batch` round trip when
+ * `rev` is a full SHA (as `resolveRef` returns it); other revisions go through `showFile`. Same
+ * answers as `showFile`, path by path: the text, `undefined` when the path is not a file at that
+ * revision, GitError when the revision names no commit.
+ */
+export async function showFiles(repo: string, rev: string, paths: readonly string[]): Promise<(string | undefined)[]> {
+  const clean = paths.map((path) => path.replace(/^\/+/, ''));
+  if (!FULL_HEX.test(rev) || clean.some((path) => /[\n\r]/.test(path))) {
+    const texts: (string | undefined)[] = [];
+    for (const path of paths) texts.push(await showFile(repo, rev, path));
+    return texts;
+  }
+  const [commit, ...files] = await catFileBatch(repo, [`${rev}^{commit}`, ...clean.map((path) => `${rev}:${path}`)]);
+  if (commit?.type !== 'commit') throw new GitError(`git show: unknown revision '${rev}'`);
+  // Decoded as `showFile`'s output is (UTF-8, a leading BOM kept).
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  return files.map((file) => (file?.type === 'blob' ? decoder.decode(file.content) : undefined));
 }
 
 /** The URL of a remote (`git remote get-url`), or `undefined` when there is no such remote. */

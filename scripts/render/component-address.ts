@@ -152,7 +152,11 @@ export interface CatalogOptions {
 export async function detectCatalogIdentity(repo: string, options: CatalogOptions = {}): Promise<CatalogIdentity> {
   const serverFqdn = options.serverFqdn ?? DEFAULT_SERVER_FQDN;
   if (options.projectPath !== undefined) return { serverFqdn, projectPath: options.projectPath.replace(/^\/+|\/+$/g, '') };
+  // The top directory is looked up alongside the remote; it is only used (and its failure only
+  // reported) when the remote gives no project path.
+  const root = repoRoot(repo);
+  root.catch(() => undefined);
   const url = await remoteUrl(repo, 'origin');
   const fromRemote = url === undefined ? undefined : projectPathFromRemote(url);
-  return { serverFqdn, projectPath: fromRemote ?? basename(await repoRoot(repo)) };
+  return { serverFqdn, projectPath: fromRemote ?? basename(await root) };
 }

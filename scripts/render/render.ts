@@ -22,7 +22,7 @@
 import { sortDiagnostics, type Diagnostic, type Position } from '../core/diagnostic.js';
 import { UsageError } from '../core/errors.js';
 import { isValueMap, toPlain, type Value, type ValueMap } from '../core/value.js';
-import { currentBranch, headSha, resolveRef, showFile } from '../git/git.js';
+import { currentBranch, headSha, resolveRef, showFiles } from '../git/git.js';
 import * as interpolator from '../interpolate/interpolator.js';
 import type { LoadOptions, LoadResult, Variable } from '../interpolate/interpolator.js';
 import { parseYamlDocuments, type ParsedDocument, type PathSegment, type SourceRange } from '../template/yaml-ast.js';
@@ -154,10 +154,18 @@ export interface RenderOptions {
 
 /** Everything a render needs from the repository and the options. */
 export async function prepareRender(repo: string, options: RenderOptions = {}): Promise<RenderContext> {
-  const catalog = await detectCatalogIdentity(repo, options);
-  const commit = await resolveCommitContext(repo, options.sha);
-  return { repo, catalog, commit, loader: options.loader };
+  // Independent lookups: run them together. The catalog versions are listed meanwhile for the
+  // first render with this context; a failure there only counts if a component needs them.
+  const versions = listCatalogVersions(repo);
+  versions.catch(() => undefined);
+  const [catalog, commit] = await Promise.all([detectCatalogIdentity(repo, options), resolveCommitContext(repo, options.sha)]);
+  const ctx: RenderContext = { repo, catalog, commit, loader: options.loader };
+  prefetchedVersions.set(ctx, versions);
+  return ctx;
 }
+
+/** Versions listed by `prepareRender`, taken by the first renderer of that context. */
+const prefetchedVersions = new WeakMap<RenderContext, Promise<CatalogVersion[]>>();
 
 /**
  * `$CI_COMMIT_*` for a revision. Without one: HEAD, on the current branch (the SHA stands in for
@@ -166,8 +174,7 @@ export async function prepareRender(repo: string, options: RenderOptions = {}): 
  */
 export async function resolveCommitContext(repo: string, rev?: string | undefined): Promise<CommitContext> {
   if (rev === undefined || rev === 'HEAD') {
-    const sha = await headSha(repo);
-    const branch = await currentBranch(repo);
+    const [sha, branch] = await Promise.all([headSha(repo), currentBranch(repo)]);
     return { sha, refName: branch ?? sha, branch };
   }
   const sha = await resolveReference(repo, rev);
@@ -241,6 +248,8 @@ class Renderer {
     this.#file = file;
     this.#variables = predefinedVariables(ctx.catalog, ctx.commit);
     this.#loader = ctx.loader ?? defaultLoader;
+    this.#versions = prefetchedVersions.get(ctx);
+    prefetchedVersions.delete(ctx);
   }
 
   get variables(): readonly Variable[] {
@@ -270,6 +279,9 @@ class Renderer {
     const contents: ValueMap[] = [];
     const kept: Value[] = [];
     let failed = false;
+    // Start the git lookups of this catalog's components together; the loop below meets them
+    // (memoized) in order.
+    for (const { value } of entries) this.#prefetch(value);
 
     for (const { path, value } of entries) {
       this.#includes += 1;
@@ -430,6 +442,20 @@ class Renderer {
     return JSON.stringify(toPlain(expanded));
   }
 
+  /** Starts resolving and reading the component `value` names, when it is one of this catalog's. */
+  #prefetch(value: Value): void {
+    if (!isValueMap(value) || !value.has('component')) return;
+    const types = matchingFileTypes(value);
+    const address = value.get('component');
+    if (types.length !== 1 || types[0] !== 'component' || typeof address !== 'string') return;
+    const parsed = parseComponentAddress(expandVariables(address, this.#variables).text, this.#ctx.catalog.serverFqdn);
+    if (parsed.kind !== 'component' || !isThisCatalog(parsed.component, this.#ctx.catalog)) return;
+    const { reference, name } = parsed.component;
+    this.#resolve(reference)
+      .then((resolved) => (resolved ? this.#template(resolved.sha, name) : undefined))
+      .catch(() => undefined);
+  }
+
   // One render sees one repository state: versions, references and files are looked up once
   // (GitLab memoizes the same lookups per request in SafeRequestStore).
   #resolve(reference: string): Promise<ResolvedVersion | undefined> {
@@ -457,8 +483,11 @@ class Renderer {
    * `templates/<name>/template.yml`, each only when its content is `present?` (not blank).
    */
   async #fetchTemplate(sha: string, name: string): Promise<{ text: string; path: string } | undefined> {
-    for (const path of [`templates/${name}.yml`, `templates/${name}/template.yml`]) {
-      const text = await showFile(this.#ctx.repo, sha, path);
+    // Both candidates in one git round trip.
+    const paths = [`templates/${name}.yml`, `templates/${name}/template.yml`];
+    const texts = await showFiles(this.#ctx.repo, sha, paths);
+    for (const [i, path] of paths.entries()) {
+      const text = texts[i];
       if (text !== undefined && /\S/.test(text)) return { text, path };
     }
     return undefined;

@@ -15,7 +15,7 @@
  * (`project.commit(ref)`) follows the documented precedence: commit SHA, then tag, then branch.
  */
 import semver from 'semver';
-import { commitsWithPrefix, listTags, objectType, resolveRef, type Tag } from '../git/git.js';
+import { commitsWithPrefix, listTags, resolveRef, type Tag } from '../git/git.js';
 
 /** `Gitlab::Regex::SemVer.optional_prefixed` (`\Av?<unbounded_semver_regex>\z`). */
 export const SEMVER_TAG_PATTERN =
@@ -111,21 +111,23 @@ const SHORT_SHA = /^[0-9a-f]{4,63}$/i;
 export async function resolveReference(repo: string, ref: string): Promise<string | undefined> {
   if (ref === '') return undefined;
   if (FULL_SHA.test(ref)) {
-    // A full SHA names an object before any ref (git and Gitaly agree); peel tag objects.
-    if ((await objectType(repo, ref)) !== undefined) {
-      const sha = await resolveRef(repo, ref);
-      if (sha !== undefined) return sha;
-    }
+    // A full SHA names an object before any ref (git and Gitaly agree); peel tag objects. (No
+    // separate existence check: when `cat-file -t` knows no such object, `rev-parse` finds none either.)
+    const sha = await resolveRef(repo, ref);
+    if (sha !== undefined) return sha;
   } else if (SHORT_SHA.test(ref)) {
     const commits = await commitsWithPrefix(repo, ref);
     if (commits.length === 1) return commits[0];
   }
-  return (
-    (await resolveRef(repo, `refs/tags/${ref}`)) ??
-    (await resolveRef(repo, `refs/heads/${ref}`)) ??
-    (await resolveRef(repo, `refs/remotes/origin/${ref}`)) ??
-    (await resolveRef(repo, ref))
+  // Looked up together; the first that names a commit wins, in this order (as if one after another).
+  const lookups = await Promise.allSettled(
+    [`refs/tags/${ref}`, `refs/heads/${ref}`, `refs/remotes/origin/${ref}`, ref].map((rev) => resolveRef(repo, rev)),
   );
+  for (const lookup of lookups) {
+    if (lookup.status === 'rejected') throw lookup.reason;
+    if (lookup.value !== undefined) return lookup.value;
+  }
+  return undefined;
 }
 
 export interface ResolvedVersion {

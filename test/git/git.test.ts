@@ -13,6 +13,7 @@ import {
   repoRoot,
   resolveRef,
   showFile,
+  showFiles,
 } from '../../scripts/git/git.js';
 import { createRepo, type FixtureRepo } from '../render/fixture-repo.js';
 
@@ -155,6 +156,36 @@ describe('showFile', () => {
 
   it('throws a GitError for an unknown revision', async () => {
     await expect(showFile(repo.dir, 'no-such-rev', 'templates/build.yml')).rejects.toBeInstanceOf(GitError);
+  });
+});
+
+describe('showFiles', () => {
+  it('answers as showFile does, path by path, at a full SHA in one round trip', async () => {
+    const paths = ['templates/build.yml', 'templates/dir/template.yml', 'templates/dir', 'templates/missing.yml', 'empty.yml', '/templates/build.yml'];
+    const one = await Promise.all(paths.map((p) => showFile(repo.dir, first, p)));
+    expect(await showFiles(repo.dir, first, paths)).toEqual(one);
+    expect(one).toEqual(['one: 1\n', 'dir: true\n', undefined, undefined, '', 'one: 1\n']);
+  });
+
+  it('follows showFile for other revisions', async () => {
+    expect(await showFiles(repo.dir, 'feature', ['templates/build.yml', 'nope.yml'])).toEqual(['feature: true\n', undefined]);
+  });
+
+  it('decodes like showFile (a leading BOM is kept)', async () => {
+    await repo.write('templates/bom.yml', '\uFEFFa: "é"\n\n');
+    const sha = await repo.commit('bom');
+    try {
+      expect(await showFiles(repo.dir, sha, ['templates/bom.yml'])).toEqual([await showFile(repo.dir, sha, 'templates/bom.yml')]);
+    } finally {
+      repo.git('reset', '--quiet', '--hard', second);
+    }
+  });
+
+  it('throws a GitError for a full SHA that names no commit', async () => {
+    await expect(showFiles(repo.dir, '0'.repeat(40), ['templates/build.yml'])).rejects.toBeInstanceOf(GitError);
+    const tree = repo.git('rev-parse', `${first}^{tree}`);
+    await expect(showFiles(repo.dir, tree, ['build.yml'])).rejects.toBeInstanceOf(GitError);
+    await expect(showFile(repo.dir, tree, 'build.yml')).rejects.toBeInstanceOf(GitError);
   });
 });
 

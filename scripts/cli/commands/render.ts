@@ -23,8 +23,11 @@ export interface RenderArgs {
 }
 
 export async function runRender(argv: RenderArgs, io: Io, loader?: ComponentLoader): Promise<ExitCode> {
+  // git starts while the file is read; a missing file is still reported first.
+  const root = repoRoot(path.resolve(io.cwd, argv.repo ?? '.'));
+  root.catch(() => undefined);
   const text = await readTextFile(io, argv.pipeline);
-  const repo = await repoRoot(path.resolve(io.cwd, argv.repo ?? '.'));
+  const repo = await root;
   const ctx = await prepareRender(repo, {
     projectPath: argv.projectPath,
     serverFqdn: argv.serverFqdn,
