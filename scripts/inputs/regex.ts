@@ -7,8 +7,22 @@ import { RE2JS } from 're2js';
 
 export type CompiledRegex = { readonly ok: true; test(text: string): boolean } | { readonly ok: false; readonly error: string };
 
-/** Compiles `pattern` as RE2 would; `test` is an unanchored search, like `UntrustedRegexp#match?`. */
+const compiled = new Map<string, CompiledRegex>();
+
+/**
+ * Compiles `pattern` as RE2 would; `test` is an unanchored search, like `UntrustedRegexp#match?`.
+ * Compiled once per pattern: an input's regex is checked for its default and again for its value.
+ */
 export function compileRe2(pattern: string): CompiledRegex {
+  let result = compiled.get(pattern);
+  if (!result) {
+    result = compileUncached(pattern);
+    compiled.set(pattern, result);
+  }
+  return result;
+}
+
+function compileUncached(pattern: string): CompiledRegex {
   try {
     const re = RE2JS.compile(pattern);
     return { ok: true, test: (text) => re.matcher(text).find() };
