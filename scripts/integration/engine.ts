@@ -48,6 +48,11 @@ export interface StartEngineOptions {
   readonly log?: Log;
   /** How long to wait for `docker info` to answer (default 60 s). */
   readonly readyTimeoutMs?: number;
+  /**
+   * Rewrites the argv of containerd and dockerd before they are started, e.g. `HostsNamespace.wrap`
+   * to run them in a private mount namespace. The wrapper must exec the daemon (same pid).
+   */
+  readonly wrap?: (argv: [string, ...string[]]) => [string, ...string[]];
 }
 
 /** The docker CLI to use: Debian's (installed with docker.io) when present, else the one on PATH. */
@@ -294,6 +299,11 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
 
   registerExitHandlers();
   preexistingRuntimeDirs ??= new Set(FIXED_RUNTIME_DIRS.filter((d) => existsSync(d)));
+  const wrap = options.wrap ?? ((argv: [string, ...string[]]) => argv);
+  const spawnWrapped = (name: string, argv: [string, ...string[]], logFile: string): Daemon => {
+    const [cmd, ...args] = wrap(argv);
+    return spawnDaemon(name, cmd, args, logFile);
+  };
   const r: Running = { dir, daemons: [], finished: false };
   running.add(r);
   const stop = (): Promise<void> => stopRunning(r, log);
@@ -301,14 +311,14 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
   try {
     log('starting containerd…');
     const containerdLog = path.join(dir, 'containerd.log');
-    const containerd = spawnDaemon('containerd', 'containerd', ['--config', containerdToml], containerdLog);
+    const containerd = spawnWrapped('containerd', ['containerd', '--config', containerdToml], containerdLog);
     r.daemons.push(containerd);
     const containerdSock = path.join(dir, 'containerd', 'containerd.sock');
     await waitFor('containerd socket', () => canConnect(containerdSock), containerd, containerdLog, timeoutMs);
 
     log('starting dockerd…');
     const dockerdLog = path.join(dir, 'dockerd.log');
-    const dockerd = spawnDaemon('dockerd', 'dockerd', ['--config-file', daemonJson], dockerdLog);
+    const dockerd = spawnWrapped('dockerd', ['dockerd', '--config-file', daemonJson], dockerdLog);
     r.daemons.push(dockerd);
     const host = `unix://${socket}`;
     await waitFor(

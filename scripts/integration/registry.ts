@@ -128,6 +128,8 @@ export interface RegistryOptions {
   readonly htpasswd: { readonly user: string } & ({ readonly password: string } | { readonly passwordFile: string });
   /** Loopback address to listen on (default 127.0.0.1); the hosts entries must point at it. */
   readonly address?: string;
+  /** Port to listen on (default: a free one). A fixed port (443 for registry names without a port) is not retried on EADDRINUSE. */
+  readonly port?: number;
   /** Path of the registry binary (default Debian's `docker-registry`). */
   readonly binary?: string;
   readonly readyTimeoutMs?: number;
@@ -189,7 +191,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
 
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort(address);
+    const port = options.port ?? (await freePort(address));
     const config = {
       version: 0.1,
       log: { level: 'info', formatter: 'text', accesslog: { disabled: false }, fields: { service: 'registry' } },
@@ -223,9 +225,10 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
       try {
         const { status, apiVersion } = await probeV2(address, port, ca, hostname);
         if (status === 401 && apiVersion !== undefined) {
+          const authority = port === 443 ? hostname : `${hostname}:${port}`;
           return {
-            url: `https://${hostname}:${port}`,
-            host: `${hostname}:${port}`,
+            url: `https://${authority}`,
+            host: authority,
             address,
             port,
             caFile: tls.caCert,
@@ -245,7 +248,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
     await child.stop().catch(() => undefined);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await writeFile(logFile, log);
-    if (/address already in use/.test(log) && attempt < 3) continue;
+    if (/address already in use/.test(log) && attempt < 3 && options.port === undefined) continue;
     const tail = log.split('\n').slice(-15).join('\n');
     throw new Error(`registry did not become ready on ${address}:${port}: ${lastError}\n${tail}`);
   }

@@ -1,0 +1,59 @@
+/**
+ * Scenario 1, "Example buildx-ecr on the default branch", for real (scripts/integration/scenario.ts):
+ * moto (ECR + STS, OIDC), a TLS registry under the ECR hostname on :443, the Docker engine and the
+ * job shells in a private mount namespace, the example pipeline rendered from a clone of this work
+ * tree and run with the shell-executor emulation. Asserts on the registry, not on job logs.
+ *
+ * Needs root (dockerd, mount namespaces, binfmt, apt). Not root: skipped with the reason, unless
+ * CATALOG_REQUIRE_TOOLS=1, which turns the skip into a failure.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isRoot } from '../../scripts/integration/apt.js';
+import { DEFAULT_PLATFORMS } from '../../scripts/integration/images.js';
+import { runBuildxEcrScenario } from '../../scripts/integration/scenario.js';
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+const reason =
+  process.platform !== 'linux'
+    ? `needs Linux (this is ${process.platform})`
+    : isRoot()
+      ? undefined
+      : 'not root: dockerd, mount namespaces, binfmt and apt need root';
+const required = process.env['CATALOG_REQUIRE_TOOLS'] === '1';
+
+if (reason !== undefined) {
+  describe('scenario buildx-ecr (unavailable)', () => {
+    it('is skipped with the reason, or fails when CATALOG_REQUIRE_TOOLS=1', (context) => {
+      if (required) throw new Error(`CATALOG_REQUIRE_TOOLS=1 but the scenario cannot run here: ${reason}`);
+      console.log(`[scenario] skipped: ${reason}`);
+      context.skip(reason);
+    });
+  });
+}
+
+describe.runIf(reason === undefined)('scenario 1: example buildx-ecr on the default branch', () => {
+  it('pushes an index with exactly the three platforms, latest on the same digest, the dotenv digest the registry\'s', { timeout: 900_000 }, async () => {
+    const workDir = mkdtempSync(path.join(os.tmpdir(), 'catalog-scenario-'));
+    const result = await runBuildxEcrScenario({ workDir, repo: REPO_ROOT, log: (line) => console.log(`[scenario] ${line}`) });
+    for (const [name, ms] of Object.entries(result.timings)) console.log(`[time] ${name}: ${(ms / 1000).toFixed(1)} s`);
+
+    expect(result.pipeline.status).toBe('success');
+    expect(result.pipeline.jobs.map((j) => [j.name, j.status])).toEqual([
+      ['ecr-login-check', 'success'],
+      ['build-image', 'success'],
+      ['verify-image', 'success'],
+    ]);
+    expect(result.indexMediaType).toMatch(/^application\/vnd\.(oci\.image\.index\.v1|docker\.distribution\.manifest\.list\.v2)\+json$/);
+    expect(result.platforms.map((p) => p.platform).sort()).toEqual([...DEFAULT_PLATFORMS].sort());
+    expect(new Set(result.platforms.map((p) => p.digest)).size).toBe(DEFAULT_PLATFORMS.length);
+    expect(result.imageRef).toBe(`${result.dotenv['BUILD_IMAGE']}@${result.registryDigest}`);
+    expect(result.dotenv['BUILD_DIGEST']).toBe(result.registryDigest);
+    expect(result.latestDigest).toBe(result.registryDigest);
+    expect(result.dotenv['BUILD_TAGS']?.split(',')).toContain('latest');
+    // The example's tag-strategy `sha`: the short SHA and `latest`, plus the branch's registry cache.
+    expect(result.tags).toEqual(expect.arrayContaining(['latest', 'buildcache-main', ...(result.dotenv['BUILD_TAGS']?.split(',') ?? [])]));
+  });
+});
