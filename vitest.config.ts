@@ -9,6 +9,8 @@ process.env['XDG_CACHE_HOME'] = mkdtempSync(path.join(tmpdir(), 'catalog-test-ca
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Debian packages for the integration tests, installed once before the parallel workers start.
+    globalSetup: ['test/integration/global-setup.ts'],
     // CLI tests spawn the built binary and git; give them room on a 2-core CI machine.
     testTimeout: 60_000,
     hookTimeout: 120_000,

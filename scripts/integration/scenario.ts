@@ -80,6 +80,10 @@ export interface BuildxEcrScenarioResult {
   readonly indexMediaType: string;
   /** Image manifests of the index (attestation manifests left out). */
   readonly platforms: readonly PlatformEntry[];
+  /** `uname -m` printed by the pushed image run for each platform (under QEMU where not native). */
+  readonly unames: Readonly<Record<string, string>>;
+  /** The image config's labels (the first platform's). */
+  readonly labels: Readonly<Record<string, string>>;
   readonly timings: Readonly<Record<string, number>>;
 }
 
@@ -358,10 +362,29 @@ export async function runBuildxEcrScenario(options: BuildxEcrScenarioOptions): P
         platform: [m.platform?.os, m.platform?.architecture, m.platform?.variant].filter((p) => p !== undefined && p !== '').join('/'),
         digest: m.digest ?? '',
       }));
+    // Pull and run each platform of the pushed index: the registry really serves runnable images.
+    const { unames, labels } = await step('run each platform', async () => {
+      const dockerAs = async (args: readonly string[]): Promise<string> => {
+        const [cmd, ...rest] = namespace.wrap([dockerCli(), '--host', engine!.host, ...args]);
+        const result = await runUnchecked(cmd, rest, { env: { ...env, DOCKER_CONFIG: assertConfig } });
+        if (result.exitCode !== 0) throw new ScenarioError(`docker ${args.join(' ')}: ${result.stderr}`, pipeline);
+        return result.stdout.trim();
+      };
+      const unames: Record<string, string> = {};
+      for (const { platform } of platforms) {
+        unames[platform] = await dockerAs(['run', '--rm', '--pull', 'always', '--platform', platform, '--network', 'none', imageRef, 'uname', '-m']);
+      }
+      const first = platforms[0]?.platform ?? 'linux/amd64';
+      await dockerAs(['pull', '--platform', first, imageRef]);
+      const labels = JSON.parse((await dockerAs(['image', 'inspect', '--format', '{{json .Config.Labels}}', imageRef])) || '{}') as Record<string, string> | null;
+      return { unames, labels: labels ?? {} };
+    });
     return {
       pipeline,
       dotenv,
       imageRef,
+      unames,
+      labels,
       registryDigest: sha256(indexText),
       latestDigest: latestText === undefined ? undefined : sha256(latestText),
       tags,

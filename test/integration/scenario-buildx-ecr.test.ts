@@ -35,7 +35,7 @@ if (reason !== undefined) {
 }
 
 describe.runIf(reason === undefined)('scenario 1: example buildx-ecr on the default branch', () => {
-  it('pushes an index with exactly the three platforms, latest on the same digest, the dotenv digest the registry\'s', { timeout: 900_000 }, async () => {
+  it('pushes an index with exactly the three platforms that each run, latest on the same digest, OCI labels, the dotenv digest the registry\'s', { timeout: 900_000 }, async () => {
     const workDir = mkdtempSync(path.join(os.tmpdir(), 'catalog-scenario-'));
     const result = await runBuildxEcrScenario({ workDir, repo: REPO_ROOT, log: (line) => console.log(`[scenario] ${line}`) });
     for (const [name, ms] of Object.entries(result.timings)) console.log(`[time] ${name}: ${(ms / 1000).toFixed(1)} s`);
@@ -52,6 +52,12 @@ describe.runIf(reason === undefined)('scenario 1: example buildx-ecr on the defa
     expect(result.imageRef).toBe(`${result.dotenv['BUILD_IMAGE']}@${result.registryDigest}`);
     expect(result.dotenv['BUILD_DIGEST']).toBe(result.registryDigest);
     expect(result.latestDigest).toBe(result.registryDigest);
+    // Each platform of the pushed index runs (amd64 natively, arm64 and ppc64le under QEMU).
+    const machine: Record<string, string> = { 'linux/amd64': 'x86_64', 'linux/arm64': 'aarch64', 'linux/ppc64le': 'ppc64le' };
+    expect(result.unames).toEqual(Object.fromEntries(DEFAULT_PLATFORMS.map((p) => [p, machine[p]])));
+    // OCI labels from the CI variables the runner set (buildx-ecr's oci-labels default).
+    expect(result.labels['org.opencontainers.image.revision']).toMatch(/^[0-9a-f]{40}$/);
+    expect(result.labels['org.opencontainers.image.source']).toMatch(/^https:\/\/gitlab\.example\.com\/platform\/ci-catalog$/);
     expect(result.dotenv['BUILD_TAGS']?.split(',')).toContain('latest');
     // The example's tag-strategy `sha`: the short SHA and `latest`, plus the branch's registry cache.
     expect(result.tags).toEqual(expect.arrayContaining(['latest', 'buildcache-main', ...(result.dotenv['BUILD_TAGS']?.split(',') ?? [])]));
