@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# The README's main job. Until the integration harness exists (it will run the multi-arch example
-# pipelines end to end against a real Docker engine), this runs the toolkit over the catalog:
-# validate every component and example include, lint them, check the generated README tables,
-# write the inputs JSON Schemas, and render each example pipeline as GitLab would merge it.
-# It says what it did and exits non-zero on findings.
+# The README's main job: the toolkit over the catalog (validate every component and example include,
+# lint them, check the generated README tables, write the inputs JSON Schemas), then the buildx-ecr
+# example run end to end on a local engine (as root), then each example pipeline rendered as GitLab
+# would merge it. It says what it did and exits non-zero on findings or a failed run.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -26,6 +25,16 @@ catalog docs --check
 
 echo "== catalog schema (docs/schemas/)"
 catalog schema --out docs/schemas
+
+# Scenario 1 of the integration harness: the buildx-ecr example on the default branch, run for real
+# (Docker 26 engine with QEMU, TLS registry under the ECR hostname, moto for ECR/STS, GitLab OIDC),
+# then the image index the registry holds. It needs root (dockerd, a private mount namespace, apt).
+if [ "$(id -u)" = 0 ]; then
+  echo "== catalog test-integration (examples/buildx-ecr on the default branch, end to end)"
+  catalog test-integration --scenario buildx-ecr
+else
+  echo "== catalog test-integration skipped: it needs root (dockerd, mount namespaces, apt)"
+fi
 
 rendered=0
 for pipeline in examples/*/.gitlab-ci.yml examples/*.yml; do

@@ -104,6 +104,17 @@ export function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command
       await run(() => runDocs(options, io))();
     });
 
+  program
+    .command('test-integration')
+    .description('run an example pipeline end to end on a local Docker engine with a TLS registry and moto standing in for ECR (root)')
+    .option('--scenario <name>', 'buildx-ecr', 'buildx-ecr')
+    .option('--keep', 'keep the work directory (job logs) afterwards')
+    .option('--verbose', 'show job logs live')
+    .action(async (options: { scenario?: string; keep?: boolean; verbose?: boolean }) => {
+      const { runTestIntegration } = await import('./commands/test-integration.js');
+      await run(() => runTestIntegration(options, io))();
+    });
+
   return program;
 }
 
