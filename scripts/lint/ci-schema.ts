@@ -10,9 +10,10 @@
  * warning, and so is the case where there is no schema at all: the run says so, it never passes quietly.
  */
 import { cacheDirectory } from '../core/cache.js';
-import { createHash, randomUUID } from 'node:crypto';
+import { writeAtomically } from '../core/files.js';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 
 import path from 'node:path';
 import { ToolkitError } from '../core/errors.js';
@@ -210,19 +211,6 @@ function vendoredCandidates(): string[] {
   const built = path.join('dist', 'scripts', 'lint');
   if (here.endsWith(path.sep + built)) candidates.push(path.join(here.slice(0, -built.length), VENDORED));
   return candidates;
-}
-
-/** Write beside the target, then rename: a reader (another run) never sees half a file. */
-async function writeAtomically(target: string, text: string): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true });
-  const temporary = `${target}.${process.pid}.${randomUUID()}.tmp`;
-  try {
-    await writeFile(temporary, text, 'utf8');
-    await rename(temporary, target);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

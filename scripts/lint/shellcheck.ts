@@ -4,11 +4,12 @@
  * once per process; scripts asked for together share a few shellcheck processes.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { cacheDirectory } from '../core/cache.js';
+import { writeAtomically } from '../core/files.js';
 import { ToolkitError } from '../core/errors.js';
 
 export type ScriptShell = 'sh' | 'bash';
@@ -105,12 +106,7 @@ async function fromDiskCache(script: string, shell: ScriptShell): Promise<readon
 /** Best effort and atomic: a cache that cannot be written only costs the next run time. */
 function toDiskCache(script: string, shell: ScriptShell, findings: readonly ShellcheckFinding[]): readonly ShellcheckFinding[] {
   void cacheFile(script, shell)
-    .then(async (file) => {
-      await mkdir(path.dirname(file), { recursive: true });
-      const temporary = `${file}.${process.pid}.tmp`;
-      await writeFile(temporary, JSON.stringify(findings));
-      await rename(temporary, file);
-    })
+    .then((file) => writeAtomically(file, JSON.stringify(findings)))
     .catch(() => undefined);
   return findings;
 }

@@ -17,7 +17,7 @@ import { documentCatalog } from '../../docs/generate.js';
 import { updateReadme, type ChangeKind } from '../../docs/readme.js';
 import type { ExitCode, Io } from '../io.js';
 import { readTextFile } from './files.js';
-import { writeAtomically } from './schema.js';
+import { writeAtomically } from '../../core/files.js';
 
 export const README = 'README.md';
 

@@ -15,7 +15,7 @@ import { lintProject } from '../../lint/run.js';
 import { shellcheckVersion } from '../../lint/shellcheck.js';
 import { loadLintProject } from '../../lint/target.js';
 import type { ExitCode, Io } from '../io.js';
-import { writeAtomically } from './schema.js';
+import { writeAtomically } from '../../core/files.js';
 
 export interface LintArgs {
   readonly pipelines: readonly string[];

@@ -3,9 +3,9 @@
  * atomically as `<DIR>/<name>.inputs.schema.json`. A component whose header is invalid is reported
  * and no file is written for it (exit 1).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatDiagnostic } from '../../core/diagnostic.js';
+import { writeAtomically } from '../../core/files.js';
 import type { ValueMap } from '../../core/value.js';
 import { validateHeader } from '../../inputs/header.js';
 import { componentInputsSchema } from '../../schema/input-schema.js';
@@ -37,12 +37,4 @@ export async function runSchema(args: { out?: string | undefined }, io: Io): Pro
     io.stdout(`${path.relative(io.cwd, target)}\n`);
   }
   return exitCode;
-}
-
-/** Write to a temporary file beside the target, then rename: readers never see half a file. */
-export async function writeAtomically(target: string, text: string): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true });
-  const temporary = `${target}.${process.pid}.tmp`;
-  await writeFile(temporary, text, 'utf8');
-  await rename(temporary, target);
 }
