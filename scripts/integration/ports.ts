@@ -40,3 +40,27 @@ export async function waitForPort(host: string, port: number, timeoutMs = 30_000
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Whether `host:port` can be bound right now (closed again at once). */
+export async function canListen(host: string, port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A random loopback address in 127.0.0.0/8 (never 127.0.0.1, which other software uses) on which
+ * `port` is free right now: a fixed port (443 for a registry named without a port) cannot be
+ * chosen by the kernel, so the address varies instead, and concurrent harness runs never collide.
+ */
+export async function freeLoopbackAddress(port: number, attempts = 20): Promise<string> {
+  for (let i = 0; i < attempts; i++) {
+    const octet = () => 1 + Math.floor(Math.random() * 254);
+    const address = `127.${octet()}.${octet()}.${octet()}`;
+    if (address !== '127.0.0.1' && (await canListen(address, port))) return address;
+  }
+  throw new Error(`no loopback address with port ${port} free after ${attempts} attempts`);
+}

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { ensurePackages, isRoot } from '../../scripts/integration/apt.js';
 import { ensureEnginePackages, ensureQemu } from '../../scripts/integration/engine.js';
 import { busyboxContext, DEFAULT_PLATFORMS } from '../../scripts/integration/images.js';
-import { SCENARIO_AWS_CLI_PACKAGE } from '../../scripts/integration/scenario.js';
+import { SCENARIO_AWS_CLI_PACKAGE } from '../../scripts/integration/environment.js';
 
 export const INTEGRATION_PACKAGES = ['docker-registry', 'apache2-utils', 'curl', SCENARIO_AWS_CLI_PACKAGE];
 
