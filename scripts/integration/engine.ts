@@ -301,8 +301,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
   preexistingRuntimeDirs ??= new Set(FIXED_RUNTIME_DIRS.filter((d) => existsSync(d)));
   const wrap = options.wrap ?? ((argv: [string, ...string[]]) => argv);
   const spawnWrapped = (name: string, argv: [string, ...string[]], logFile: string): Daemon => {
-    const [cmd, ...args] = wrap(argv);
-    return spawnDaemon(name, cmd, args, logFile);
+    return spawnDaemon(name, wrap(argv), logFile);
   };
   const r: Running = { dir, daemons: [], finished: false };
   running.add(r);

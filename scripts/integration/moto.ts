@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { freePort } from './ports.js';
-import { daemon } from './registry.js';
+import { startManagedDaemon } from './process.js';
 
 export interface MotoOptions {
   /** Directory for moto's log (created; left in place for the caller's cleanup). */
@@ -30,10 +30,10 @@ export async function startMoto(options: MotoOptions): Promise<Moto> {
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
   const logFile = path.join(options.dir, 'moto.log');
   const port = await freePort(host);
-  const child = daemon(options.binary ?? 'moto_server', ['-H', host, '-p', String(port)], { logFile });
+  const child = startManagedDaemon('moto_server', [options.binary ?? 'moto_server', '-H', host, '-p', String(port)], logFile);
   const endpoint = `http://${host}:${port}`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
-  while (child.alive()) {
+  while (!child.hasExited()) {
     try {
       const response = await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(2_000) });
       await response.arrayBuffer();

@@ -4,7 +4,7 @@
  * want; `spawnDaemon` starts a long-running process with its output in a log file; `stopDaemon`
  * sends SIGTERM, then SIGKILL after a grace period.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { ToolkitError } from '../core/errors.js';
 
@@ -70,6 +70,60 @@ export function fileTail(file: string, lines: number): string {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Long-running helper processes (dockerd, containerd, the registry, moto): one way to start them
+// and two guarantees that they never outlive the harness: an exit/signal hook stops them when this
+// process ends in an orderly way, and PR_SET_PDEATHSIG kills them when it does not (SIGKILL, OOM).
+// ---------------------------------------------------------------------------------------------
+
+type Cleanup = () => void;
+const cleanups = new Set<Cleanup>();
+let hooked = false;
+
+function runCleanups(): void {
+  for (const cleanup of [...cleanups].reverse()) {
+    cleanups.delete(cleanup);
+    try {
+      cleanup();
+    } catch {
+      // best effort: the process is going away
+    }
+  }
+}
+
+function onSignal(sig: NodeJS.Signals): void {
+  runCleanups();
+  // Keep the default behaviour (die of the signal) unless someone else handles it too.
+  if (process.listenerCount(sig) <= 1) {
+    process.removeListener(sig, onSignal);
+    process.kill(process.pid, sig);
+  }
+}
+
+/**
+ * Registers a synchronous cleanup run when the process exits or gets SIGINT/SIGTERM/SIGHUP, unless
+ * it was unregistered first (the returned function) by an orderly stop.
+ */
+export function stopOnExit(cleanup: Cleanup): () => void {
+  if (!hooked) {
+    hooked = true;
+    process.once('exit', runCleanups);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
+  }
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+
+const SETPRIV = '/usr/bin/setpriv';
+/**
+ * `argv` prefixed so that the child gets SIGKILL when this process dies, even of SIGKILL (where no
+ * exit handler runs): util-linux `setpriv --pdeathsig KILL` sets PR_SET_PDEATHSIG, which survives
+ * the exec of the real program. Without setpriv, `argv` unchanged (exit/signal handlers remain).
+ */
+export function dieWithParent(argv: readonly [string, ...string[]]): [string, ...string[]] {
+  return existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...argv] : [...argv];
+}
+
 export interface Daemon {
   readonly name: string;
   readonly pid: number;
@@ -79,17 +133,24 @@ export interface Daemon {
   hasExited(): boolean;
 }
 
+export interface SpawnDaemonOptions {
+  readonly env?: Readonly<Record<string, string>> | undefined;
+  readonly cwd?: string | undefined;
+}
+
 /**
- * Starts a long-running process with stdout and stderr appended to `logFile`. It runs in its own
- * process group, so a Ctrl-C in the terminal reaches only the harness, which then stops it in order.
+ * Starts a long-running process with stdout and stderr appended to `logFile` (created 0600), killed
+ * with this process (pdeathsig). It runs in its own process group, so a Ctrl-C in the terminal
+ * reaches only the harness, which then stops it in order.
  */
 export function spawnDaemon(
   name: string,
-  cmd: string,
-  args: readonly string[],
+  argv: readonly [string, ...string[]],
   logFile: string,
-  env?: Readonly<Record<string, string>>,
+  options: SpawnDaemonOptions = {},
 ): Daemon {
+  closeSync(openSync(logFile, 'a', 0o600));
+  const [cmd, ...args] = dieWithParent(argv);
   const child = execa(cmd, args, {
     reject: false,
     detached: true,
@@ -97,9 +158,10 @@ export function spawnDaemon(
     stdin: 'ignore',
     stdout: { file: logFile, append: true },
     stderr: { file: logFile, append: true },
-    ...(env === undefined ? {} : { env }),
+    ...(options.env === undefined ? {} : { env: options.env, extendEnv: false }),
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
-  if (child.pid === undefined) throw new ToolkitError(`${name}: could not be started (${cmd})`);
+  if (child.pid === undefined) throw new ToolkitError(`${name}: could not be started (${argv[0]}; see ${logFile})`);
   let done = false;
   const exited = child.then(
     () => {
@@ -110,6 +172,33 @@ export function spawnDaemon(
     },
   );
   return { name, pid: child.pid, exited, hasExited: () => done };
+}
+
+/** A daemon that is also stopped (SIGKILL, then `onExit`) when this process exits or is signalled. */
+export interface ManagedDaemon extends Daemon {
+  /** SIGTERM, SIGKILL after `graceMs` (default 5 s), then `onExit`. Idempotent. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function startManagedDaemon(
+  name: string,
+  argv: readonly [string, ...string[]],
+  logFile: string,
+  options: SpawnDaemonOptions & { readonly onExit?: (() => void) | undefined } = {},
+): ManagedDaemon {
+  const daemon = spawnDaemon(name, argv, logFile, options);
+  const unregister = stopOnExit(() => {
+    if (!daemon.hasExited()) signal(daemon.pid, 'SIGKILL');
+    options.onExit?.();
+  });
+  return {
+    ...daemon,
+    async stop(graceMs = 5_000) {
+      unregister();
+      await stopDaemon(daemon, graceMs);
+      options.onExit?.();
+    },
+  };
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {

@@ -1,117 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa, type Options, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { freePort } from './ports.js';
+import { dieWithParent, startManagedDaemon, stopOnExit } from './process.js';
 import type { TlsFiles } from './tls.js';
-
-// ---------------------------------------------------------------------------------------------
-// Stopping what we started, also on exit and on signals
-// ---------------------------------------------------------------------------------------------
-
-type Cleanup = () => void;
-const cleanups = new Set<Cleanup>();
-let hooked = false;
-
-function runCleanups(): void {
-  for (const cleanup of [...cleanups].reverse()) {
-    cleanups.delete(cleanup);
-    try {
-      cleanup();
-    } catch {
-      // best effort: the process is going away
-    }
-  }
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  runCleanups();
-  // Keep the default behaviour (die of the signal) unless someone else handles it too.
-  if (process.listenerCount(signal) <= 1) {
-    process.removeListener(signal, onSignal);
-    process.kill(process.pid, signal);
-  }
-}
-
-/**
- * Registers a synchronous cleanup run when the process exits or gets SIGINT/SIGTERM/SIGHUP, unless
- * it was unregistered first (the returned function) by an orderly stop.
- */
-export function stopOnExit(cleanup: Cleanup): () => void {
-  if (!hooked) {
-    hooked = true;
-    process.once('exit', runCleanups);
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
-  }
-  cleanups.add(cleanup);
-  return () => cleanups.delete(cleanup);
-}
-
-const SETPRIV = '/usr/bin/setpriv';
-/**
- * `argv` prefixed so that the child gets SIGKILL when this process dies, even of SIGKILL (where no
- * exit handler runs): util-linux `setpriv --pdeathsig KILL` sets PR_SET_PDEATHSIG, which survives
- * the exec of the real program. Without setpriv, `argv` unchanged (exit/signal handlers remain).
- */
-export function dieWithParent(argv: readonly [string, ...string[]]): [string, ...string[]] {
-  return existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...argv] : [...argv];
-}
-
-/** A long-running child: killed (TERM, then KILL) by `stop`, and on exit of this process. */
-export interface Daemon {
-  readonly pid: number;
-  /** Whether it is still running. */
-  alive(): boolean;
-  stop(): Promise<void>;
-}
-
-export function daemon(
-  file: string,
-  args: readonly string[],
-  options: { logFile: string; env?: Record<string, string>; cwd?: string; onExit?: () => void },
-): Daemon {
-  // Created 0600 first; both streams then append to it (O_APPEND: no clobbering).
-  closeSync(openSync(options.logFile, 'a', 0o600));
-  const log = { file: options.logFile, append: true } as const;
-  const execaOptions: Options = {
-    stdin: 'ignore',
-    stdout: log,
-    stderr: log,
-    reject: false,
-    ...(options.env ? { env: options.env, extendEnv: false } : {}),
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-  };
-  const [command, ...rest] = dieWithParent([file, ...args]);
-  const child: ResultPromise = execa(command, rest, execaOptions);
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start ${file} (see ${options.logFile})`);
-  let exited = false;
-  const done = child.then(() => {
-    exited = true;
-  });
-  const unregister = stopOnExit(() => {
-    if (!exited) process.kill(pid, 'SIGKILL');
-    options.onExit?.();
-  });
-  return {
-    pid,
-    alive: () => !exited,
-    async stop() {
-      unregister();
-      if (!exited) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => !exited && child.kill('SIGKILL'), 5_000);
-        await done;
-        clearTimeout(timer);
-      }
-      options.onExit?.();
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The registry: Distribution with TLS and htpasswd, the ECR stand-in
@@ -213,15 +110,14 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
     await writeFile(configFile, stringify(config), { mode: 0o600 });
     // A clean environment: REGISTRY_* variables of the caller would override the config.
     const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
-    const child = daemon(binary, ['serve', configFile], {
-      logFile,
+    const child = startManagedDaemon('registry', [binary, 'serve', configFile], logFile, {
       env,
       cwd: dir,
       onExit: () => rmSync(dir, { recursive: true, force: true }),
     });
     const deadline = Date.now() + readyTimeoutMs;
     let lastError = 'not started';
-    while (child.alive() && Date.now() < deadline) {
+    while (!child.hasExited() && Date.now() < deadline) {
       try {
         const { status, apiVersion } = await probeV2(address, port, ca, hostname);
         if (status === 401 && apiVersion !== undefined) {

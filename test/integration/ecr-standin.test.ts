@@ -241,12 +241,14 @@ describe('ECR stand-in (moto + Distribution + private hosts)', () => {
   it('a harness killed with SIGKILL leaves no daemon and no namespace behind (pdeathsig)', async (ctx) => {
     if (skipReason !== undefined) return ctx.skip(skipReason);
     const dist = path.join(REPO_ROOT, 'dist/scripts/integration/registry.js');
+    const processDist = path.join(REPO_ROOT, 'dist/scripts/integration/process.js');
     if (!existsSync(dist)) throw new Error(`${dist} is missing: run the build first`);
     const log = path.join(work, 'sleeper.log');
     const script = `
       const m = await import(${JSON.stringify(dist)});
+      const p = await import(${JSON.stringify(processDist)});
       const ns = await m.hostsNamespace([{ address: '127.0.0.3', names: ['killed.example'] }]);
-      const d = m.daemon('sleep', ['1000'], { logFile: ${JSON.stringify(log)} });
+      const d = p.startManagedDaemon('sleeper', ['sleep', '1000'], ${JSON.stringify(log)});
       console.log(JSON.stringify([ns.pid, d.pid]));
       setInterval(() => {}, 1000);`;
     const harness = execa(process.execPath, ['--input-type=module', '-e', script], { buffer: false, reject: false });
