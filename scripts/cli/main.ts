@@ -3,8 +3,8 @@
  * The `catalog` command. The only module that touches process streams and the exit code:
  * 0 clean, 1 findings in the user's files, 2 operational failure (never a stack trace).
  */
-import { Command, CommanderError } from 'commander';
 import { ToolkitError } from '../core/errors.js';
+import { parseCommandLine, type ParsedCommand, type ProgramSpec } from './args.js';
 import type { ExitCode, Io } from './io.js';
 
 const processIo: Io = {
@@ -18,119 +18,155 @@ const processIo: Io = {
   },
 };
 
-export function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
-  const program = new Command('catalog')
-    .description('GitLab CI/CD component catalog toolkit: validate, interpolate, render and describe components exactly as GitLab does')
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError();
+type Run = (io: Io) => Promise<ExitCode>;
 
-  const run = (load: () => Promise<ExitCode>) => async () => setExit(await load());
+const text = (parsed: ParsedCommand, name: string): string | undefined => {
+  const value = parsed.options[name];
+  return typeof value === 'string' ? value : undefined;
+};
+const flag = (parsed: ParsedCommand, name: string): boolean | undefined => {
+  const value = parsed.options[name];
+  return typeof value === 'boolean' ? value : undefined;
+};
+const list = (value: string | readonly string[] | undefined): readonly string[] => (Array.isArray(value) ? value : []);
+const one = (value: string | readonly string[] | undefined): string => (typeof value === 'string' ? value : '');
 
-  program
-    .command('interpolate')
-    .description("print the content document GitLab makes of a component file for given inputs, as JSON; or GitLab's error text")
-    .argument('<template.yml>', 'component file (header, ---, content)')
-    .option('--inputs <file>', "JSON object: the include's inputs ('-' reads standard input)")
-    .option('--variables <file>', 'JSON array of {"key","value","masked"}: the variables expand_vars may use')
-    .option('--component <file>', 'JSON object {name, sha, version, reference}: the component context')
-    .action(async (template: string, options: { inputs?: string; variables?: string; component?: string }) => {
-      const { runInterpolate } = await import('./commands/interpolate.js');
-      await run(() => runInterpolate({ template, ...options }, io))();
-    });
-
-  program
-    .command('validate')
-    .description('validate components (default: all under templates/) and the component includes in examples/')
-    .argument('[paths...]', 'component files to check instead of the whole catalog')
-    .action(async (paths: string[]) => {
-      const { runValidate } = await import('./commands/validate.js');
-      await run(() => runValidate({ paths }, io))();
-    });
-
-  program
-    .command('render')
-    .description("expand a pipeline's include:component entries that point at this catalog, read at the resolved git revision")
-    .argument('<pipeline.yml>', 'consumer pipeline')
-    .option('--project-path <group/name>', 'project path of this catalog (default: from the origin remote)')
-    .option('--server-fqdn <host>', 'what $CI_SERVER_FQDN stands for (default: gitlab.com)')
-    .option('--sha <rev>', 'what $CI_COMMIT_SHA stands for (default: HEAD)')
-    .option('--repo <dir>', 'the catalog repository (default: the current directory)')
-    .action(async (pipeline: string, options: { projectPath?: string; serverFqdn?: string; sha?: string; repo?: string }) => {
-      const { runRender } = await import('./commands/render.js');
-      await run(() => runRender({ pipeline, ...options }, io))();
-    });
-
-  program
-    .command('schema')
-    .description('write one JSON Schema (draft 2020-12) per component describing its inputs')
-    .option('--out <dir>', 'output directory', 'docs/schemas')
-    .action(async (options: { out?: string }) => {
-      const { runSchema } = await import('./commands/schema.js');
-      await run(() => runSchema(options, io))();
-    });
-
-  program
-    .command('lint')
-    .description("lint the catalog's components (rendered with defaults and each example's inputs) and the given pipelines")
-    .argument('[pipelines...]', 'pipeline files to lint as well')
-    .option('--format <format>', 'text, json, codequality, junit or sarif', 'text')
-    .option('--output <file>', 'write the report to a file (atomically) instead of stdout')
-    .option('--max-warnings <n>', 'fail when there are more warnings than this')
-    .option('--ci-schema <path-or-url>', "GitLab's ci.json to validate rendered configuration against")
-    .option('--no-shellcheck', 'do not run shellcheck on rendered scripts')
-    .option('--config <file>', 'lint configuration (default: .catalog-lint.yml, or "catalog.lint" in package.json)')
-    .action(async (pipelines: string[], options: Omit<import('./commands/lint.js').LintArgs, 'pipelines'>) => {
-      const { runLint } = await import('./commands/lint.js');
-      await run(() => runLint({ pipelines, ...options }, io))();
-    });
-
-  const ciSchema = program.command('ci-schema').description("GitLab's CI JSON Schema (ci.json), which `catalog lint` validates rendered configuration against");
-  ciSchema
-    .command('update')
-    .description("download GitLab's ci.json (or copy a file) into the cache `catalog lint` uses, after checking that it compiles")
-    .option('--from <url-or-path>', 'where to get it (default: ci.json on gitlab.com, master)')
-    .action(async (options: { from?: string }) => {
-      const { runCiSchemaUpdate } = await import('./commands/ci-schema.js');
-      await run(() => runCiSchemaUpdate(options, io))();
-    });
-
-  program
-    .command('docs')
-    .description("regenerate each component's inputs table in README.md from its spec:inputs (between catalog-docs markers)")
-    .option('--check', 'write nothing; exit 1 when a section is missing or out of date')
-    .action(async (options: { check?: boolean }) => {
-      const { runDocs } = await import('./commands/docs.js');
-      await run(() => runDocs(options, io))();
-    });
-
-  program
-    .command('test-integration')
-    .description('run an example pipeline end to end on a local Docker engine with a TLS registry and moto standing in for ECR (root)')
-    .option('--scenario <name>', 'buildx-ecr', 'buildx-ecr')
-    .option('--keep', 'keep the work directory (job logs) afterwards')
-    .option('--verbose', 'show job logs live')
-    .action(async (options: { scenario?: string; keep?: boolean; verbose?: boolean }) => {
-      const { runTestIntegration } = await import('./commands/test-integration.js');
-      await run(() => runTestIntegration(options, io))();
-    });
-
-  return program;
-}
+/** Each command's module is loaded only when that command runs: `render` never loads ajv or the linter. */
+export const PROGRAM: ProgramSpec<Run> = {
+  name: 'catalog',
+  description: 'GitLab CI/CD component catalog toolkit: validate, interpolate, render and describe components exactly as GitLab does',
+  groups: [{ name: 'ci-schema', description: "GitLab's CI JSON Schema (ci.json), which `catalog lint` validates rendered configuration against" }],
+  commands: [
+    {
+      name: 'interpolate',
+      description: "print the content document GitLab makes of a component file for given inputs, as JSON; or GitLab's error text",
+      arguments: [{ name: 'template.yml', description: 'component file (header, ---, content)', required: true }],
+      options: [
+        { flag: '--inputs', value: '<file>', description: "JSON object: the include's inputs ('-' reads standard input)" },
+        { flag: '--variables', value: '<file>', description: 'JSON array of {"key","value","masked"}: the variables expand_vars may use' },
+        { flag: '--component', value: '<file>', description: 'JSON object {name, sha, version, reference}: the component context' },
+      ],
+      run: (parsed) => async (io) => {
+        const { runInterpolate } = await import('./commands/interpolate.js');
+        const options = { inputs: text(parsed, 'inputs'), variables: text(parsed, 'variables'), component: text(parsed, 'component') };
+        return runInterpolate({ template: one(parsed.args[0]), ...options }, io);
+      },
+    },
+    {
+      name: 'validate',
+      description: 'validate components (default: all under templates/) and the component includes in examples/',
+      arguments: [{ name: 'paths', description: 'component files to check instead of the whole catalog', required: false, variadic: true }],
+      options: [],
+      run: (parsed) => async (io) => {
+        const { runValidate } = await import('./commands/validate.js');
+        return runValidate({ paths: list(parsed.args[0]) }, io);
+      },
+    },
+    {
+      name: 'render',
+      description: "expand a pipeline's include:component entries that point at this catalog, read at the resolved git revision",
+      arguments: [{ name: 'pipeline.yml', description: 'consumer pipeline', required: true }],
+      options: [
+        { flag: '--project-path', value: '<group/name>', description: 'project path of this catalog (default: from the origin remote)' },
+        { flag: '--server-fqdn', value: '<host>', description: 'what $CI_SERVER_FQDN stands for (default: gitlab.com)' },
+        { flag: '--sha', value: '<rev>', description: 'what $CI_COMMIT_SHA stands for (default: HEAD)' },
+        { flag: '--repo', value: '<dir>', description: 'the catalog repository (default: the current directory)' },
+      ],
+      run: (parsed) => async (io) => {
+        const { runRender } = await import('./commands/render.js');
+        const options = { projectPath: text(parsed, 'projectPath'), serverFqdn: text(parsed, 'serverFqdn'), sha: text(parsed, 'sha'), repo: text(parsed, 'repo') };
+        return runRender({ pipeline: one(parsed.args[0]), ...options }, io);
+      },
+    },
+    {
+      name: 'schema',
+      description: 'write one JSON Schema (draft 2020-12) per component describing its inputs',
+      arguments: [],
+      options: [{ flag: '--out', value: '<dir>', description: 'output directory', default: 'docs/schemas' }],
+      run: (parsed) => async (io) => {
+        const { runSchema } = await import('./commands/schema.js');
+        return runSchema({ out: text(parsed, 'out') }, io);
+      },
+    },
+    {
+      name: 'lint',
+      description: "lint the catalog's components (rendered with defaults and each example's inputs) and the given pipelines",
+      arguments: [{ name: 'pipelines', description: 'pipeline files to lint as well', required: false, variadic: true }],
+      options: [
+        { flag: '--format', value: '<format>', description: 'text, json, codequality, junit or sarif', default: 'text' },
+        { flag: '--output', value: '<file>', description: 'write the report to a file (atomically) instead of stdout' },
+        { flag: '--max-warnings', value: '<n>', description: 'fail when there are more warnings than this' },
+        { flag: '--ci-schema', value: '<path-or-url>', description: "GitLab's ci.json to validate rendered configuration against" },
+        { flag: '--no-shellcheck', description: 'do not run shellcheck on rendered scripts' },
+        { flag: '--config', value: '<file>', description: 'lint configuration (default: .catalog-lint.yml, or "catalog.lint" in package.json)' },
+      ],
+      run: (parsed) => async (io) => {
+        const { runLint } = await import('./commands/lint.js');
+        return runLint(
+          {
+            pipelines: list(parsed.args[0]),
+            format: text(parsed, 'format'),
+            output: text(parsed, 'output'),
+            maxWarnings: text(parsed, 'maxWarnings'),
+            ciSchema: text(parsed, 'ciSchema'),
+            shellcheck: flag(parsed, 'shellcheck'),
+            config: text(parsed, 'config'),
+          },
+          io,
+        );
+      },
+    },
+    {
+      name: 'ci-schema update',
+      description: "download GitLab's ci.json (or copy a file) into the cache `catalog lint` uses, after checking that it compiles",
+      arguments: [],
+      options: [{ flag: '--from', value: '<url-or-path>', description: 'where to get it (default: ci.json on gitlab.com, master)' }],
+      run: (parsed) => async (io) => {
+        const { runCiSchemaUpdate } = await import('./commands/ci-schema.js');
+        return runCiSchemaUpdate({ from: text(parsed, 'from') }, io);
+      },
+    },
+    {
+      name: 'docs',
+      description: "regenerate each component's inputs table in README.md from its spec:inputs (between catalog-docs markers)",
+      arguments: [],
+      options: [{ flag: '--check', description: 'write nothing; exit 1 when a section is missing or out of date' }],
+      run: (parsed) => async (io) => {
+        const { runDocs } = await import('./commands/docs.js');
+        return runDocs({ check: flag(parsed, 'check') }, io);
+      },
+    },
+    {
+      name: 'test-integration',
+      description: 'run an example pipeline end to end on a local Docker engine with a TLS registry and moto standing in for ECR (root)',
+      arguments: [],
+      options: [
+        { flag: '--scenario', value: '<name>', description: 'buildx-ecr, podman-native or rebuild', default: 'buildx-ecr' },
+        { flag: '--keep', description: 'keep the work directory (job logs) afterwards' },
+        { flag: '--verbose', description: 'show job logs live' },
+      ],
+      run: (parsed) => async (io) => {
+        const { runTestIntegration } = await import('./commands/test-integration.js');
+        return runTestIntegration({ scenario: text(parsed, 'scenario'), keep: flag(parsed, 'keep'), verbose: flag(parsed, 'verbose') }, io);
+      },
+    },
+  ],
+};
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
-  let exitCode: ExitCode = 0;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
-  });
+  const line = parseCommandLine(PROGRAM, argv);
+  if (line.kind === 'help') {
+    io.stdout(line.text);
+    return 0;
+  }
+  if (line.kind === 'error') {
+    // As commander did: the message, then the help of what was being used; a usage mistake is an operational error.
+    io.stderr(line.message === '' ? line.help : `${line.message}\n\n${line.help}`);
+    return 2;
+  }
   try {
-    await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
+    return await line.command.run(line.parsed)(io);
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // --help and --version exit 0; usage mistakes are operational errors.
-      return error.exitCode === 0 ? 0 : 2;
-    }
     if (error instanceof ToolkitError) {
       io.stderr(`catalog: ${error.message}\n`);
       return 2;

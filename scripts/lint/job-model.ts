@@ -308,8 +308,26 @@ export interface ShellWord {
  * Splits a script string into simple commands (separated by newlines, `;`, `&&`, `||`, `|`, `&`
  * and parentheses) made of words. Enough of POSIX sh for argument checks: quotes, escapes, line
  * continuations, `$( … )`, backquotes, `${ … }`, comments and here-documents (their bodies are skipped).
+ * Split once per script text: several rules read the same scripts, and a component's variants
+ * mostly share them.
  */
-export function shellCommands(script: string): ShellWord[][] {
+export const shellCommands: (script: string) => readonly (readonly ShellWord[])[] = perText(splitCommands);
+
+/**
+ * `fn`, worked out once per text for the life of the process: what rules compute from a script's
+ * text alone is the same for every variant and every rule that has that script.
+ */
+export function perText<T>(fn: (text: string) => T): (text: string) => T {
+  const known = new Map<string, T>();
+  return (text) => {
+    if (known.has(text)) return known.get(text) as T;
+    const value = fn(text);
+    known.set(text, value);
+    return value;
+  };
+}
+
+function splitCommands(script: string): ShellWord[][] {
   const commands: ShellWord[][] = [];
   let words: ShellWord[] = [];
   let text = '';

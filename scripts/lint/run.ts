@@ -42,31 +42,39 @@ function gitlabFindings(target: LintTarget): Diagnostic[] {
 }
 
 export async function lintProject(project: LintProject, rules: readonly Rule[], settings: LintSettings, config: LintConfig): Promise<Diagnostic[]> {
-  const found: Diagnostic[] = [];
-  // Targets are checked concurrently so that rules backed by external tools (shellcheck) can batch
-  // their work across the whole project; the findings are sorted at the end.
-  await Promise.all(project.targets.map(async (target) => {
-    found.push(...gitlabFindings(target));
-    for (const rule of rules) {
-      if (config.rules.get(rule.id) === 'off') continue;
-      await rule.check({
-        target,
-        project,
-        settings,
-        report: ({ messageId, data, at, severity }) => {
-          const range: SourceRange = 'start' in at ? at : { start: at, end: at };
-          found.push({
-            ruleId: rule.id,
-            severity: severity ?? rule.severity,
-            message: formatMessage(rule.messages[messageId] ?? messageId, data),
-            file: target.file,
-            start: range.start,
-            end: range.end,
+  const active = rules.filter((rule) => config.rules.get(rule.id) !== 'off');
+  // Every rule of every target is started before any is waited for, so that rules backed by an
+  // external tool (shellcheck) batch their work across the project and the other rules run
+  // meanwhile. Findings are gathered per target and rule, in that order, whatever finishes first.
+  const perTarget = await Promise.all(
+    project.targets.map(async (target) => {
+      const gitlab = gitlabFindings(target);
+      const perRule = await Promise.all(
+        active.map(async (rule) => {
+          const reported: Diagnostic[] = [];
+          await rule.check({
+            target,
+            project,
+            settings,
+            report: ({ messageId, data, at, severity }) => {
+              const range: SourceRange = 'start' in at ? at : { start: at, end: at };
+              reported.push({
+                ruleId: rule.id,
+                severity: severity ?? rule.severity,
+                message: formatMessage(rule.messages[messageId] ?? messageId, data),
+                file: target.file,
+                start: range.start,
+                end: range.end,
+              });
+            },
           });
-        },
-      });
-    }
-  }));
+          return reported;
+        }),
+      );
+      return [...gitlab, ...perRule.flat()];
+    }),
+  );
+  const found = perTarget.flat();
   const ignored = config.ignores.map(globToRegExp);
   const texts = new Map(project.targets.map((t) => [t.file, t.text.split('\n')]));
   const kept = found

@@ -1,13 +1,15 @@
 /**
  * The only module that runs shellcheck, always with an argv array (never a shell string):
  * `shellcheck --format=json1 --norc --exclude=… <files>`. Each distinct (shell, script) is checked
- * once per process; scripts asked for together share a few shellcheck processes.
+ * once per process, whatever number of jobs, variants and components it comes from; scripts asked
+ * for together are shared among as many shellcheck processes as there are cores.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { cacheDirectory } from '../core/cache.js';
 import { writeAtomically } from '../core/files.js';
 import { ToolkitError } from '../core/errors.js';
@@ -35,50 +37,151 @@ export interface ShellcheckFinding {
  */
 export const EXCLUDED_CHECKS: readonly string[] = ['SC1091', 'SC2154'];
 
-/** How many shellcheck processes one batch of scripts is shared among. */
-export const PARALLEL = 4;
+/**
+ * How many shellcheck processes one batch of scripts is shared among: one per core. A long script
+ * costs shellcheck 0.9 (Debian) most of a second, and its analysis grows faster than the script;
+ * what bounds a cold run is keeping every core busy, not shellcheck's start-up.
+ */
+export const PARALLEL = Math.max(1, availableParallelism());
 
-/** The `version:` line of `shellcheck --version`, or undefined when shellcheck cannot be run. */
-export async function shellcheckVersion(): Promise<string | undefined> {
-  const result = await execa('shellcheck', ['--version'], { reject: false, stdin: 'ignore', encoding: 'utf8' });
-  if (result.exitCode !== 0) return undefined;
-  return /^version:\s*(\S+)/m.exec(String(result.stdout))?.[1] ?? String(result.stdout).trim().split('\n')[0];
+interface Run {
+  readonly exitCode: number | undefined;
+  /** Set when shellcheck could not be started (`ENOENT`: not installed). */
+  readonly spawnError?: NodeJS.ErrnoException | undefined;
+  readonly stdout: string;
+  readonly stderr: string;
 }
 
-const checked = new Map<string, Promise<readonly ShellcheckFinding[]>>();
+/**
+ * Runs shellcheck and collects its output; `started` is called once the process exists.
+ * node:child_process rather than execa: importing execa is a noticeable part of a lint's start-up.
+ */
+function runProcess(args: readonly string[], started: () => void = () => undefined): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn('shellcheck', [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    started();
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    let spawnError: NodeJS.ErrnoException | undefined;
+    child.on('error', (error) => {
+      spawnError = error;
+    });
+    child.on('close', (code) =>
+      resolve({
+        exitCode: spawnError ? undefined : (code ?? undefined),
+        spawnError,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      }),
+    );
+  });
+}
+
+/**
+ * The `version:` line of `shellcheck --version`, or undefined when shellcheck cannot be run. Asked
+ * once per PATH: the lint run and the cache key both need it.
+ */
+export function shellcheckVersion(): Promise<string | undefined> {
+  const key = process.env['PATH'] ?? '';
+  let version = versions.get(key);
+  if (!version) {
+    version = runProcess(['--version']).then((result) =>
+      result.exitCode !== 0 ? undefined : (/^version:\s*(\S+)/m.exec(result.stdout)?.[1] ?? result.stdout.trim().split('\n')[0]),
+    );
+    versions.set(key, version);
+  }
+  return version;
+}
+const versions = new Map<string, Promise<string | undefined>>();
+
+interface Check {
+  readonly findings: Promise<readonly ShellcheckFinding[]>;
+  /** Settles once the answer came from the disk cache or a shellcheck process is working on it. */
+  readonly started: Promise<void>;
+}
+
+const checked = new Map<string, Check>();
 
 interface Request {
   readonly script: string;
   readonly shell: ScriptShell;
   resolve(findings: readonly ShellcheckFinding[]): void;
   reject(error: unknown): void;
+  started(): void;
 }
 
 /**
- * Scripts asked for in the same turn of the event loop are checked together: one shellcheck
- * process per `PARALLEL` share of the files, instead of one per script (shellcheck's start-up,
- * not its analysis, is what costs on a catalog's many short scripts).
+ * Scripts asked for together are checked together, shared among `PARALLEL` shellcheck processes,
+ * instead of one process per script: a batch goes once no disk-cache lookup is under way any more
+ * (each lookup is asynchronous; without waiting for them all, the first miss would go alone).
  */
 let pending: Request[] = [];
+let lookups = 0;
+let flushScheduled = false;
 
-/** shellcheck's findings for a script; a ToolkitError when shellcheck is missing or fails. */
-export function checkScript(script: string, shell: ScriptShell): Promise<readonly ShellcheckFinding[]> {
+function scheduleFlush(): void {
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setImmediate(() => {
+    flushScheduled = false;
+    // The last lookup to finish schedules the batch again.
+    if (lookups === 0 && pending.length > 0) flush();
+  });
+}
+
+function check(script: string, shell: ScriptShell): Check {
   const key = `${shell}\0${script}`;
   let result = checked.get(key);
   if (!result) {
-    result = fromDiskCache(script, shell).then(
-      (cached) =>
-        cached ??
-        new Promise<readonly ShellcheckFinding[]>((resolve, reject) => {
-          if (pending.length === 0) setImmediate(flush);
-          pending.push({ script, shell, resolve: (findings) => resolve(toDiskCache(script, shell, findings)), reject });
-        }),
-    );
+    let started: () => void = () => undefined;
+    const whenStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    lookups++;
+    const findings = fromDiskCache(script, shell).then((cached) => {
+      lookups--;
+      if (pending.length > 0) scheduleFlush();
+      if (cached) {
+        started();
+        return cached;
+      }
+      return new Promise<readonly ShellcheckFinding[]>((resolve, reject) => {
+        scheduleFlush();
+        pending.push({
+          script,
+          shell,
+          resolve: (found) => resolve(toDiskCache(script, shell, found)),
+          reject: (error) => {
+            started();
+            reject(error);
+          },
+          started,
+        });
+      });
+    });
+    result = { findings, started: whenStarted };
     checked.set(key, result);
     // A failure (shellcheck missing) is not remembered: a later run may have it.
-    result.catch(() => checked.delete(key));
+    findings.catch(() => checked.delete(key));
   }
   return result;
+}
+
+/** shellcheck's findings for a script; a ToolkitError when shellcheck is missing or fails. */
+export function checkScript(script: string, shell: ScriptShell): Promise<readonly ShellcheckFinding[]> {
+  return check(script, shell).findings;
+}
+
+/**
+ * Starts checking `scripts` (answers come later through `checkScript`, which does not check them
+ * again) and resolves once each is answered from the disk cache or being checked by a running
+ * shellcheck: a caller about to keep the event loop busy for a while (compiling a schema) lets the
+ * shellcheck processes start first, so that they work meanwhile.
+ */
+export async function startChecks(scripts: readonly { readonly script: string; readonly shell: ScriptShell }[]): Promise<void> {
+  await Promise.all(scripts.map(({ script, shell }) => check(script, shell).started));
 }
 
 /**
@@ -111,15 +214,27 @@ function toDiskCache(script: string, shell: ScriptShell, findings: readonly Shel
   return findings;
 }
 
+/**
+ * What a script costs shellcheck, for the split below: its line count (measured on the catalog's
+ * component scripts, 270 to 670 lines, shellcheck 0.9 takes 1 to 1.4 ms of CPU a line) plus its
+ * start-up, worth a few lines.
+ */
+const estimatedCost = (request: Request): number => request.script.split('\n').length + 10;
+
 function flush(): void {
   const batch = pending;
   pending = [];
   for (const shell of ['sh', 'bash'] as const) {
-    const scripts = batch.filter((request) => request.shell === shell);
-    const size = Math.ceil(scripts.length / PARALLEL);
-    for (let i = 0; i < scripts.length; i += size) {
-      const part = scripts.slice(i, i + size);
-      runShellcheck(part, shell).catch((error: unknown) => part.forEach((request) => request.reject(error)));
+    const scripts = batch.filter((request) => request.shell === shell).sort((a, b) => estimatedCost(b) - estimatedCost(a));
+    // Longest first, each to the least loaded process: the processes finish at about the same time.
+    const parts = Array.from({ length: Math.min(PARALLEL, scripts.length) }, () => ({ cost: 0, requests: [] as Request[] }));
+    for (const request of scripts) {
+      const part = parts.reduce((least, p) => (p.cost < least.cost ? p : least));
+      part.cost += estimatedCost(request);
+      part.requests.push(request);
+    }
+    for (const { requests } of parts) {
+      runShellcheck(requests, shell).catch((error: unknown) => requests.forEach((request) => request.reject(error)));
     }
   }
 }
@@ -136,19 +251,22 @@ async function runShellcheck(requests: readonly Request[], shell: ScriptShell): 
       }),
     );
     const args = ['--format=json1', `--shell=${shell}`, '--norc', `--exclude=${EXCLUDED_CHECKS.join(',')}`, ...files];
-    const result = await execa('shellcheck', args, { reject: false, encoding: 'utf8', stdin: 'ignore' });
+    const result = await runProcess(args, () => requests.forEach((request) => request.started()));
     if (result.exitCode === undefined) {
-      const reason = result.code === 'ENOENT' ? 'it is not installed (Debian: apt-get install shellcheck); pass --no-shellcheck to lint without it' : (result.originalMessage ?? result.shortMessage);
+      const reason =
+        result.spawnError?.code === 'ENOENT'
+          ? 'it is not installed (Debian: apt-get install shellcheck); pass --no-shellcheck to lint without it'
+          : (result.spawnError?.message ?? 'it was stopped by a signal');
       throw new ToolkitError(`cannot run shellcheck: ${reason}`);
     }
     // 0: no findings, 1: findings; anything else is shellcheck failing.
     if (result.exitCode !== 0 && result.exitCode !== 1) {
-      const line = String(result.stderr).split('\n').find((l) => l.trim() !== '') ?? `exit code ${result.exitCode}`;
+      const line = result.stderr.split('\n').find((l) => l.trim() !== '') ?? `exit code ${result.exitCode}`;
       throw new ToolkitError(`shellcheck failed: ${line.trim()}`);
     }
     let parsed: { comments?: unknown };
     try {
-      parsed = JSON.parse(String(result.stdout)) as { comments?: unknown };
+      parsed = JSON.parse(result.stdout) as { comments?: unknown };
     } catch {
       throw new ToolkitError('shellcheck gave output that is not json1');
     }
@@ -170,6 +288,7 @@ async function runShellcheck(requests: readonly Request[], shell: ScriptShell): 
       );
     });
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    // Synchronous: the results above may let the command print and exit before an await returns.
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -20,26 +20,16 @@
  * `project:` + `ref:` include.
  */
 import { sortDiagnostics, type Diagnostic, type Position } from '../core/diagnostic.js';
-import { UsageError } from '../core/errors.js';
 import { isValueMap, toPlain, type Value, type ValueMap } from '../core/value.js';
-import { currentBranch, headSha, resolveRef, showFiles } from '../git/git.js';
+import { showFiles } from '../git/git.js';
 import * as interpolator from '../interpolate/interpolator.js';
-import type { LoadOptions, LoadResult, Variable } from '../interpolate/interpolator.js';
+import type { LoadResult, Variable } from '../interpolate/interpolator.js';
 import { parseYamlDocuments, type ParsedDocument, type PathSegment, type SourceRange } from '../template/yaml-ast.js';
-import {
-  detectCatalogIdentity,
-  expandVariables,
-  fetchErrors,
-  isThisCatalog,
-  parseComponentAddress,
-  predefinedVariables,
-  type CatalogIdentity,
-  type CommitContext,
-} from './component-address.js';
-import { listCatalogVersions, resolveReference, resolveVersion, type CatalogVersion, type ResolvedVersion } from './versions.js';
+import { expandVariables, fetchErrors, isThisCatalog, parseComponentAddress, predefinedVariables } from './component-address.js';
+import { prepareRender, type ComponentLoader, type RenderContext, type RenderOptions } from './context.js';
+import { listCatalogVersions, resolveVersion, type CatalogVersion, type ResolvedVersion } from './versions.js';
 
-/** `loadComponentText`'s signature: injectable so the renderer can be tested on its own. */
-export type ComponentLoader = (text: string, file: string, options: LoadOptions) => LoadResult;
+export { prepareRender, resolveCommitContext, type ComponentLoader, type RenderContext, type RenderOptions } from './context.js';
 
 const defaultLoader: ComponentLoader = (text, file, options) => interpolator.loadComponentText(text, file, options);
 
@@ -134,59 +124,6 @@ export function deepMerge(a: ValueMap, b: ValueMap): ValueMap {
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
-export interface RenderContext {
-  /** The catalog repository's top directory. */
-  readonly repo: string;
-  readonly catalog: CatalogIdentity;
-  /** What `$CI_COMMIT_SHA`, `$CI_COMMIT_REF_NAME`, `$CI_COMMIT_TAG` stand for. */
-  readonly commit: CommitContext;
-  /** Defaults to `loadComponentText`. */
-  readonly loader?: ComponentLoader | undefined;
-}
-
-export interface RenderOptions {
-  readonly projectPath?: string | undefined;
-  readonly serverFqdn?: string | undefined;
-  /** A revision for `$CI_COMMIT_SHA` (default HEAD). */
-  readonly sha?: string | undefined;
-  readonly loader?: ComponentLoader | undefined;
-}
-
-/** Everything a render needs from the repository and the options. */
-export async function prepareRender(repo: string, options: RenderOptions = {}): Promise<RenderContext> {
-  // Independent lookups: run them together. The catalog versions are listed meanwhile for the
-  // first render with this context; a failure there only counts if a component needs them.
-  const versions = listCatalogVersions(repo);
-  versions.catch(() => undefined);
-  const [catalog, commit] = await Promise.all([detectCatalogIdentity(repo, options), resolveCommitContext(repo, options.sha)]);
-  const ctx: RenderContext = { repo, catalog, commit, loader: options.loader };
-  prefetchedVersions.set(ctx, versions);
-  return ctx;
-}
-
-/** Versions listed by `prepareRender`, taken by the first renderer of that context. */
-const prefetchedVersions = new WeakMap<RenderContext, Promise<CatalogVersion[]>>();
-
-/**
- * `$CI_COMMIT_*` for a revision. Without one: HEAD, on the current branch (the SHA stands in for
- * the ref name when HEAD is detached). A revision that names a tag or branch sets
- * `$CI_COMMIT_TAG` / `$CI_COMMIT_BRANCH` to it.
- */
-export async function resolveCommitContext(repo: string, rev?: string | undefined): Promise<CommitContext> {
-  if (rev === undefined || rev === 'HEAD') {
-    const [sha, branch] = await Promise.all([headSha(repo), currentBranch(repo)]);
-    return { sha, refName: branch ?? sha, branch };
-  }
-  const sha = await resolveReference(repo, rev);
-  if (sha === undefined) throw new UsageError(`--sha: unknown revision '${rev}'`);
-  if (!sha.startsWith(rev.toLowerCase())) {
-    if ((await resolveRef(repo, `refs/tags/${rev}`)) === sha) return { sha, refName: rev, tag: rev };
-    if ((await resolveRef(repo, `refs/heads/${rev}`)) === sha) return { sha, refName: rev, branch: rev };
-    if ((await resolveRef(repo, `refs/remotes/origin/${rev}`)) === sha) return { sha, refName: rev, branch: rev };
-  }
-  return { sha, refName: sha };
-}
-
 export type RenderOutcome =
   | { readonly ok: true; readonly value: Value; readonly diagnostics: readonly Diagnostic[] }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
@@ -248,8 +185,6 @@ class Renderer {
     this.#file = file;
     this.#variables = predefinedVariables(ctx.catalog, ctx.commit);
     this.#loader = ctx.loader ?? defaultLoader;
-    this.#versions = prefetchedVersions.get(ctx);
-    prefetchedVersions.delete(ctx);
   }
 
   get variables(): readonly Variable[] {
@@ -461,8 +396,8 @@ class Renderer {
   #resolve(reference: string): Promise<ResolvedVersion | undefined> {
     let found = this.#resolved.get(reference);
     if (!found) {
-      this.#versions ??= listCatalogVersions(this.#ctx.repo);
-      found = this.#versions.then((versions) => resolveVersion(this.#ctx.repo, reference, versions));
+      // The tags are listed once, and only for a reference that can name a catalog version.
+      found = resolveVersion(this.#ctx.repo, reference, () => (this.#versions ??= listCatalogVersions(this.#ctx.repo)));
       this.#resolved.set(reference, found);
     }
     return found;

@@ -14,8 +14,30 @@
  * such a semver). `sha_by_released_tag` then adds nothing a tag lookup does not, and `sha_by_ref`
  * (`project.commit(ref)`) follows the documented precedence: commit SHA, then tag, then branch.
  */
-import semver from 'semver';
+import { createRequire } from 'node:module';
 import { commitsWithPrefix, listTags, resolveRef, type Tag } from '../git/git.js';
+
+/**
+ * node-semver's two functions used here, loaded when first needed: a render whose references are
+ * SHAs or branches never lists versions. Only those two modules, not the package's index, which
+ * loads every range and comparator module too; and with `require`, Node does not scan the
+ * CommonJS files for export names first. Both were noticeable in a short `catalog render`.
+ */
+interface Semver {
+  readonly parse: typeof import('semver/functions/parse.js');
+  readonly rcompare: typeof import('semver/functions/rcompare.js');
+}
+let semverFunctions: Semver | undefined;
+function semver(): Semver {
+  if (!semverFunctions) {
+    const require = createRequire(import.meta.url);
+    semverFunctions = {
+      parse: require('semver/functions/parse.js') as Semver['parse'],
+      rcompare: require('semver/functions/rcompare.js') as Semver['rcompare'],
+    };
+  }
+  return semverFunctions;
+}
 
 /** `Gitlab::Regex::SemVer.optional_prefixed` (`\Av?<unbounded_semver_regex>\z`). */
 export const SEMVER_TAG_PATTERN =
@@ -47,7 +69,7 @@ export function catalogVersions(tags: readonly Tag[]): CatalogVersion[] {
   for (const tag of tags) {
     const match = SEMVER_TAG_PATTERN.exec(tag.name);
     // node-semver refuses components beyond Number.MAX_SAFE_INTEGER; GitLab could not store them either.
-    if (!match || semver.parse(tag.name) === null) continue;
+    if (!match || semver().parse(tag.name) === null) continue;
     const [, major = '0', minor = '0', patch = '0', prerelease] = match;
     const prefixed = tag.name.startsWith('v');
     const core = `${major}.${minor}.${patch}${prerelease === undefined ? '' : `-${prerelease}`}`;
@@ -86,7 +108,7 @@ export function latestVersion(
       (major === undefined || v.major === major) &&
       (minor === undefined || v.minor === minor),
   );
-  candidates.sort((a, b) => semver.rcompare(plain(a), plain(b)) || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+  candidates.sort((a, b) => semver().rcompare(plain(a), plain(b)) || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
   return candidates[0];
 }
 
@@ -140,16 +162,25 @@ export interface ResolvedVersion {
 }
 
 /**
+ * Whether `reference` can select a catalog version at all: `~latest`, a shorthand (`1`, `1.2`), or
+ * a name a semver tag can have (`versions.by_name` only knows the catalog's versions, which are
+ * semver tags). Anything else (a SHA, a branch) never does, and the tags need not be listed for it.
+ */
+export const canSelectVersion = (reference: string): boolean =>
+  reference === LATEST || SHORTHAND_SEMVER_PATTERN.test(reference) || SEMVER_TAG_PATTERN.test(reference);
+
+/**
  * Resolves `reference` in `repo`. `undefined` when nothing matches: GitLab then answers
  * "Component '<address>' - content not found" (this repository is a catalog resource, so the
- * `~latest` / partial-version "invalid usage" errors do not apply).
+ * `~latest` / partial-version "invalid usage" errors do not apply). `versions` lists the catalog's
+ * versions when they are needed (default: from the repository's tags).
  */
 export async function resolveVersion(
   repo: string,
   reference: string,
-  versions?: readonly CatalogVersion[] | undefined,
+  versions: () => Promise<readonly CatalogVersion[]> = () => listCatalogVersions(repo),
 ): Promise<ResolvedVersion | undefined> {
-  const catalog = findCatalogVersion(versions ?? (await listCatalogVersions(repo)), reference);
+  const catalog = canSelectVersion(reference) ? findCatalogVersion(await versions(), reference) : undefined;
   if (catalog) return { sha: catalog.sha, version: catalog.version, reference };
   const sha = await resolveReference(repo, reference);
   return sha === undefined ? undefined : { sha, version: null, reference };

@@ -7,27 +7,18 @@
  * are booleans, `010` is octal, `<<` merge keys merge in document order, aliases are resolved,
  * a repeated key keeps its first position and its last value, and `!reference` is kept as a tag.
  */
-import {
-  Alias,
-  Document,
-  LineCounter,
-  Pair,
-  Scalar as YamlScalar,
-  YAMLMap,
-  YAMLSeq,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  parseAllDocuments,
-  type CollectionTag,
-  type Node as YamlNode,
-  type ScalarTag,
-  type Tags,
-} from 'yaml';
+import { createRequire } from 'node:module';
+import type { Alias, CollectionTag, Document, LineCounter, Node as YamlNode, Pair, Scalar as YamlScalar, ScalarTag, Tags, YAMLMap } from 'yaml';
 import type { Diagnostic, Position } from '../core/diagnostic.js';
 import { rubyFloatToS } from '../core/ruby.js';
 import { RubyFloat, YamlReference, type Value, type ValueMap } from '../core/value.js';
+
+/**
+ * yaml is CommonJS: loaded with `require` rather than `import`, Node does not first scan it for its
+ * export names (cjs-module-lexer), which took a short `catalog render` about 8 ms. The same module
+ * and types either way.
+ */
+const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
 
 export type PathSegment = string | number;
 export interface SourceRange {
@@ -208,8 +199,8 @@ class PositionIndex {
 }
 
 export function parseYamlDocuments(text: string, file: string): ParsedYaml {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, {
+  const lineCounter = new yaml.LineCounter();
+  const docs = yaml.parseAllDocuments(text, {
     lineCounter,
     version: '1.1',
     merge: true,
@@ -273,13 +264,13 @@ class Converter {
   convert(node: YamlNode | null, path: PathSegment[]): Value {
     this.#index.record([this.#docIndex, ...path], 'value', this.#index.rangeOf(node));
     if (node === null) return null;
-    if (isAlias(node)) return this.#alias(node, path);
-    if (isScalar(node)) return scalarValue(node);
-    if (isSeq(node)) {
+    if (yaml.isAlias(node)) return this.#alias(node, path);
+    if (yaml.isScalar(node)) return scalarValue(node);
+    if (yaml.isSeq(node)) {
       const items = node.items.map((item, i) => this.convert(item as YamlNode | null, [...path, i]));
       return node.tag === '!reference' ? new YamlReference(items) : items;
     }
-    if (isMap(node)) return this.#map(node, path);
+    if (yaml.isMap(node)) return this.#map(node, path);
     return null;
   }
 
@@ -320,7 +311,7 @@ class Converter {
 
   /** Psych merges `<<` at its place in the mapping: later keys override it, it overrides earlier ones. */
   #merge(out: ValueMap, source: YamlNode | null, path: PathSegment[]): void {
-    const sources = isSeq(source) ? [...source.items].reverse() : [source];
+    const sources = yaml.isSeq(source) ? [...source.items].reverse() : [source];
     const merged: ValueMap = new Map();
     for (const item of sources) {
       const value = this.convert(item as YamlNode | null, path);
@@ -331,8 +322,8 @@ class Converter {
 }
 
 const isMergeKey = (key: unknown): boolean =>
-  (isScalar(key) && key.value === MERGE_KEY && key.type === 'PLAIN') ||
-  (isScalar(key) && typeof key.value === 'symbol');
+  (yaml.isScalar(key) && key.value === MERGE_KEY && key.type === 'PLAIN') ||
+  (yaml.isScalar(key) && typeof key.value === 'symbol');
 
 function scalarValue(node: YamlScalar): Value {
   const value: unknown = node.value;
@@ -357,31 +348,31 @@ function keyString(key: Value): string {
 
 /** YAML text for a value model: `!reference` tags are written back as tags. */
 export function stringifyYaml(value: Value): string {
-  const doc = new Document(null, { version: '1.1', customTags });
+  const doc = new yaml.Document(null, { version: '1.1', customTags });
   doc.contents = toYamlNode(doc, value) as never;
   return doc.toString({ lineWidth: 0 });
 }
 
 function toYamlNode(doc: Document, value: Value): unknown {
   if (value instanceof YamlReference) {
-    const seq = new YAMLSeq();
+    const seq = new yaml.YAMLSeq();
     seq.tag = '!reference';
     seq.flow = true;
     seq.items = value.path.map((item) => toYamlNode(doc, item));
     return seq;
   }
-  if (value instanceof RubyFloat) return new YamlScalar(value);
+  if (value instanceof RubyFloat) return new yaml.Scalar(value);
   if (Array.isArray(value)) {
-    const seq = new YAMLSeq();
+    const seq = new yaml.YAMLSeq();
     seq.items = value.map((item) => toYamlNode(doc, item));
     return seq;
   }
   if (value instanceof Map) {
-    const map = new YAMLMap();
-    for (const [key, item] of value) map.items.push(new Pair(new YamlScalar(key), toYamlNode(doc, item)));
+    const map = new yaml.YAMLMap();
+    for (const [key, item] of value) map.items.push(new yaml.Pair(new yaml.Scalar(key), toYamlNode(doc, item)));
     return map;
   }
-  const scalar = new YamlScalar(value);
+  const scalar = new yaml.Scalar(value);
   if (typeof value === 'string' && readsAsNonStringSomewhere(value)) scalar.type = 'QUOTE_DOUBLE';
   return scalar;
 }

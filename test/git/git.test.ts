@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitError } from '../../scripts/core/errors.js';
 import {
+  closeGitSessions,
   commitsWithPrefix,
   currentBranch,
   headSha,
@@ -90,6 +91,47 @@ describe('resolveRef / headSha', () => {
     expect(await resolveRef(repo.dir, '--output=x')).toBeUndefined();
     // git dies on this one ("no upstream configured"), but the repository is fine.
     expect(await resolveRef(repo.dir, '@{u}')).toBeUndefined();
+  });
+});
+
+describe('full SHAs, answered by the long-lived cat-file', () => {
+  it('peels tag objects, and answers undefined for trees and unknown objects', async () => {
+    expect(await resolveRef(repo.dir, repo.git('rev-parse', 'v2.0.0'))).toBe(first);
+    expect(await resolveRef(repo.dir, first.toUpperCase())).toBe(first);
+    expect(await resolveRef(repo.dir, repo.git('rev-parse', `${first}^{tree}`))).toBeUndefined();
+    expect(await resolveRef(repo.dir, 'f'.repeat(40))).toBeUndefined();
+  });
+
+  it('sees commits made after it started, and starts again once closed', async () => {
+    expect(await resolveRef(repo.dir, second)).toBe(second);
+    await repo.write('later.yml', 'later: true\n');
+    const later = await repo.commit('later');
+    try {
+      expect(await resolveRef(repo.dir, later)).toBe(later);
+      expect(await showFiles(repo.dir, later, ['later.yml'])).toEqual(['later: true\n']);
+      closeGitSessions();
+      expect(await showFiles(repo.dir, later, ['later.yml', 'templates/build.yml'])).toEqual(['later: true\n', 'two: 2\n']);
+    } finally {
+      repo.git('reset', '--quiet', '--hard', second);
+    }
+  });
+
+  it('answers queries made together in their order', async () => {
+    const shas = [first, second, featureSha, 'f'.repeat(40), first];
+    expect(await Promise.all(shas.map((sha) => resolveRef(repo.dir, sha)))).toEqual([first, second, featureSha, undefined, first]);
+  });
+
+  it("throws a GitError with git's message outside a repository", async () => {
+    const outside = await mkdtemp(path.join(tmpdir(), 'catalog-not-git-'));
+    try {
+      const error = await resolveRef(outside, first).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GitError);
+      expect((error as GitError).message).toMatch(/^git cat-file: fatal: not a git repository/);
+      // The next question starts a new process, and gets the same answer.
+      await expect(showFiles(outside, first, ['a.yml'])).rejects.toBeInstanceOf(GitError);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 });
 

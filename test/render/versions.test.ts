@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  canSelectVersion,
   catalogVersions,
   findCatalogVersion,
   latestVersion,
@@ -22,6 +23,26 @@ describe('SEMVER_TAG_PATTERN (Gitlab::Regex::SemVer.optional_prefixed)', () => {
 });
 
 const sha = (n: number) => String(n).repeat(40).slice(0, 40);
+
+describe('canSelectVersion', () => {
+  it.each(['~latest', '1', '1.2', '1.2.3', 'v1.2.3', '1.2.0-rc.1'])('is true for %s', (reference) => expect(canSelectVersion(reference)).toBe(true));
+  // A SHA, a branch or any other name is no catalog version's tag: the tags need not be listed.
+  it.each(['a'.repeat(40), 'abc1234', 'main', 'feature/x', 'HEAD~1', 'latest', '1.2.3.4'])('is false for %s', (reference) =>
+    expect(canSelectVersion(reference)).toBe(false),
+  );
+
+  it('makes resolveVersion list the versions only when they can matter', async () => {
+    const listed: string[] = [];
+    const versions = (reference: string) => async () => {
+      listed.push(reference);
+      return catalogVersions([{ name: '1.0.0', sha: sha(1) }]);
+    };
+    expect(await resolveVersion('/nonexistent', '1', versions('1'))).toEqual({ sha: sha(1), version: '1.0.0', reference: '1' });
+    // Not a version: straight to the repository (which here does not exist).
+    await expect(resolveVersion('/nonexistent', 'main', versions('main'))).rejects.toThrow();
+    expect(listed).toEqual(['1']);
+  });
+});
 
 describe('catalogVersions / latestVersion / findCatalogVersion', () => {
   const versions = catalogVersions([

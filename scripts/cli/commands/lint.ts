@@ -11,6 +11,7 @@ import { resolveCiSchema } from '../../lint/ci-schema.js';
 import { loadLintConfig } from '../../lint/config.js';
 import { FORMATS, type FormatName } from '../../lint/formats/index.js';
 import { RULES } from '../../lint/rules/index.js';
+import { startShellcheck } from '../../lint/rules/shellcheck.js';
 import { lintProject } from '../../lint/run.js';
 import { shellcheckVersion } from '../../lint/shellcheck.js';
 import { loadLintProject } from '../../lint/target.js';
@@ -45,13 +46,21 @@ export async function runLint(args: LintArgs, io: Io): Promise<ExitCode> {
   }
   const root = io.cwd;
   const shellcheck = args.shellcheck ?? true;
-  if (shellcheck && (await shellcheckVersion()) === undefined) {
+  // shellcheck's version is asked while the configuration is read; its absence is reported first.
+  const version = shellcheck ? shellcheckVersion() : undefined;
+  const configLoaded = loadLintConfig(root, RULES.map((r) => r.id), args.config);
+  configLoaded.catch(() => undefined);
+  if (version && (await version) === undefined) {
     throw new ToolkitError('shellcheck is not installed: install it (Debian: apt-get install shellcheck) or pass --no-shellcheck to lint without it');
   }
-  const config = await loadLintConfig(root, RULES.map((r) => r.id), args.config);
+  const config = await configLoaded;
+  const project = await loadLintProject(root, args.pipelines);
+  // shellcheck, the longest part of a cold run, gets every script of the project at once (so that
+  // the longest-first split over the cores sees them all) and works on its own cores while this
+  // process compiles the CI schema and runs the other rules.
+  if (shellcheck && config.rules.get('shellcheck') !== 'off') await startShellcheck(project);
   // No schema lookup (and no download) when the rule is off.
   const ciSchema = config.rules.get('ci-schema') === 'off' ? {} : await resolveCiSchema(args.ciSchema, root);
-  const project = await loadLintProject(root, args.pipelines);
   const diagnostics: Diagnostic[] = await lintProject(project, RULES, { ciSchema: ciSchema.schema, ciSchemaSource: ciSchema.source, shellcheck }, config);
   if (ciSchema.warning) {
     diagnostics.unshift({ ruleId: 'ci-schema', severity: 'warning', message: ciSchema.warning, file: project.targets[0]?.file ?? '.', start: { line: 1, column: 1 } });

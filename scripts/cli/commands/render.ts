@@ -8,9 +8,9 @@
  */
 import path from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../../core/diagnostic.js';
+import { GitError } from '../../core/errors.js';
 import { repoRoot } from '../../git/git.js';
-import { prepareRender, renderPipeline, type ComponentLoader } from '../../render/render.js';
-import { stringifyYaml } from '../../template/yaml-ast.js';
+import { prepareRender, type ComponentLoader } from '../../render/context.js';
 import type { ExitCode, Io } from '../io.js';
 import { readTextFile } from './files.js';
 
@@ -23,22 +23,29 @@ export interface RenderArgs {
 }
 
 export async function runRender(argv: RenderArgs, io: Io, loader?: ComponentLoader): Promise<ExitCode> {
-  // git starts while the file is read; a missing file is still reported first.
-  const root = repoRoot(path.resolve(io.cwd, argv.repo ?? '.'));
-  root.catch(() => undefined);
+  // The repository lookups start first, in the given directory (git works from any directory of
+  // the work tree), and git answers while the file is read and the renderer (YAML, interpolation)
+  // is loaded. A missing file is still reported first.
+  const dir = path.resolve(io.cwd, argv.repo ?? '.');
+  const prepared = prepareRender(dir, { projectPath: argv.projectPath, serverFqdn: argv.serverFqdn, sha: argv.sha, loader });
+  prepared.catch(() => undefined);
+  const modules = Promise.all([import('../../render/render.js'), import('../../template/yaml-ast.js')]);
+  modules.catch(() => undefined);
   const text = await readTextFile(io, argv.pipeline);
-  const repo = await root;
-  const ctx = await prepareRender(repo, {
-    projectPath: argv.projectPath,
-    serverFqdn: argv.serverFqdn,
-    sha: argv.sha,
-    loader,
-  });
-  const outcome = await renderPipeline(text, argv.pipeline, ctx);
-  for (const d of outcome.diagnostics) io.stderr(`${formatLine(d)}\n`);
-  if (!outcome.ok) return 1;
-  io.stdout(stringifyYaml(outcome.value));
-  return 0;
+  const [{ renderPipeline }, { stringifyYaml }] = await modules;
+  try {
+    const ctx = await prepared;
+    const outcome = await renderPipeline(text, argv.pipeline, ctx);
+    for (const d of outcome.diagnostics) io.stderr(`${formatLine(d)}\n`);
+    if (!outcome.ok) return 1;
+    io.stdout(stringifyYaml(outcome.value));
+    return 0;
+  } catch (error) {
+    // Whatever git command failed first, a directory outside any repository is reported as such,
+    // with rev-parse's message; asking only then saves a git process on every render.
+    if (error instanceof GitError) await repoRoot(dir);
+    throw error;
+  }
 }
 
 /** Errors print as they are; notes and warnings say what they are. */

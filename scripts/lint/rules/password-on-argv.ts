@@ -6,7 +6,7 @@
  * masked CI/CD variable (a token fetched at run time) is not masked. Every tool here reads the
  * secret from stdin or a file instead.
  */
-import { allScriptLines, credentialArguments, positionInString, programIndex, programName, q, reportOncePerPosition, shellCommands, SHELL_BUILTINS } from '../job-model.js';
+import { allScriptLines, credentialArguments, perText, positionInString, programIndex, programName, q, reportOncePerPosition, shellCommands, SHELL_BUILTINS } from '../job-model.js';
 import { defineRule } from '../rule.js';
 
 const ECR_LOGIN_PASSWORD = /\$\(\s*aws\s+ecr(?:-public)?\s+get-login-password\b|`\s*aws\s+ecr(?:-public)?\s+get-login-password\b/;
@@ -34,24 +34,39 @@ export const passwordOnArgv = defineRule({
     for (const variant of ctx.target.variants) {
       for (const line of allScriptLines(variant.content)) {
         const script = line.value;
-        const at = (offset: number) => positionInString(ctx.target.text, variant.locate(line.path), script, offset);
-        for (const words of shellCommands(script)) {
-          const args = credentialArguments(words);
-          for (const arg of args) {
-            report({ messageId: 'argument', data: { command: q(`${arg.command} ${arg.flag}`), remedy: remedy(arg.kind, arg.command, arg.program) }, at: at(arg.flagOffset) });
-          }
-          const p = programIndex(words);
-          if (p >= words.length || SHELL_BUILTINS.has(programName(words[p]))) continue;
-          for (const [k, word] of words.entries()) {
-            // A here-string (`<<< "$(aws ecr get-login-password)"`) feeds stdin: that is the fix, not the problem.
-            if (k <= p || word.raw.startsWith('<<<') || words[k - 1]?.raw === '<<<') continue;
-            if (args.some((arg) => arg.valueOffset >= word.offset && arg.valueOffset < word.offset + word.raw.length)) continue;
-            const match = ECR_LOGIN_PASSWORD.exec(word.raw);
-            if (match) report({ messageId: 'ecrPassword', data: { command: q(programName(words[p])) }, at: at(word.offset + match.index) });
-          }
+        for (const { messageId, data, offset } of scriptFindings(script)) {
+          report({ messageId, data, at: positionInString(ctx.target.text, variant.locate(line.path), script, offset) });
         }
-        for (const match of script.matchAll(ECR_GET_LOGIN)) report({ messageId: 'ecrGetLogin', at: at(match.index) });
       }
     }
   },
+});
+
+interface Finding {
+  readonly messageId: 'argument' | 'ecrPassword' | 'ecrGetLogin';
+  readonly data?: Readonly<Record<string, string>> | undefined;
+  /** Where in the script string. */
+  readonly offset: number;
+}
+
+/** The findings in one script string, in order. */
+const scriptFindings = perText((script: string): readonly Finding[] => {
+  const found: Finding[] = [];
+  for (const words of shellCommands(script)) {
+    const args = credentialArguments(words);
+    for (const arg of args) {
+      found.push({ messageId: 'argument', data: { command: q(`${arg.command} ${arg.flag}`), remedy: remedy(arg.kind, arg.command, arg.program) }, offset: arg.flagOffset });
+    }
+    const p = programIndex(words);
+    if (p >= words.length || SHELL_BUILTINS.has(programName(words[p]))) continue;
+    for (const [k, word] of words.entries()) {
+      // A here-string (`<<< "$(aws ecr get-login-password)"`) feeds stdin: that is the fix, not the problem.
+      if (k <= p || word.raw.startsWith('<<<') || words[k - 1]?.raw === '<<<') continue;
+      if (args.some((arg) => arg.valueOffset >= word.offset && arg.valueOffset < word.offset + word.raw.length)) continue;
+      const match = ECR_LOGIN_PASSWORD.exec(word.raw);
+      if (match) found.push({ messageId: 'ecrPassword', data: { command: q(programName(words[p])) }, offset: word.offset + match.index });
+    }
+  }
+  for (const match of script.matchAll(ECR_GET_LOGIN)) found.push({ messageId: 'ecrGetLogin', offset: match.index });
+  return found;
 });

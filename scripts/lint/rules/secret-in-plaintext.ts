@@ -14,6 +14,7 @@ import {
   positionInString,
   programIndex,
   programName,
+  perText,
   q,
   reportOncePerPosition,
   shellCommands,
@@ -68,7 +69,7 @@ const SECRET_NAME = /(?:^|_)(?:PASSWORD|PASSWD|PASS|SECRET|SECRET_KEY|SECRET_ACC
 const NOT_A_SECRET = /^(?:true|false|yes|no|on|off|0|1|null|none)$/i;
 
 /** Secrets recognisable by their own shape, wherever they are written. */
-function shapeFindings(text: string): Finding[] {
+const shapeFindings = perText((text: string): readonly Finding[] => {
   const found: Finding[] = [];
   for (const m of text.matchAll(AWS_KEY_ID)) {
     if (!isPlaceholder(m[0])) found.push({ messageId: 'awsKeyId', offset: m.index, data: { preview: preview(m[0]) } });
@@ -91,7 +92,7 @@ function shapeFindings(text: string): Finding[] {
     found.push({ messageId: 'urlPassword', offset: m.index + m[0].lastIndexOf(password), data: { preview: preview(password) } });
   }
   return found;
-}
+});
 
 /** A literal value assigned to a name that holds a secret; offset 0 is the value's first character. */
 function namedFinding(name: string, value: string): Finding | undefined {
@@ -105,7 +106,7 @@ function namedFinding(name: string, value: string): Finding | undefined {
 }
 
 /** Literal passwords in script commands: login flags, `--creds`, `curl -u`, `NAME=value` assignments. */
-function scriptFindings(script: string): Finding[] {
+const scriptFindings = perText((script: string): readonly Finding[] => {
   const found: Finding[] = [];
   for (const words of shellCommands(script)) {
     for (const arg of credentialArguments(words)) {
@@ -135,7 +136,7 @@ function scriptFindings(script: string): Finding[] {
     }
   }
   return found;
-}
+});
 
 /** Every string value of a document with its path (keys are not secrets). */
 function walkStrings(value: Value, path: readonly PathSegment[], visit: (text: string, path: readonly PathSegment[]) => void): void {

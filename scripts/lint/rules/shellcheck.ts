@@ -22,8 +22,8 @@
 import type { Position } from '../../core/diagnostic.js';
 import { isValueMap, type Value, type ValueMap } from '../../core/value.js';
 import type { PathSegment } from '../../template/yaml-ast.js';
-import { defineRule, type RenderedVariant } from '../rule.js';
-import { checkScript, type ScriptShell, type ShellcheckFinding } from '../shellcheck.js';
+import { defineRule, type LintProject, type LintTarget, type RenderedVariant } from '../rule.js';
+import { checkScript, startChecks, type ScriptShell, type ShellcheckFinding } from '../shellcheck.js';
 
 /** Top-level keys that are not jobs. */
 const GLOBAL_KEYWORDS = new Set(['default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'spec']);
@@ -51,9 +51,7 @@ export const shellcheck = defineRule<'finding'>({
   async check(ctx) {
     if (!ctx.settings.shellcheck) return;
     const lines = ctx.target.text.split('\n');
-    const work = ctx.target.variants.flatMap((variant) =>
-      scriptUnits(variant.content).map((unit) => ({ variant, unit, script: unit.items.map((item) => item.text).join('\n') })),
-    );
+    const work = shellcheckWork(ctx.target);
     const results = await Promise.all(work.map(({ unit, script }) => checkScript(script, unit.shell)));
     const reported = new Set<string>();
     work.forEach(({ variant, unit }, n) => {
@@ -76,6 +74,35 @@ export const shellcheck = defineRule<'finding'>({
     });
   },
 });
+
+interface Work {
+  readonly variant: RenderedVariant;
+  readonly unit: ScriptUnit;
+  readonly script: string;
+}
+
+const workOf = new WeakMap<LintTarget, readonly Work[]>();
+
+/** Every script of every variant of a target, as shellcheck is given it (worked out once per target). */
+function shellcheckWork(target: LintTarget): readonly Work[] {
+  let work = workOf.get(target);
+  if (!work) {
+    work = target.variants.flatMap((variant) =>
+      scriptUnits(variant.content).map((unit) => ({ variant, unit, script: unit.items.map((item) => item.text).join('\n') })),
+    );
+    workOf.set(target, work);
+  }
+  return work;
+}
+
+/**
+ * Starts shellcheck on every script of the project and resolves once it is running (or the answers
+ * came from the cache): the rule then finds the results under way. Lets the shellcheck processes
+ * work while the rest of the run (the CI schema, the other rules) keeps this process busy.
+ */
+export async function startShellcheck(project: LintProject): Promise<void> {
+  await startChecks(project.targets.flatMap((target) => shellcheckWork(target).map(({ script, unit }) => ({ script, shell: unit.shell }))));
+}
 
 /** The shell scripts of a content document: per job, before_script + script, and after_script. */
 function scriptUnits(content: Value): ScriptUnit[] {

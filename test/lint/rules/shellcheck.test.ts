@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ToolkitError } from '../../../scripts/core/errors.js';
-import { shellcheck } from '../../../scripts/lint/rules/shellcheck.js';
-import { checkScript, shellcheckVersion } from '../../../scripts/lint/shellcheck.js';
+import { shellcheck, startShellcheck } from '../../../scripts/lint/rules/shellcheck.js';
+import { checkScript, shellcheckVersion, startChecks } from '../../../scripts/lint/shellcheck.js';
 import { lintProject } from '../../../scripts/lint/run.js';
 import { componentTarget } from '../../../scripts/lint/target.js';
 import { lintText, ruleTester } from '../../helpers/rule-tester.js';
@@ -205,6 +205,29 @@ build:
       const script = `echo "${Date.now()}"`;
       expect(checkScript(script, 'sh')).toBe(checkScript(script, 'sh'));
       expect(checkScript(script, 'bash')).not.toBe(checkScript(script, 'sh'));
+    });
+
+    it('starts a whole project at once; the rule then finds the answers under way', async () => {
+      const stamp = Date.now();
+      const text = `spec:\n  inputs: {}\n---\nbuild:\n  script:\n    - echo $CI_JOB_ID ${stamp}\ntest:\n  script:\n    - ls $HOME ${stamp}\n`;
+      const target = componentTarget('templates/c.yml', 'c', text);
+      const project = { root: '.', targets: [target] };
+      await startShellcheck(project);
+      const before = checkScript(`echo $CI_JOB_ID ${stamp}`, 'sh');
+      const found = await lintProject(project, [shellcheck], { shellcheck: true }, { rules: new Map(), ignores: [] });
+      expect(checkScript(`echo $CI_JOB_ID ${stamp}`, 'sh')).toBe(before);
+      expect(found.map((d) => `${d.start.line}:${d.start.column} ${d.message}`)).toEqual([
+        '6:12 SC2086: Double quote to prevent globbing and word splitting',
+        '9:10 SC2086: Double quote to prevent globbing and word splitting',
+      ]);
+    });
+
+    it('checks many scripts asked for together, each answered with its own findings', async () => {
+      const stamp = Date.now();
+      const scripts = Array.from({ length: 7 }, (_, i) => ({ script: `echo ${'x'.repeat(i)} $V${i} # ${stamp}`, shell: 'sh' as const }));
+      await startChecks(scripts);
+      const results = await Promise.all(scripts.map(({ script, shell }) => checkScript(script, shell)));
+      expect(results.map((findings) => findings.map((f) => `${f.code}@${f.column}`))).toEqual(scripts.map((_, i) => [`2086@${7 + i}`]));
     });
 
     it('reports its version', () => {
