@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, missingPackages } from '../../scripts/integration/apt.js';
 import {
   docker,
+  dockerCli,
   ENGINE_PACKAGES,
   ENGINE_TRIXIE_PACKAGES,
   ensureEnginePackages,
@@ -26,6 +27,7 @@ import {
 import { busyboxContext, DEFAULT_PLATFORMS, unameMachine } from '../../scripts/integration/images.js';
 import { isAlive } from '../../scripts/integration/process.js';
 
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const log = (line: string): void => console.log(`[engine] ${line}`);
 
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
@@ -146,6 +148,31 @@ describe.runIf(reason === undefined)('local Docker engine', () => {
       log(`${platform}: uname -m = ${machine.trim()}`);
       expect(machine.trim()).toBe(unameMachine(platform));
     }
+  });
+
+  it("buildx-ecr's TLS docker context and its builder get names buildx accepts together (docker/buildx#2345)", { timeout: 60_000 }, async () => {
+    // The two assignments as the template writes them, evaluated by sh with a job id.
+    const template = readFileSync(path.join(REPO_ROOT, 'templates/buildx-ecr.yml'), 'utf8');
+    const assignment = (name: string): string => {
+      const line = template.split('\n').find((l) => l.trim().startsWith(`${name}=buildx-ecr`));
+      if (line === undefined) throw new Error(`templates/buildx-ecr.yml assigns no ${name}`);
+      return line.trim();
+    };
+    const names = await execa('sh', ['-c', `CI_JOB_ID=4242; ${assignment('bx_builder')}; ${assignment('bx_context_name')}; printf '%s %s' "$bx_builder" "$bx_context_name"`]);
+    const [builder = '', contextName = ''] = names.stdout.split(' ');
+    const config = mkdtempSync(path.join(base, 'docker-config-'));
+    const cli = async (args: readonly string[]) =>
+      execa(dockerCli(), args, { env: { DOCKER_CONFIG: config }, reject: false, stdin: 'ignore' });
+    const socket = engine!.host;
+    // Control: equal names are refused by this buildx (>= 0.13), so the check below can fail.
+    expect((await cli(['context', 'create', 'same-name', '--docker', `host=${socket}`])).exitCode).toBe(0);
+    const refused = await cli(['buildx', 'create', '--name', 'same-name', '--driver', 'docker-container', 'same-name']);
+    expect(refused.exitCode).not.toBe(0);
+    // The component's names, the way its script uses them (the context as the builder's endpoint).
+    expect((await cli(['context', 'create', contextName, '--docker', `host=${socket}`])).exitCode).toBe(0);
+    const created = await cli(['buildx', 'create', '--name', builder, '--driver', 'docker-container', contextName]);
+    expect(created.stderr).toBe('');
+    expect(created.exitCode).toBe(0);
   });
 
   it('stops everything it started, unmounts and removes its directory; a second start works', { timeout: 120_000 }, async () => {
