@@ -1,10 +1,13 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-// Tests never read or write the developer's cache (~/.cache/catalog): each run gets its own.
-process.env['XDG_CACHE_HOME'] = mkdtempSync(path.join(tmpdir(), 'catalog-test-cache-'));
+// Tests never read or write the developer's cache (~/.cache/catalog): each run gets its own,
+// removed when the run ends.
+const cache = mkdtempSync(path.join(tmpdir(), 'catalog-test-cache-'));
+process.env['XDG_CACHE_HOME'] = cache;
+process.once('exit', () => rmSync(cache, { recursive: true, force: true }));
 
 export default defineConfig({
   test: {

@@ -24,6 +24,7 @@ import { ensurePackages } from './apt.js';
 import { dockerCli, ensureQemu, startEngine, type Engine } from './engine.js';
 import { ecrToken, MOTO_ACCOUNT, startMoto, type EcrToken, type Moto } from './moto.js';
 import { generateSigningKey, gitlabIdToken, type SigningKey } from './oidc.js';
+import { manifestDigest } from './oci.js';
 import { runPipeline, type ExtraVariable, type PipelineResult } from './pipeline.js';
 import { freeLoopbackAddress } from './ports.js';
 import { run, runUnchecked, type Log, type RunResult } from './process.js';
@@ -97,8 +98,10 @@ export interface Environment {
   /** The clone whose HEAD is the work tree: the pipelines' CI_PROJECT_DIR. */
   readonly project: string;
   readonly sha: string;
+  /** podman/buildah's storage, configuration and per-job runtime dirs (`xdg/`): see writePodmanConfig. */
+  readonly podmanDir: string;
   readonly signingKey: SigningKey;
-  /** Base environment of every job: PATH, HOME, TMPDIR, DOCKER_HOST, DOCKER_CONFIG. */
+  /** Base environment of every job: PATH, HOME (private), TMPDIR, DOCKER_HOST, DOCKER_CONFIG, CONTAINERS_*. */
   readonly jobEnv: Readonly<Record<string, string>>;
   /** Milliseconds per named step, in order. */
   readonly timings: Record<string, number>;
@@ -117,6 +120,8 @@ export interface Environment {
   rawManifest(ref: string): Promise<string>;
   /** `/v2/<repository>/tags/list`, sorted ([] when the repository does not exist). */
   tags(repository: string): Promise<string[]>;
+  /** The digest each tag of `image` (`<registry host>/<repository>`) points at, cache tags included. */
+  tagDigests(image: string): Promise<Record<string, string>>;
   /** DELETE of a tag's manifest through the registry API (by digest, as the API requires). */
   deleteTag(repository: string, tag: string): Promise<void>;
   /** Idempotent; also runs on failure paths. */
@@ -125,9 +130,11 @@ export interface Environment {
 
 /**
  * Inside the namespace: a private tmpfs on /run that keeps every entry of the real /run (bind
- * mounts, symlinks copied), so the directories containerd and dockerd create there no matter what
- * (/run/containerd/s, /run/docker/plugins) never appear on the host, where another engine (a
- * concurrent test file) checks that they do not outlive it. `$1`: an empty directory for the old /run.
+ * mounts, symlinks copied) except /run/containerd and /run/docker, which are new and empty: the
+ * directories containerd and dockerd create there no matter what (/run/containerd/s,
+ * /run/docker/plugins) never appear on the host, where another engine (a concurrent test file)
+ * checks that they do not outlive it, and that engine removing its own never pulls them from under
+ * ours. `$1`: an empty directory for the old /run.
  */
 const PRIVATE_RUN = `set -e
 old=$1
@@ -136,6 +143,8 @@ mount -t tmpfs -o mode=0755 catalog-run /run
 for e in "$old"/* "$old"/.[!.]*; do
   [ -e "$e" ] || [ -L "$e" ] || continue
   n=/run/\${e##*/}
+  # Engines outside the namespace create and remove these while we run: ours get fresh ones.
+  case \${e##*/} in containerd|docker) mkdir -p "$n"; continue;; esac
   if [ -L "$e" ]; then cp -P "$e" "$n"
   elif [ -d "$e" ]; then mkdir -p "$n"; mount --rbind "$e" "$n"
   else [ -e "$n" ] || : > "$n"; mount --bind "$e" "$n"
@@ -281,15 +290,24 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     mkdirSync(dockerConfig, { recursive: true, mode: 0o700 });
     const jobTmp = path.join(workDir, 'job-tmp');
     mkdirSync(jobTmp, { recursive: true });
+    // A HOME of the environment's own: the credential stores the components fall back to
+    // (~/.docker/config.json, ~/.config/containers/auth.json, ~/.aws) never reach the machine's,
+    // and two environments running at once never log each other out.
+    const jobHome = path.join(workDir, 'home');
+    mkdirSync(jobHome, { recursive: true, mode: 0o700 });
+    const podmanDir = path.join(workDir, 'podman');
+    const podmanEnv = writePodmanConfig(podmanDir);
     const jobEnv: Record<string, string> = {
       // Debian's docker 26 CLI and AWS CLI v2 (/usr/bin) before any newer docker client in
       // /usr/local/bin and the pyenv aws-cli v1 shim (last).
       PATH: ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin', path.join(os.homedir(), '.pyenv/shims')].join(':'),
-      HOME: os.homedir(),
+      HOME: jobHome,
       TMPDIR: jobTmp,
       DOCKER_HOST: started.host,
       DOCKER_CONFIG: dockerConfig,
-      ...(process.env['PYENV_ROOT'] ? { PYENV_ROOT: process.env['PYENV_ROOT'] } : {}),
+      // The shims find pyenv through PYENV_ROOT, not through the (private) HOME.
+      PYENV_ROOT: process.env['PYENV_ROOT'] ?? path.join(os.homedir(), '.pyenv'),
+      ...podmanEnv,
     };
 
     // The harness's own view of the registry: credentials of its own (the jobs log out).
@@ -335,6 +353,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
       engine: started,
       project,
       sha,
+      podmanDir,
       signingKey,
       jobEnv,
       timings,
@@ -356,6 +375,12 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
         if (result.exitCode !== 0 || status !== '200') throw new ScenarioError(`tags/list ${repository}: HTTP ${status ?? '?'} ${result.stderr}`);
         const body = result.stdout.slice(result.stdout.indexOf('\r\n\r\n') + 4);
         return ((JSON.parse(body) as { tags?: string[] | null }).tags ?? []).sort();
+      },
+      async tagDigests(image) {
+        const digests: Record<string, string> = {};
+        const repository = image.slice(image.indexOf('/') + 1);
+        for (const tag of await environment.tags(repository)) digests[tag] = manifestDigest(await environment.rawManifest(`${image}:${tag}`));
+        return digests;
       },
       async deleteTag(repository, tag) {
         const accept = [
@@ -416,6 +441,33 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     await stop();
     throw error;
   }
+}
+
+/** TOML basic string (paths only: no control characters expected). */
+const toml = (text: string): string => JSON.stringify(text);
+
+/**
+ * podman and buildah private to the environment, never the machine's /var/lib/containers: storage
+ * (vfs, graphroot and runroot), engine tmp dir, cgroupfs and file events (no systemd here) and an
+ * empty short-name search list, all under `dir`; returns CONTAINERS_STORAGE_CONF, CONTAINERS_CONF
+ * and CONTAINERS_REGISTRIES_CONF for the jobs' (and the harness's) environment.
+ */
+export function writePodmanConfig(dir: string): Record<string, string> {
+  for (const sub of ['storage', 'run', 'tmp', 'xdg']) mkdirSync(path.join(dir, sub), { recursive: true, mode: 0o700 });
+  const files = {
+    CONTAINERS_STORAGE_CONF: ['storage.conf', `[storage]\ndriver = "vfs"\ngraphroot = ${toml(path.join(dir, 'storage'))}\nrunroot = ${toml(path.join(dir, 'run'))}\n`],
+    CONTAINERS_CONF: [
+      'containers.conf',
+      `[engine]\ntmp_dir = ${toml(path.join(dir, 'tmp'))}\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nevents_logfile_path = ${toml(path.join(dir, 'tmp', 'events.log'))}\n`,
+    ],
+    CONTAINERS_REGISTRIES_CONF: ['registries.conf', 'unqualified-search-registries = []\nshort-name-mode = "enforcing"\n'],
+  } as const;
+  const env: Record<string, string> = {};
+  for (const [key, [name, text]] of Object.entries(files)) {
+    env[key] = path.join(dir, name);
+    writeFileSync(env[key], text);
+  }
+  return env;
 }
 
 /** A failed pipeline as one message: its errors and each failed job's reason and log tail. */

@@ -15,7 +15,6 @@
  *
  * The assertions read the registry (`docker buildx imagetools inspect --raw`, tags/list), never job logs.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
@@ -28,6 +27,8 @@ import {
   type PipelineRun,
 } from './environment.js';
 import { busyboxContext, DEFAULT_PLATFORMS } from './images.js';
+import { indexEntries, type PlatformEntry } from './oci.js';
+import { scanEnvironmentForLeaks, type SecretLeak } from './secrets.js';
 
 const EXAMPLE = 'examples/buildx-ecr/.gitlab-ci.yml';
 const CONTEXT_DIR = 'scenario-buildx-ecr-app';
@@ -38,11 +39,6 @@ export type BuildxEcrScenarioOptions = EnvironmentOptions & {
   /** `ref` is a tag. */
   readonly tag?: boolean | undefined;
 };
-
-export interface PlatformEntry {
-  readonly platform: string;
-  readonly digest: string;
-}
 
 /** What one buildx-ecr pipeline left in the registry. */
 export interface BuildxEcrRunResult {
@@ -71,10 +67,13 @@ export interface BuildxEcrScenarioResult extends BuildxEcrRunResult {
   readonly unames: Readonly<Record<string, string>>;
   /** The image config's labels (the first platform's). */
   readonly labels: Readonly<Record<string, string>>;
+  /** Scenario 6's scan of the run: secrets found in job logs, dotenv reports, job-written files. */
+  readonly leaks: readonly SecretLeak[];
   readonly timings: Readonly<Record<string, number>>;
 }
 
 export { ScenarioError };
+export type { PlatformEntry };
 
 /** The scenario copy of the example: the overrides listed in the module comment, nothing else. */
 export function scenarioPipelineText(
@@ -102,16 +101,10 @@ export function scenarioPipelineText(
   return doc.toString();
 }
 
-const sha256 = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
-
-interface RawIndex {
-  mediaType?: string;
-  manifests?: { digest?: string; mediaType?: string; platform?: { os?: string; architecture?: string; variant?: string }; annotations?: Record<string, string> }[];
-}
-
-/** Writes the busybox `FROM scratch` build context the scenario pipelines build into the project clone. */
-export async function prepareBuildxEcrContext(env: Environment): Promise<void> {
-  await env.step('busybox context', () => busyboxContext(path.join(env.project, CONTEXT_DIR), DEFAULT_PLATFORMS, env.log));
+/** Writes the busybox `FROM scratch` build context the scenario pipelines build into the project clone; returns its Dockerfile. */
+export async function prepareBuildxEcrContext(env: Environment): Promise<string> {
+  const context = await env.step('busybox context', () => busyboxContext(path.join(env.project, CONTEXT_DIR), DEFAULT_PLATFORMS, env.log));
+  return context.dockerfile;
 }
 
 /**
@@ -131,17 +124,9 @@ export async function runBuildxEcrPipeline(
   const image = dotenv['BUILD_IMAGE'];
   if (imageRef === undefined || image === undefined) throw new ScenarioError('build-image reported no BUILD_IMAGE_REF', pipeline);
   return env.step(`registry assertions ${options.name}`, async () => {
-    const indexText = await env.rawManifest(imageRef);
-    const tagDigests: Record<string, string> = {};
-    for (const tag of await env.tags(image.slice(env.ecrHost.length + 1))) tagDigests[tag] = sha256(await env.rawManifest(`${image}:${tag}`));
-    const index = JSON.parse(indexText) as RawIndex;
-    const platforms: PlatformEntry[] = (index.manifests ?? [])
-      .filter((m) => m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest')
-      .map((m) => ({
-        platform: [m.platform?.os, m.platform?.architecture, m.platform?.variant].filter((p) => p !== undefined && p !== '').join('/'),
-        digest: m.digest ?? '',
-      }));
-    return { run, dotenv, image, imageRef, registryDigest: sha256(indexText), tagDigests, indexMediaType: index.mediaType ?? '', platforms };
+    const index = indexEntries(await env.rawManifest(imageRef));
+    const tagDigests = await env.tagDigests(image);
+    return { run, dotenv, image, imageRef, registryDigest: index.digest, tagDigests, indexMediaType: index.mediaType, platforms: index.platforms };
   });
 }
 
@@ -170,6 +155,7 @@ export async function runBuildxEcrScenario(options: BuildxEcrScenarioOptions): P
     await prepareBuildxEcrContext(env);
     const result = await runBuildxEcrPipeline(env, { name: 'buildx-ecr', ref: options.ref, tag: options.tag });
     const { unames, labels } = await runEachPlatform(env, result.imageRef, result.platforms);
+    const { leaks } = await env.step('secret scan', () => scanEnvironmentForLeaks(env, [result.run]));
     return {
       ...result,
       pipeline: result.run.pipeline,
@@ -177,6 +163,7 @@ export async function runBuildxEcrScenario(options: BuildxEcrScenarioOptions): P
       tags: Object.keys(result.tagDigests).sort(),
       unames,
       labels,
+      leaks,
       timings: env.timings,
     };
   } finally {

@@ -13,7 +13,7 @@ import { ensureEnginePackages, ensureQemu } from '../../scripts/integration/engi
 import { busyboxContext, DEFAULT_PLATFORMS } from '../../scripts/integration/images.js';
 import { SCENARIO_AWS_CLI_PACKAGE } from '../../scripts/integration/environment.js';
 
-export const INTEGRATION_PACKAGES = ['docker-registry', 'apache2-utils', 'curl', SCENARIO_AWS_CLI_PACKAGE];
+export const INTEGRATION_PACKAGES = ['docker-registry', 'apache2-utils', 'curl', SCENARIO_AWS_CLI_PACKAGE, 'podman', 'buildah'];
 
 export default async function setup(): Promise<void> {
   if (process.platform !== 'linux' || !isRoot()) return;

@@ -11,28 +11,13 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isRoot } from '../../scripts/integration/apt.js';
+import { describeUnavailable, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
 import { DEFAULT_PLATFORMS } from '../../scripts/integration/images.js';
 import { runBuildxEcrScenario } from '../../scripts/integration/scenario.js';
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
-const reason =
-  process.platform !== 'linux'
-    ? `needs Linux (this is ${process.platform})`
-    : isRoot()
-      ? undefined
-      : 'not root: dockerd, mount namespaces, binfmt and apt need root';
-const required = process.env['CATALOG_REQUIRE_TOOLS'] === '1';
+const reason = integrationUnavailable;
 
-if (reason !== undefined) {
-  describe('scenario buildx-ecr (unavailable)', () => {
-    it('is skipped with the reason, or fails when CATALOG_REQUIRE_TOOLS=1', (context) => {
-      if (required) throw new Error(`CATALOG_REQUIRE_TOOLS=1 but the scenario cannot run here: ${reason}`);
-      console.log(`[scenario] skipped: ${reason}`);
-      context.skip(reason);
-    });
-  });
-}
+describeUnavailable('scenario buildx-ecr');
 
 describe.runIf(reason === undefined)('scenario 1: example buildx-ecr on the default branch', () => {
   it('pushes an index with exactly the three platforms that each run, latest on the same digest, OCI labels, the dotenv digest the registry\'s', { timeout: 900_000 }, async () => {
@@ -59,7 +44,10 @@ describe.runIf(reason === undefined)('scenario 1: example buildx-ecr on the defa
     expect(result.labels['org.opencontainers.image.revision']).toMatch(/^[0-9a-f]{40}$/);
     expect(result.labels['org.opencontainers.image.source']).toMatch(/^https:\/\/gitlab\.example\.com\/platform\/ci-catalog$/);
     expect(result.dotenv['BUILD_TAGS']?.split(',')).toContain('latest');
-    // The example's tag-strategy `sha`: the short SHA and `latest`, plus the branch's registry cache.
+    // The example's tag-strategy `auto` on the default branch: the reported tags (short SHA, branch
+    // slug, `latest`) and the branch's registry cache.
     expect(result.tags).toEqual(expect.arrayContaining(['latest', 'buildcache-main', ...(result.dotenv['BUILD_TAGS']?.split(',') ?? [])]));
+    // Scenario 6 for this run: no secret (registry password, ID token, STS session) in any job output.
+    expect(result.leaks).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@
  * Nothing here downloads anything except `apt-get install rsync` from Debian's archive.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,7 +63,12 @@ let gclHome: string | undefined;
 
 /** One private, empty HOME for every gitlab-ci-local run of this process (see gclEnv). */
 function privateHome(): string {
-  gclHome ??= mkdtempSync(path.join(tmpdir(), 'gcl-home-'));
+  if (gclHome === undefined) {
+    const home = mkdtempSync(path.join(tmpdir(), 'gcl-home-'));
+    // One per test worker: removed when the worker exits, so none pile up in /tmp.
+    process.once('exit', () => rmSync(home, { recursive: true, force: true }));
+    gclHome = home;
+  }
   return gclHome;
 }
 
