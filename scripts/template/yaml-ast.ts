@@ -287,6 +287,8 @@ class Converter {
 
   #map(node: YAMLMap, path: PathSegment[]): ValueMap {
     const out: ValueMap = new Map();
+    // Keys written in this mapping: one that overrides a key brought in by `<<` is no duplicate.
+    const written = new Set<string>();
     for (const pair of node.items as Pair<YamlNode | null, YamlNode | null>[]) {
       if (isMergeKey(pair.key)) {
         this.#merge(out, pair.value, path);
@@ -294,7 +296,7 @@ class Converter {
       }
       const key = keyString(pair.key ? this.convert(pair.key, [...path, '<key>']) : null);
       const keyRange = this.#index.rangeOf(pair.key);
-      if (out.has(key)) {
+      if (written.has(key)) {
         this.#diagnostics.push({
           ruleId: 'syntax',
           severity: 'warning',
@@ -303,6 +305,7 @@ class Converter {
           start: keyRange?.start ?? { line: 1, column: 1 },
         });
       }
+      written.add(key);
       this.#index.record([this.#docIndex, ...path, key], 'key', keyRange);
       out.set(key, this.convert(pair.value, [...path, key]));
     }

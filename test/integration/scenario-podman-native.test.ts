@@ -61,14 +61,14 @@ describe('scenario 4 pipeline texts', () => {
     expect(copy.at(-1)).toEqual(original.at(-1));
   });
 
-  it('refused copy: the one non-native job without emulation; merge-only copy: the merge with needs [] alone', () => {
+  it('refused copy: the one non-native job without emulation; merge-only copy: the merge with needs [] and short retries alone', () => {
     const refused = includesOf(refusedPipelineText(example, 'arm64', 'amd64'));
     expect(refused.map((i) => [i.name, i.inputs['arch'], i.inputs['emulation']])).toEqual([['ecr-login', undefined, undefined], ['podman-arch-build', 'arm64', undefined]]);
     expect(() => refusedPipelineText(example, 'amd64', 'amd64')).toThrow(/native/);
     const merge = includesOf(mergeOnlyPipelineText(example, { source: 'template' }));
     expect(merge.map((i) => i.name)).toEqual(['ecr-login', 'manifest-merge']);
     expect(merge[0]?.inputs['rules']).toEqual([{ when: 'never' }]);
-    expect(merge[1]?.inputs).toEqual({ ...original.at(-1)?.inputs, needs: [], source: 'template' });
+    expect(merge[1]?.inputs).toEqual({ ...original.at(-1)?.inputs, needs: [], 'retry-delay': 1, source: 'template' });
   });
 
   it('reads the component ERROR lines of a job log, not the runner\'s', () => {

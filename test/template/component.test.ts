@@ -57,6 +57,13 @@ describe('parseComponentSource', () => {
     expect(source.diagnostics.map((d) => [d.severity, d.start])).toEqual([['warning', { line: 5, column: 3 }]]);
     expect(source.content && toPlain(source.content.value)).toEqual({ job: { stage: 'b' } });
   });
+
+  it('does not call a key that overrides one merged in with << a duplicate, but still a repeated key after it', () => {
+    const text = 'spec:\n---\n.base: &base\n  stage: a\n  script: [x]\njob:\n  <<: *base\n  stage: b\nagain:\n  <<: *base\n  stage: b\n  stage: c\n';
+    const source = parseComponentSource(text, 't.yml');
+    expect(source.diagnostics.map((d) => [d.severity, d.start])).toEqual([['warning', { line: 12, column: 3 }]]);
+    expect(source.content && toPlain(source.content.value)).toMatchObject({ job: { stage: 'b', script: ['x'] }, again: { stage: 'c' } });
+  });
 });
 
 describe('parseYamlDocuments (Psych YAML 1.1 semantics)', () => {
