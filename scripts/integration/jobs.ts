@@ -283,6 +283,8 @@ export interface PipelineContext {
   readonly serverUrl: string;
   /** Container registry `host[:port]`; `CI_REGISTRY*` are set only when given. */
   readonly registry?: string | undefined;
+  /** `CI_PROJECT_ID` (default 1): GitLab always sets it; ecr-login's default STS session name uses it. */
+  readonly projectId?: number | undefined;
   readonly pipelineId?: number | undefined;
   /** The first job's id; later jobs count up. */
   readonly firstJobId?: number | undefined;
@@ -314,6 +316,7 @@ export function pipelineVariables(ctx: PipelineContext): JobVariable[] {
     ['CI_PIPELINE_IID', String(ctx.pipelineId ?? 1)],
     ['CI_PIPELINE_SOURCE', ctx.pipelineSource ?? 'push'],
     ['CI_PIPELINE_URL', `${ctx.serverUrl}/${ctx.projectPath}/-/pipelines/${ctx.pipelineId ?? 1}`],
+    ['CI_PROJECT_ID', String(ctx.projectId ?? 1)],
     ['CI_PROJECT_PATH', ctx.projectPath],
     ['CI_PROJECT_PATH_SLUG', slugify(ctx.projectPath)],
     ['CI_PROJECT_NAME', name],

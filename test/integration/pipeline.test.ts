@@ -250,7 +250,7 @@ describe('runPipeline', () => {
     pipeline.set('dump', new Map<string, import('../../scripts/core/value.js').Value>([['script', ['env | sort > env.txt']]]));
     const root = r.project;
     const result = await runPipeline(pipeline, {
-      context: { commitSha: SHA, ref: 'Feature/ÜBER_long', defaultBranch: 'main', projectPath: 'Group/Catalog', projectDir: root, serverUrl: 'https://gitlab.example.com:8443', registry: 'registry.example.com:5050', firstJobId: 5 },
+      context: { commitSha: SHA, ref: 'Feature/ÜBER_long', defaultBranch: 'main', projectPath: 'Group/Catalog', projectDir: root, serverUrl: 'https://gitlab.example.com:8443', registry: 'registry.example.com:5050', firstJobId: 5, projectId: 4242 },
       workDir: path.join(root, '..', 'work2'),
     });
     expect(result.status).toBe('success');
@@ -270,6 +270,7 @@ describe('runPipeline', () => {
       CI_COMMIT_REF_SLUG: 'feature--ber-long',
       CI_COMMIT_BRANCH: 'Feature/ÜBER_long',
       CI_DEFAULT_BRANCH: 'main',
+      CI_PROJECT_ID: '4242',
       CI_PROJECT_PATH: 'Group/Catalog',
       CI_PROJECT_NAME: 'Catalog',
       CI_PROJECT_DIR: root,
