@@ -15,7 +15,7 @@
  * Nothing here downloads anything except `apt-get install rsync` from Debian's archive.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,12 +63,9 @@ let gclHome: string | undefined;
 
 /** One private, empty HOME for every gitlab-ci-local run of this process (see gclEnv). */
 function privateHome(): string {
-  if (gclHome === undefined) {
-    const home = mkdtempSync(path.join(tmpdir(), 'gcl-home-'));
-    // One per test worker: removed when the worker exits, so none pile up in /tmp.
-    process.once('exit', () => rmSync(home, { recursive: true, force: true }));
-    gclHome = home;
-  }
+  // Inside the test run's own cache directory (vitest.config.ts), which the run removes at its
+  // end: a worker's own exit hook does not run when vitest stops the worker with a signal.
+  gclHome ??= mkdtempSync(path.join(process.env['XDG_CACHE_HOME'] || tmpdir(), 'gcl-home-'));
   return gclHome;
 }
 
