@@ -37,20 +37,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { catalogRepo } from '../integration/environment.js';
+import { gitlabCiLocalPaths } from '../integration/gitlab-ci-local-run.js';
 import { benchRebuild } from './rebuild.js';
 import { FAKE_PROJECT_PATH, FAKE_SERVER_FQDN, gclEnv, gitEnv, makeRepo, offlineGitEnv } from '../../test/parity/gitlab-ci-local.js';
 
-/**
- * The repository, from this file's place in it (`scripts/bench/` or, built, `dist/scripts/bench/`). The
- * paths gitlab-ci-local.ts derives from its own location would point into dist/ once built, so the tool
- * paths are worked out here the same way it does.
- */
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, path.basename(path.resolve(HERE, '..', '..')) === 'dist' ? '../../..' : '../..');
+/** The repository, also when this runs built from dist/ (where test/parity's own REPO_ROOT would point into dist/). */
+const REPO = catalogRepo();
 const CLI = path.join(REPO, 'dist', 'scripts', 'cli', 'main.js');
-const NODE22 = process.env['CATALOG_PARITY_NODE22'] ?? path.join(REPO, 'node_modules', 'node', 'bin', 'node');
-const GCL = path.join(REPO, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js');
+const { node: NODE22, script: GCL } = gitlabCiLocalPaths(REPO);
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'parity', 'catalog');
 
 interface Options {

@@ -63,8 +63,9 @@ const PIPELINE_FILE = '.gitlab-ci-local-pipeline.yml';
 const LOG_TAIL_LINES = 30;
 
 /**
- * The Node >= 22 that runs gitlab-ci-local (devDependency `node`), and its entry point. Copied from
- * test/parity/gitlab-ci-local.ts (scripts/ does not import test/), with the same override.
+ * The Node >= 22 that runs gitlab-ci-local (devDependency `node`; `CATALOG_PARITY_NODE22` overrides
+ * it, e.g. with a system Node 22), and gitlab-ci-local's entry point. The parity tests and the
+ * benchmark use these too.
  */
 export function gitlabCiLocalPaths(repo: string = catalogRepo()): { node: string; script: string } {
   return {

@@ -27,6 +27,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import type { Environment, EnvironmentOptions } from './environment.js';
 import { SCENARIO_DEFAULT_BRANCH, ScenarioError, startEnvironment } from './environment.js';
 import { BUSYBOX_DOCKERFILE } from './images.js';
+import { slugify } from './jobs.js';
 import { prepareBuildxEcrContext, runBuildxEcrPipeline, type BuildxEcrRunResult } from './scenario.js';
 
 const BUILD_JOB = 'build-image';
@@ -217,18 +218,13 @@ async function rebuildRun(env: Environment, name: string, cacheTag: string): Pro
   };
 }
 
-/** The component's `bx_slug` of a branch name (lower case, 63 characters, non-alphanumerics to `-`, trimmed). */
-function refSlug(ref: string): string {
-  return ref.toLowerCase().slice(0, 63).replace(/[^a-z0-9]/g, '-').replace(/^-+|-+$/g, '');
-}
-
 /**
  * Scenario 3 in an environment whose busybox context is prepared (`prepareBuildxEcrContext`):
  * two default-branch runs of the example, each after emptying the engine's local caches.
  */
 export async function runRebuildScenario(env: Environment, options: RebuildOptions = {}): Promise<RebuildScenarioResult> {
   const prefix = options.name ?? 'rebuild';
-  const cacheTag = `${CACHE_TAG_PREFIX}${refSlug(SCENARIO_DEFAULT_BRANCH)}`;
+  const cacheTag = `${CACHE_TAG_PREFIX}${slugify(SCENARIO_DEFAULT_BRANCH)}`;
   const first = await rebuildRun(env, `${prefix}-1`, cacheTag);
   const second = await rebuildRun(env, `${prefix}-2`, cacheTag);
   return {

@@ -73,7 +73,6 @@ export interface BuildxEcrScenarioResult extends BuildxEcrRunResult {
 }
 
 export { ScenarioError };
-export type { PlatformEntry };
 
 /** The scenario copy of the example: the overrides listed in the module comment, nothing else. */
 export function scenarioPipelineText(

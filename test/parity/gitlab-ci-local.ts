@@ -19,11 +19,11 @@ import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gitlabCiLocalPaths } from '../../scripts/integration/gitlab-ci-local-run.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The Node >= 22 that runs gitlab-ci-local; `CATALOG_PARITY_NODE22` overrides it (e.g. a system Node 22). */
-export const NODE22 = process.env['CATALOG_PARITY_NODE22'] ?? path.join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node');
-export const GITLAB_CI_LOCAL_JS = path.join(REPO_ROOT, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js');
+/** The Node >= 22 that runs gitlab-ci-local (`CATALOG_PARITY_NODE22` overrides it), and gitlab-ci-local's entry point. */
+export const { node: NODE22, script: GITLAB_CI_LOCAL_JS } = gitlabCiLocalPaths(REPO_ROOT);
 export const CATALOG_CLI_JS = path.join(REPO_ROOT, 'dist', 'scripts', 'cli', 'main.js');
 
 /** `CATALOG_REQUIRE_TOOLS=1` (set by .ci/run): a missing tool fails the suite instead of skipping it. */
