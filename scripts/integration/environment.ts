@@ -110,6 +110,8 @@ export interface Environment {
   step<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** A GitLab-shaped ID token (RS256, this environment's key) for a pipeline on `ref`. */
   idToken(ref: string, tag: boolean): string;
+  /** A new directory `<workDir>/<group>/<name>` for one run's files; a name used before in the group is refused. */
+  runDir(group: string, name: string): string;
   /** Renders `pipelineText` in the project clone and runs it. */
   runPipeline(pipelineText: string, options: PipelineRunOptions): Promise<PipelineRun>;
   /** Runs a command inside the namespace (argv, no shell) with the registry credentials of the harness. */
@@ -395,13 +397,16 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
         const deleted = await registryApi('DELETE', `/v2/${repository}/manifests/${digest}`);
         if (!/^HTTP\/\S+ 202/m.test(deleted.stdout)) throw new ScenarioError(`DELETE ${repository}@${digest}: ${deleted.stdout}${deleted.stderr}`);
       },
+      runDir(group, name) {
+        const key = `${group}/${name}`;
+        if (runs.has(key) || !/^[A-Za-z0-9._-]+$/.test(name)) throw new ScenarioError(`run name ${key} is not a new file name`);
+        runs.add(key);
+        const dir = path.join(workDir, group, name);
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        return dir;
+      },
       async runPipeline(pipelineText, runOptions) {
-        if (runs.has(runOptions.name) || !/^[A-Za-z0-9._-]+$/.test(runOptions.name)) {
-          throw new ScenarioError(`pipeline run name ${runOptions.name} is not a new file name`);
-        }
-        runs.add(runOptions.name);
-        const dir = path.join(workDir, 'runs', runOptions.name);
-        mkdirSync(dir, { recursive: true });
+        const dir = environment.runDir('runs', runOptions.name);
         const pipelineFile = path.join(dir, '.gitlab-ci.yml');
         writeFileSync(pipelineFile, pipelineText);
         const rendered = await step(`render ${runOptions.name}`, () =>

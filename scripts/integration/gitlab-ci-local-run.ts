@@ -174,15 +174,6 @@ export interface GitlabCiLocalRun {
   readonly secrets: readonly string[];
 }
 
-const runNames = new WeakMap<Environment, Set<string>>();
-
-function claimRunName(env: Environment, name: string): void {
-  const names = runNames.get(env) ?? new Set<string>();
-  runNames.set(env, names);
-  if (names.has(name) || !/^[A-Za-z0-9._-]+$/.test(name)) throw new ToolkitError(`gitlab-ci-local run name ${name} is not a new file name`);
-  names.add(name);
-}
-
 async function git(cwd: string, args: readonly string[]): Promise<string> {
   return (await run('git', [...args], { cwd })).trim();
 }
@@ -347,11 +338,9 @@ async function gitlabCiLocal(
 
 /** Runs `pipelineText` with gitlab-ci-local in the environment, as the module comment describes. */
 export async function runWithGitlabCiLocal(env: Environment, pipelineText: string, options: GitlabCiLocalRunOptions): Promise<GitlabCiLocalRun> {
-  claimRunName(env, options.name);
+  const dir = env.runDir('gcl-runs', options.name);
   const ref = options.ref ?? SCENARIO_DEFAULT_BRANCH;
-  const dir = path.join(env.workDir, 'gcl-runs', options.name);
   const project = path.join(dir, 'project');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   await env.step(`gitlab-ci-local project ${options.name}`, () => prepareProject(env, project, ref, options.copy ?? []));
   writeFileSync(path.join(project, PIPELINE_FILE), pipelineText);
 
