@@ -24,7 +24,7 @@ import path from 'node:path';
 import { execaSync } from 'execa';
 import { ToolkitError } from '../core/errors.js';
 import { ensurePackages, seconds } from './apt.js';
-import { fileTail, isAlive, run, runUnchecked, spawnDaemon, stopDaemon, type Daemon, type Log } from './process.js';
+import { fileTail, isAlive, run, runUnchecked, signal, spawnDaemon, stopDaemon, type Daemon, type Log } from './process.js';
 
 /** Debian packages of the engine: docker.io 26, its CLI (only a Recommends, so named) and buildx from trixie; QEMU from bookworm. */
 export const ENGINE_PACKAGES = ['qemu-user-static', 'binfmt-support'] as const;
@@ -152,14 +152,6 @@ export function processesUsing(dir: string): number[] {
   return pids;
 }
 
-function kill(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // gone
-  }
-}
-
 function unmountAndRemove(dir: string): void {
   for (const point of mountsUnder(dir)) {
     const result = execaSync('umount', [point], { reject: false, stdin: 'ignore' });
@@ -174,10 +166,10 @@ function stopSync(r: Running): void {
   r.finished = true;
   running.delete(r);
   const pids = [...r.daemons.map((d) => d.pid), ...processesUsing(r.dir)];
-  for (const pid of pids) kill(pid, 'SIGTERM');
+  for (const pid of pids) signal(pid, 'SIGTERM');
   const deadline = Date.now() + 5_000;
   while (Date.now() < deadline && pids.some(isAlive)) sleepSync(100);
-  for (const pid of pids) if (isAlive(pid)) kill(pid, 'SIGKILL');
+  for (const pid of pids) if (isAlive(pid)) signal(pid, 'SIGKILL');
   unmountAndRemove(r.dir);
   removeFixedRuntimeDirs();
 }
@@ -195,9 +187,9 @@ async function stopNow(r: Running, log: Log): Promise<void> {
     if (how === 'killed') log(`${daemon.name} did not stop on SIGTERM; killed`);
   }
   const leftovers = processesUsing(r.dir);
-  for (const pid of leftovers) kill(pid, 'SIGTERM');
+  for (const pid of leftovers) signal(pid, 'SIGTERM');
   for (let i = 0; i < 30 && leftovers.some(isAlive); i++) await sleep(100);
-  for (const pid of leftovers) if (isAlive(pid)) kill(pid, 'SIGKILL');
+  for (const pid of leftovers) if (isAlive(pid)) signal(pid, 'SIGKILL');
   for (let i = 0; i < 20 && leftovers.some(isAlive); i++) await sleep(100);
   if (r.finished) return;
   unmountAndRemove(r.dir);

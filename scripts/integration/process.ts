@@ -201,7 +201,8 @@ export function startManagedDaemon(
   };
 }
 
-function signal(pid: number, sig: NodeJS.Signals): void {
+/** `process.kill` for a process that may be gone already (then nothing happens). */
+export function signal(pid: number, sig: NodeJS.Signals): void {
   try {
     process.kill(pid, sig);
   } catch {
