@@ -2,9 +2,9 @@
 export type { Diagnostic, Position, Severity } from './core/diagnostic.js';
 export { formatDiagnostic, sortDiagnostics } from './core/diagnostic.js';
 export { GitError, ToolkitError, UsageError } from './core/errors.js';
-export { RubyFloat, YamlReference, fromPlain, toPlain, type Value, type ValueMap } from './core/value.js';
-export { validateHeader, type HeaderSpec } from './inputs/header.js';
-export { resolveInputs, type InputError } from './inputs/resolve.js';
+export { RubyFloat, YamlReference, fromPlain, toPlain, type Value, type ValueMap } from './gitlab/ruby/value.js';
+export { validateHeader, type HeaderSpec } from './gitlab/inputs/header.js';
+export { resolveInputs, type InputError } from './gitlab/inputs/resolve.js';
 export {
   loadComponent,
   loadComponentText,
@@ -13,9 +13,9 @@ export {
   type LoadOptions,
   type LoadResult,
   type Variable,
-} from './interpolate/interpolator.js';
-export { renderPipelineInRepo, findComponentIncludes } from './render/render.js';
-export { componentInputsSchema } from './schema/input-schema.js';
-export { componentNameFromPath, parseComponentSource, type ComponentSource } from './template/component.js';
-export { discoverComponents, type ComponentFile } from './template/discover.js';
-export { validateComponentSource } from './validate/component.js';
+} from './gitlab/component/load.js';
+export { renderPipelineInRepo, findComponentIncludes } from './gitlab/includes/processor.js';
+export { componentInputsSchema } from './catalog/input-schema.js';
+export { componentNameFromPath, parseComponentSource, type ComponentSource } from './gitlab/component/source.js';
+export { discoverComponents, type ComponentFile } from './catalog/discover.js';
+export { validateComponentSource } from './catalog/validate.js';

@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 install_system_packages git shellcheck
 install_node_packages
 node node_modules/typescript/bin/tsc -p tsconfig.build.json
+node node_modules/typescript/bin/tsc -p harness/tsconfig.json
 
 catalog() { node dist/scripts/cli/main.js "$@"; }
 

@@ -13,6 +13,7 @@ install_node_packages
 # The devDependency node@22 (for gitlab-ci-local) puts a `node` into node_modules/.bin, which
 # `npx`/`npm run` would put first on PATH: call the tools with this machine's Node instead.
 node node_modules/typescript/bin/tsc -p tsconfig.build.json
+node node_modules/typescript/bin/tsc -p harness/tsconfig.json
 
 # The generated README input tables must match the components (also covered by a test; this names the fix).
 node dist/scripts/cli/main.js docs --check

@@ -146,7 +146,7 @@ export const PROGRAM: ProgramSpec<Run> = {
         { flag: '--verbose', description: 'show job logs live' },
       ],
       run: (parsed) => async (io) => {
-        const { runTestIntegration } = await import('./commands/test-integration.js');
+        const { runTestIntegration } = await import('../../harness/cli/test-integration.js');
         return runTestIntegration({ scenario: text(parsed, 'scenario'), keep: flag(parsed, 'keep'), verbose: flag(parsed, 'verbose') }, io);
       },
     },

@@ -12,8 +12,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Severity } from '../core/diagnostic.js';
 import { ToolkitError } from '../core/errors.js';
-import { isValueMap, type Value } from '../core/value.js';
-import { parseYamlDocuments, positionIn, type ParsedDocument } from '../template/yaml-ast.js';
+import { isValueMap, type Value } from '../gitlab/ruby/value.js';
+import { parseYamlDocuments, positionIn, type ParsedDocument } from '../gitlab/yaml/psych.js';
 
 export type RuleSetting = Severity | 'off';
 

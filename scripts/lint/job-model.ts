@@ -6,8 +6,8 @@
  * as content-document paths for `variant.locate`.
  */
 import type { Position } from '../core/diagnostic.js';
-import { isValueMap, RubyFloat, type Value, type ValueMap } from '../core/value.js';
-import type { PathSegment } from '../template/yaml-ast.js';
+import { isValueMap, RubyFloat, type Value, type ValueMap } from '../gitlab/ruby/value.js';
+import type { PathSegment } from '../gitlab/yaml/psych.js';
 import type { ReportDescriptor, RuleContext } from './rule.js';
 
 /** Top-level keys that are not jobs (`pages` is both a keyword and a job name: it is a job here). */

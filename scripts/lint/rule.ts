@@ -4,10 +4,10 @@
  * it never prints, throws for user problems, or looks positions up in text itself.
  */
 import type { Position, Severity } from '../core/diagnostic.js';
-import type { Value, ValueMap } from '../core/value.js';
-import type { HeaderSpec } from '../inputs/header.js';
-import type { ComponentSource } from '../template/component.js';
-import type { PathSegment, SourceRange } from '../template/yaml-ast.js';
+import type { Value, ValueMap } from '../gitlab/ruby/value.js';
+import type { HeaderSpec } from '../gitlab/inputs/header.js';
+import type { ComponentSource } from '../gitlab/component/source.js';
+import type { PathSegment, SourceRange } from '../gitlab/yaml/psych.js';
 
 /** One `$[[ … ]]` block written in a target's content document. */
 export interface Interpolation {

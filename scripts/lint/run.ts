@@ -5,8 +5,8 @@
  * `off`, ignored paths), and come out sorted and without repeats.
  */
 import { sortDiagnostics, type Diagnostic, type Position } from '../core/diagnostic.js';
-import type { SourceRange } from '../template/yaml-ast.js';
-import { validateComponentSource } from '../validate/component.js';
+import type { SourceRange } from '../gitlab/yaml/psych.js';
+import { validateComponentSource } from '../catalog/validate.js';
 import { globToRegExp, type LintConfig } from './config.js';
 import { formatMessage, type LintProject, type LintSettings, type LintTarget, type Rule } from './rule.js';
 

@@ -6,14 +6,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Position } from '../core/diagnostic.js';
-import { isValueMap, type Value, type ValueMap } from '../core/value.js';
-import { validateHeader, type HeaderSpec } from '../inputs/header.js';
-import { inputType, resolveInputs } from '../inputs/resolve.js';
-import { findBlocks, interpolateTemplate, splitBlockData, type Origins } from '../interpolate/template.js';
-import { findComponentIncludes } from '../render/render.js';
-import { parseComponentSource, type ComponentSource } from '../template/component.js';
-import { discoverComponents } from '../template/discover.js';
-import { parseYamlDocuments, positionIn, rangeOfText, type ParsedDocument, type PathSegment } from '../template/yaml-ast.js';
+import { isValueMap, type Value, type ValueMap } from '../gitlab/ruby/value.js';
+import { validateHeader, type HeaderSpec } from '../gitlab/inputs/header.js';
+import { inputType, resolveInputs } from '../gitlab/inputs/resolve.js';
+import { findBlocks, interpolateTemplate, splitBlockData, type Origins } from '../gitlab/interpolation/template.js';
+import { findComponentIncludes } from '../gitlab/includes/processor.js';
+import { parseComponentSource, type ComponentSource } from '../gitlab/component/source.js';
+import { discoverComponents } from '../catalog/discover.js';
+import { parseYamlDocuments, positionIn, rangeOfText, type ParsedDocument, type PathSegment } from '../gitlab/yaml/psych.js';
 import type { Interpolation, LintProject, LintTarget, RenderedVariant, RenderFailure } from './rule.js';
 
 /** Typed stand-ins for required inputs, so that every block renders and shellcheck sees a word. */

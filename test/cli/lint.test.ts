@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { RULES } from '../../scripts/lint/rules/index.js';
-import { shellcheckVersion } from '../../scripts/lint/shellcheck.js';
+import { shellcheckVersion } from '../../scripts/lint/shellcheck-process.js';
 import { CLI, REPO_ROOT, tempTree } from '../helpers/cli.js';
 
-const SCHEMA_TEXT = readFileSync(path.join(REPO_ROOT, 'scripts/lint/gitlab-ci.schema.json'), 'utf8');
+const SCHEMA_TEXT = readFileSync(path.join(REPO_ROOT, 'scripts/gitlab/ci-schema/gitlab-ci.schema.json'), 'utf8');
 const hasShellcheck = (await shellcheckVersion()) !== undefined;
 if (!hasShellcheck && process.env['CATALOG_REQUIRE_TOOLS'] === '1') throw new Error('shellcheck is not installed and CATALOG_REQUIRE_TOOLS=1 requires it');
 
@@ -190,7 +190,7 @@ describe.skipIf(!hasShellcheck)('catalog lint with ci-schema and shellcheck', ()
     const copy = mkdtempSync(path.join(tmpdir(), 'catalog-dist-'));
     onTestFinished(() => rmSync(copy, { recursive: true, force: true }));
     cpSync(path.join(REPO_ROOT, 'dist/scripts'), path.join(copy, 'dist/scripts'), { recursive: true });
-    rmSync(path.join(copy, 'dist/scripts/lint/gitlab-ci.schema.json'), { force: true });
+    rmSync(path.join(copy, 'dist/scripts/gitlab/ci-schema/gitlab-ci.schema.json'), { force: true });
     symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(copy, 'node_modules'));
     writeFileSync(path.join(copy, 'package.json'), '{ "type": "module" }\n');
     const result = await catalog(['lint'], { cwd: catalogTree({ 'clean.yml': CLEAN }), cli: path.join(copy, 'dist/scripts/cli/main.js') });

@@ -3,8 +3,8 @@
  * that the real checks (render-golden.test.ts, scripts.test.ts) are known to catch what they claim.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { YamlReference, fromPlain, type ValueMap } from '../../scripts/core/value.js';
-import { discoverComponents } from '../../scripts/template/discover.js';
+import { YamlReference, fromPlain, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
+import { discoverComponents } from '../../scripts/catalog/discover.js';
 import { tempTree } from '../helpers/cli.js';
 import { catalogRepo, defaultInputs, interpolateWithDefaults, listExamples, normaliseSha, parseYaml, renderExample, type CatalogRepo } from './catalog.js';
 import {

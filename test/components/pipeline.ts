@@ -9,7 +9,7 @@
  * as they are), and `after_script` in a separate shell: those are the two scripts checked.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { isValueMap, YamlReference, type Value, type ValueMap } from '../../scripts/core/value.js';
+import { isValueMap, YamlReference, type Value, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
 
 /** `Gitlab::Ci::Config::Entry::Root` keys that are not jobs. */
 const GLOBAL_KEYWORDS = new Set(['after_script', 'before_script', 'cache', 'default', 'image', 'include', 'services', 'stages', 'types', 'variables', 'workflow', 'spec']);

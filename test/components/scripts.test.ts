@@ -20,9 +20,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isValueMap, type Value, type ValueMap } from '../../scripts/core/value.js';
-import { validateHeader } from '../../scripts/inputs/header.js';
-import { parseComponentSource } from '../../scripts/template/component.js';
+import { isValueMap, type Value, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
+import { validateHeader } from '../../scripts/gitlab/inputs/header.js';
+import { parseComponentSource } from '../../scripts/gitlab/component/source.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { catalogComponents, catalogRepo, interpolateWithDefaults, listExamples, parseYaml, renderExample, type CatalogRepo } from './catalog.js';
 import {

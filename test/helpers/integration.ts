@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { describe, it } from 'vitest';
-import { isRoot } from '../../scripts/integration/apt.js';
+import { isRoot } from '../../harness/integration/apt.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 export const TOOLS_REQUIRED = process.env['CATALOG_REQUIRE_TOOLS'] === '1';

@@ -9,16 +9,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assumeRoleWithWebIdentity, awsEnv, ecrToken, MOTO_ACCOUNT, startMoto, type Moto } from '../../scripts/integration/moto.js';
-import { generateSigningKey, gitlabIdToken } from '../../scripts/integration/oidc.js';
+import { assumeRoleWithWebIdentity, awsEnv, ecrToken, MOTO_ACCOUNT, startMoto, type Moto } from '../../harness/integration/moto.js';
+import { generateSigningKey, gitlabIdToken } from '../../harness/integration/oidc.js';
 import {
   hostsNamespace,
   startRegistry,
   withPrivateHosts,
   type HostsNamespace,
   type Registry,
-} from '../../scripts/integration/registry.js';
-import { generateTls, type TlsFiles } from '../../scripts/integration/tls.js';
+} from '../../harness/integration/registry.js';
+import { generateTls, type TlsFiles } from '../../harness/integration/tls.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const REGION = 'eu-west-1';
@@ -240,8 +240,8 @@ describe('ECR stand-in (moto + Distribution + private hosts)', () => {
 
   it('a harness killed with SIGKILL leaves no daemon and no namespace behind (pdeathsig)', async (ctx) => {
     if (skipReason !== undefined) return ctx.skip(skipReason);
-    const dist = path.join(REPO_ROOT, 'dist/scripts/integration/registry.js');
-    const processDist = path.join(REPO_ROOT, 'dist/scripts/integration/process.js');
+    const dist = path.join(REPO_ROOT, 'dist/harness/integration/registry.js');
+    const processDist = path.join(REPO_ROOT, 'dist/harness/integration/process.js');
     if (!existsSync(dist)) throw new Error(`${dist} is missing: run the build first`);
     const log = path.join(work, 'sleeper.log');
     const script = `

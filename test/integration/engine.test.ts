@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRoot, missingPackages } from '../../scripts/integration/apt.js';
+import { isRoot, missingPackages } from '../../harness/integration/apt.js';
 import {
   docker,
   dockerCli,
@@ -23,9 +23,9 @@ import {
   processesUsing,
   startEngine,
   type Engine,
-} from '../../scripts/integration/engine.js';
-import { busyboxContext, DEFAULT_PLATFORMS, unameMachine } from '../../scripts/integration/images.js';
-import { isAlive } from '../../scripts/integration/process.js';
+} from '../../harness/integration/engine.js';
+import { busyboxContext, DEFAULT_PLATFORMS, unameMachine } from '../../harness/integration/images.js';
+import { isAlive } from '../../harness/integration/process.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const log = (line: string): void => console.log(`[engine] ${line}`);
@@ -198,7 +198,7 @@ describe.runIf(reason === undefined)('local Docker engine', () => {
 
   it('stops the engine when the process gets SIGINT (handler registered by startEngine)', { timeout: 120_000 }, async () => {
     const script = fileURLToPath(new URL('../fixtures/integration/engine-signal.mjs', import.meta.url));
-    const built = fileURLToPath(new URL('../../dist/scripts/integration/engine.js', import.meta.url));
+    const built = fileURLToPath(new URL('../../dist/harness/integration/engine.js', import.meta.url));
     if (!existsSync(built)) {
       await step('build toolkit (dist missing)', () => execa(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']));
     }

@@ -21,17 +21,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { describeUnavailable, integrationUnavailable, REPO_ROOT, TOOLS_REQUIRED } from '../helpers/integration.js';
 import { parse } from 'yaml';
-import { startEnvironment, type Environment } from '../../scripts/integration/environment.js';
-import { indexEntries, manifestDigest, type IndexEntries } from '../../scripts/integration/oci.js';
+import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
+import { indexEntries, manifestDigest, type IndexEntries } from '../../harness/integration/oci.js';
 import {
   checkGitlabCiLocal,
   gitlabCiLocalFailure,
   parseReport,
   runWithGitlabCiLocal,
   type GitlabCiLocalRun,
-} from '../../scripts/integration/gitlab-ci-local-run.js';
-import { DEFAULT_PLATFORMS } from '../../scripts/integration/images.js';
-import { prepareBuildxEcrContext, scenarioPipelineText } from '../../scripts/integration/scenario.js';
+} from '../../harness/integration/gitlab-ci-local-run.js';
+import { DEFAULT_PLATFORMS } from '../../harness/integration/images.js';
+import { prepareBuildxEcrContext, scenarioPipelineText } from '../../harness/integration/scenario.js';
 import {
   buildJob,
   MERGE_JOB,
@@ -39,7 +39,7 @@ import {
   podmanPipelineText,
   preparePodmanContext,
   projectVariables,
-} from '../../scripts/integration/scenario-podman.js';
+} from '../../harness/integration/scenario-podman.js';
 
 const reason = integrationUnavailable;
 const required = TOOLS_REQUIRED;

@@ -8,10 +8,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensurePackages, isRoot } from '../../scripts/integration/apt.js';
-import { ensureEnginePackages, ensureQemu } from '../../scripts/integration/engine.js';
-import { busyboxContext, DEFAULT_PLATFORMS } from '../../scripts/integration/images.js';
-import { SCENARIO_AWS_CLI_PACKAGE } from '../../scripts/integration/environment.js';
+import { ensurePackages, isRoot } from '../../harness/integration/apt.js';
+import { ensureEnginePackages, ensureQemu } from '../../harness/integration/engine.js';
+import { busyboxContext, DEFAULT_PLATFORMS } from '../../harness/integration/images.js';
+import { SCENARIO_AWS_CLI_PACKAGE } from '../../harness/integration/environment.js';
 
 export const INTEGRATION_PACKAGES = ['docker-registry', 'apache2-utils', 'curl', SCENARIO_AWS_CLI_PACKAGE, 'podman', 'buildah'];
 

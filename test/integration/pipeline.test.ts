@@ -2,12 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ValueMap } from '../../scripts/core/value.js';
-import { parseDotenv } from '../../scripts/integration/dotenv.js';
-import { expandJobVariables, pipelineVariables, slugify } from '../../scripts/integration/jobs.js';
-import { parseDuration, runPipeline, runnerScript, type PipelineResult, type RunPipelineOptions } from '../../scripts/integration/pipeline.js';
-import { evaluateExpression } from '../../scripts/integration/rules.js';
-import { parseYamlDocuments } from '../../scripts/template/yaml-ast.js';
+import type { ValueMap } from '../../scripts/gitlab/ruby/value.js';
+import { parseDotenv } from '../../harness/integration/dotenv.js';
+import { expandJobVariables, pipelineVariables, slugify } from '../../harness/integration/jobs.js';
+import { parseDuration, runPipeline, runnerScript, type PipelineResult, type RunPipelineOptions } from '../../harness/integration/pipeline.js';
+import { evaluateExpression } from '../../harness/integration/rules.js';
+import { parseYamlDocuments } from '../../scripts/gitlab/yaml/psych.js';
 
 const FIXTURES = path.join(import.meta.dirname, '../fixtures/integration/pipelines');
 const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -247,7 +247,7 @@ describe('runPipeline', () => {
   it('gives jobs the predefined variables', async () => {
     const r = await run('extends.yml');
     const pipeline = new Map(load('extends.yml'));
-    pipeline.set('dump', new Map<string, import('../../scripts/core/value.js').Value>([['script', ['env | sort > env.txt']]]));
+    pipeline.set('dump', new Map<string, import('../../scripts/gitlab/ruby/value.js').Value>([['script', ['env | sort > env.txt']]]));
     const root = r.project;
     const result = await runPipeline(pipeline, {
       context: { commitSha: SHA, ref: 'Feature/ÜBER_long', defaultBranch: 'main', projectPath: 'Group/Catalog', projectDir: root, serverUrl: 'https://gitlab.example.com:8443', registry: 'registry.example.com:5050', firstJobId: 5, projectId: 4242 },

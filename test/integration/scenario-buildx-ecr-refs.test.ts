@@ -30,10 +30,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeUnavailable, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
-import { startEnvironment, type Environment } from '../../scripts/integration/environment.js';
-import { DEFAULT_PLATFORMS } from '../../scripts/integration/images.js';
-import { prepareBuildxEcrContext, runBuildxEcrPipeline, type BuildxEcrRunResult } from '../../scripts/integration/scenario.js';
-import { BUILDKIT_CACHE_CONFIG, buildStepsFromLog, dockerfileSteps, runRebuildScenario, sectionMs } from '../../scripts/integration/scenario-rebuild.js';
+import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
+import { DEFAULT_PLATFORMS } from '../../harness/integration/images.js';
+import { prepareBuildxEcrContext, runBuildxEcrPipeline, type BuildxEcrRunResult } from '../../harness/integration/scenario.js';
+import { BUILDKIT_CACHE_CONFIG, buildStepsFromLog, dockerfileSteps, runRebuildScenario, sectionMs } from '../../harness/integration/scenario-rebuild.js';
 
 const reason = integrationUnavailable;
 const log = (line: string): void => console.log(`[scenario refs] ${line}`);

@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeUnavailable, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
-import { DEFAULT_PLATFORMS } from '../../scripts/integration/images.js';
-import { runBuildxEcrScenario } from '../../scripts/integration/scenario.js';
+import { DEFAULT_PLATFORMS } from '../../harness/integration/images.js';
+import { runBuildxEcrScenario } from '../../harness/integration/scenario.js';
 
 const reason = integrationUnavailable;
 

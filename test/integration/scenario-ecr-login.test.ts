@@ -22,10 +22,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeUnavailable, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
-import { ensurePackages } from '../../scripts/integration/apt.js';
-import { ECR_PUBLIC_REGION, startEcrPublicFake, type AwsRequestRecord, type EcrPublicFake } from '../../scripts/integration/ecr-public-fake.js';
-import { startEnvironment, type Environment } from '../../scripts/integration/environment.js';
-import { runUnchecked } from '../../scripts/integration/process.js';
+import { ensurePackages } from '../../harness/integration/apt.js';
+import { ECR_PUBLIC_REGION, startEcrPublicFake, type AwsRequestRecord, type EcrPublicFake } from '../../harness/integration/ecr-public-fake.js';
+import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
+import { runUnchecked } from '../../harness/integration/process.js';
 import {
   anonymousV2Status,
   ECR_PUBLIC_HOST,
@@ -41,8 +41,8 @@ import {
   storedCredential,
   type LoginRunResult,
   type VariantName,
-} from '../../scripts/integration/scenario-ecr-login.js';
-import { credentialFileModes, findSecretLeaks, motoAssumedRoles, scanEnvironmentForLeaks } from '../../scripts/integration/secrets.js';
+} from '../../harness/integration/scenario-ecr-login.js';
+import { credentialFileModes, findSecretLeaks, motoAssumedRoles, scanEnvironmentForLeaks } from '../../harness/integration/secrets.js';
 
 const reason = integrationUnavailable;
 const log = (line: string): void => console.log(`[scenario ecr-login] ${line}`);

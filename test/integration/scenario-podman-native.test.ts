@@ -16,7 +16,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeUnavailable, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
 import { parse } from 'yaml';
-import { unameMachine } from '../../scripts/integration/images.js';
+import { unameMachine } from '../../harness/integration/images.js';
 import {
   buildJob,
   componentErrors,
@@ -29,7 +29,7 @@ import {
   runPodmanNativeScenario,
   type FailedRun,
   type PodmanNativeScenarioResult,
-} from '../../scripts/integration/scenario-podman.js';
+} from '../../harness/integration/scenario-podman.js';
 
 const reason = integrationUnavailable;
 

@@ -15,7 +15,7 @@ import {
   secretNeedles,
   STS_SESSION_KEY_PATTERN,
   type Secret,
-} from '../../scripts/integration/secrets.js';
+} from '../../harness/integration/secrets.js';
 
 const password: Secret = { name: 'registry password', value: '123456789012-auth-token' };
 const secretKey: Secret = { name: 'static secret key', value: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY' };

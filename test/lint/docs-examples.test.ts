@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveCiSchema } from '../../scripts/lint/ci-schema.js';
+import { resolveCiSchema } from '../../scripts/gitlab/ci-schema/ci-schema.js';
 import type { LintSettings } from '../../scripts/lint/rule.js';
 import { RULES } from '../../scripts/lint/rules/index.js';
 import { lintProject } from '../../scripts/lint/run.js';
@@ -16,7 +16,7 @@ import { lintText } from '../helpers/rule-tester.js';
 
 const DIR = path.join(REPO_ROOT, 'docs/rules');
 // The vendored copy of GitLab's ci.json, named explicitly so that no developer cache changes the result.
-const ci = await resolveCiSchema('scripts/lint/gitlab-ci.schema.json', REPO_ROOT);
+const ci = await resolveCiSchema('scripts/gitlab/ci-schema/gitlab-ci.schema.json', REPO_ROOT);
 const SETTINGS: LintSettings = { shellcheck: true, ciSchema: ci.schema, ciSchemaSource: ci.source };
 
 /** The ```yaml blocks of each `## ` section, by section title. */

@@ -2,7 +2,7 @@
 // through rendering, inline disables, configuration, ignores, ordering.
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../scripts/core/diagnostic.js';
-import { isValueMap } from '../../scripts/core/value.js';
+import { isValueMap } from '../../scripts/gitlab/ruby/value.js';
 import { globToRegExp, parseConfig, type LintConfig } from '../../scripts/lint/config.js';
 import { defineRule } from '../../scripts/lint/rule.js';
 import { lintProject } from '../../scripts/lint/run.js';

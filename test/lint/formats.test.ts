@@ -18,7 +18,7 @@ import { FORMATS, type FormatContext } from '../../scripts/lint/formats/index.js
 import { formatJunit, xmlAttr, xmlText } from '../../scripts/lint/formats/junit.js';
 import { FINGERPRINT_KEY, formatSarif, sarifLog } from '../../scripts/lint/formats/sarif.js';
 import { defineRule, type Rule } from '../../scripts/lint/rule.js';
-import { compileDraft04JsonSchema, compileJsonSchema, type SchemaValidator } from '../../scripts/schema/ajv.js';
+import { compileDraft04JsonSchema, compileJsonSchema, type SchemaValidator } from '../../scripts/core/json-schema.js';
 
 const ROOT = '/work/catalog';
 

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../scripts/core/diagnostic.js';
-import { resolveCiSchema } from '../../scripts/lint/ci-schema.js';
+import { resolveCiSchema } from '../../scripts/gitlab/ci-schema/ci-schema.js';
 import { RULES } from '../../scripts/lint/rules/index.js';
 import { lintProject } from '../../scripts/lint/run.js';
 import { componentTarget, pipelineTarget } from '../../scripts/lint/target.js';
@@ -22,7 +22,7 @@ async function lintFixture(sub: string, file: string): Promise<string[]> {
   const display = `${sub}/${file}`;
   const target = text.startsWith('# pipeline') ? pipelineTarget(display, text) : componentTarget(display, file.replace(/\.yml$/, ''), text);
   // The vendored copy of GitLab's ci.json, named explicitly so that no developer cache changes the result.
-  const ci = await resolveCiSchema('scripts/lint/gitlab-ci.schema.json', REPO_ROOT);
+  const ci = await resolveCiSchema('scripts/gitlab/ci-schema/gitlab-ci.schema.json', REPO_ROOT);
   const found = await lintProject({ root: DIR, targets: [target] }, RULES, { shellcheck: true, ciSchema: ci.schema, ciSchemaSource: ci.source }, { rules: new Map(), ignores: [] });
   return found.map(formatDiagnostic);
 }

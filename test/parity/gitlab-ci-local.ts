@@ -19,7 +19,7 @@ import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gitlabCiLocalPaths } from '../../scripts/integration/gitlab-ci-local-run.js';
+import { gitlabCiLocalPaths } from '../../harness/integration/gitlab-ci-local-run.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The Node >= 22 that runs gitlab-ci-local (`CATALOG_PARITY_NODE22` overrides it), and gitlab-ci-local's entry point. */

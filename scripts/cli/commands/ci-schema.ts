@@ -5,7 +5,7 @@
  * 2 when it could not be fetched, was not a schema, or could not be written (the old copy stays).
  */
 import path from 'node:path';
-import { isSchemaUrl, updateCiSchema } from '../../lint/ci-schema.js';
+import { isSchemaUrl, updateCiSchema } from '../../gitlab/ci-schema/ci-schema.js';
 import type { ExitCode, Io } from '../io.js';
 
 export interface CiSchemaUpdateArgs {

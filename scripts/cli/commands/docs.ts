@@ -13,8 +13,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatDiagnostic } from '../../core/diagnostic.js';
-import { documentCatalog } from '../../docs/generate.js';
-import { updateReadme, type ChangeKind } from '../../docs/readme.js';
+import { documentCatalog } from '../../catalog/docs/generate.js';
+import { updateReadme, type ChangeKind } from '../../catalog/docs/readme.js';
 import type { ExitCode, Io } from '../io.js';
 import { readTextFile } from './files.js';
 import { writeAtomically } from '../../core/files.js';

@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { isValueMap, type Value } from '../../core/value.js';
-import { loadComponentText, type ComponentContext, type Variable } from '../../interpolate/interpolator.js';
-import { parseRubyJson, toRubyJson } from '../../core/ruby.js';
+import { isValueMap, type Value } from '../../gitlab/ruby/value.js';
+import { loadComponentText, type ComponentContext, type Variable } from '../../gitlab/component/load.js';
+import { parseRubyJson, toRubyJson } from '../../gitlab/ruby/ruby.js';
 import type { ExitCode, Io } from '../io.js';
 import { readTextFile } from './files.js';
 

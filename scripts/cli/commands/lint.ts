@@ -7,13 +7,13 @@
 import path from 'node:path';
 import type { Diagnostic } from '../../core/diagnostic.js';
 import { ToolkitError, UsageError } from '../../core/errors.js';
-import { resolveCiSchema } from '../../lint/ci-schema.js';
+import { resolveCiSchema } from '../../gitlab/ci-schema/ci-schema.js';
 import { loadLintConfig } from '../../lint/config.js';
 import { FORMATS, type FormatName } from '../../lint/formats/index.js';
 import { RULES } from '../../lint/rules/index.js';
 import { startShellcheck } from '../../lint/rules/shellcheck.js';
 import { lintProject } from '../../lint/run.js';
-import { shellcheckVersion } from '../../lint/shellcheck.js';
+import { shellcheckVersion } from '../../lint/shellcheck-process.js';
 import { loadLintProject } from '../../lint/target.js';
 import type { ExitCode, Io } from '../io.js';
 import { writeAtomically } from '../../core/files.js';

@@ -9,8 +9,8 @@
 import path from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../../core/diagnostic.js';
 import { GitError } from '../../core/errors.js';
-import { repoRoot } from '../../git/git.js';
-import { prepareRender, type ComponentLoader } from '../../render/context.js';
+import { repoRoot } from '../../core/git.js';
+import { prepareRender, type ComponentLoader } from '../../gitlab/includes/context.js';
 import type { ExitCode, Io } from '../io.js';
 import { readTextFile } from './files.js';
 
@@ -29,7 +29,7 @@ export async function runRender(argv: RenderArgs, io: Io, loader?: ComponentLoad
   const dir = path.resolve(io.cwd, argv.repo ?? '.');
   const prepared = prepareRender(dir, { projectPath: argv.projectPath, serverFqdn: argv.serverFqdn, sha: argv.sha, loader });
   prepared.catch(() => undefined);
-  const modules = Promise.all([import('../../render/render.js'), import('../../template/yaml-ast.js')]);
+  const modules = Promise.all([import('../../gitlab/includes/processor.js'), import('../../gitlab/yaml/psych.js')]);
   modules.catch(() => undefined);
   const text = await readTextFile(io, argv.pipeline);
   const [{ renderPipeline }, { stringifyYaml }] = await modules;

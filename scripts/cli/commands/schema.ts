@@ -6,12 +6,12 @@
 import path from 'node:path';
 import { formatDiagnostic } from '../../core/diagnostic.js';
 import { writeAtomically } from '../../core/files.js';
-import type { ValueMap } from '../../core/value.js';
-import { validateHeader } from '../../inputs/header.js';
-import { componentInputsSchema } from '../../schema/input-schema.js';
-import { parseComponentSource } from '../../template/component.js';
-import { discoverComponents } from '../../template/discover.js';
-import { positionIn } from '../../template/yaml-ast.js';
+import type { ValueMap } from '../../gitlab/ruby/value.js';
+import { validateHeader } from '../../gitlab/inputs/header.js';
+import { componentInputsSchema } from '../../catalog/input-schema.js';
+import { parseComponentSource } from '../../gitlab/component/source.js';
+import { discoverComponents } from '../../catalog/discover.js';
+import { positionIn } from '../../gitlab/yaml/psych.js';
 import type { ExitCode, Io } from '../io.js';
 import { readTextFile } from './files.js';
 

@@ -6,9 +6,9 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../../core/diagnostic.js';
-import { parseComponentSource } from '../../template/component.js';
-import { COMPONENTS_LIMIT, discoverComponents, type ComponentFile } from '../../template/discover.js';
-import { validateComponentSource } from '../../validate/component.js';
+import { parseComponentSource } from '../../gitlab/component/source.js';
+import { COMPONENTS_LIMIT, discoverComponents, type ComponentFile } from '../../catalog/discover.js';
+import { validateComponentSource } from '../../catalog/validate.js';
 import type { ExitCode, Io } from '../io.js';
 import { readTextFile } from './files.js';
 
@@ -25,7 +25,7 @@ export async function runValidate(args: ValidateArgs, io: Io): Promise<ExitCode>
     const source = parseComponentSource(await readTextFile(io, file), displayPath(root, file));
     diagnostics.push(...validateComponentSource(source));
   }
-  const { validateExamplePipeline } = await import('../../render/validate-includes.js');
+  const { validateExamplePipeline } = await import('../../catalog/validate-includes.js');
   if (args.paths.length === 0) {
     for (const example of await listYamlFiles(path.join(root, 'examples'))) {
       diagnostics.push(...(await validateExamplePipeline(root, displayPath(root, example), await readTextFile(io, example))));

@@ -12,10 +12,10 @@
  * `filterSingleErrorPerProperty` does, one error is kept per property (`enum` over `type` over the rest).
  */
 import type { Position } from '../../core/diagnostic.js';
-import { isValueMap, toPlain, YamlReference, type Value } from '../../core/value.js';
-import type { ErrorObject, SchemaValidator } from '../../schema/ajv.js';
-import type { PathSegment } from '../../template/yaml-ast.js';
-import { compileCiSchema } from '../ci-schema.js';
+import { isValueMap, toPlain, YamlReference, type Value } from '../../gitlab/ruby/value.js';
+import type { ErrorObject, SchemaValidator } from '../../core/json-schema.js';
+import type { PathSegment } from '../../gitlab/yaml/psych.js';
+import { compileCiSchema } from '../../gitlab/ci-schema/ci-schema.js';
 import { defineRule, type RenderedVariant } from '../rule.js';
 
 type MessageId = 'unknownKey' | 'missingKey' | 'type' | 'enum' | 'invalid';

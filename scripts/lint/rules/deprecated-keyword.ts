@@ -3,7 +3,7 @@
  * `image`, `services`, `cache`, `before_script`, `after_script` at the top level, which GitLab
  * deprecates in favour of `default:` (ci.json: "Defining `image` globally is deprecated").
  */
-import { isValueMap } from '../../core/value.js';
+import { isValueMap } from '../../gitlab/ruby/value.js';
 import { jobsOf, q, reportOncePerPosition } from '../job-model.js';
 import { defineRule } from '../rule.js';
 

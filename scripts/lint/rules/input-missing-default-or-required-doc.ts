@@ -2,9 +2,9 @@
  * A required input (no default) whose description does not say so: the catalog page does not mark
  * required inputs, so the consumer learns it from the failed pipeline (`required value has not been provided`).
  */
-import { isValueMap, type Value } from '../../core/value.js';
-import { resolveInputs } from '../../inputs/resolve.js';
-import { positionIn } from '../../template/yaml-ast.js';
+import { isValueMap, type Value } from '../../gitlab/ruby/value.js';
+import { resolveInputs } from '../../gitlab/inputs/resolve.js';
+import { positionIn } from '../../gitlab/yaml/psych.js';
 import { defineRule } from '../rule.js';
 
 const SAYS_REQUIRED = /\brequired\b/i;

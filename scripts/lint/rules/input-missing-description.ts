@@ -1,6 +1,6 @@
 /** An input without a description: the catalog page and the generated docs show an empty cell. */
-import { isValueMap } from '../../core/value.js';
-import { positionIn } from '../../template/yaml-ast.js';
+import { isValueMap } from '../../gitlab/ruby/value.js';
+import { positionIn } from '../../gitlab/yaml/psych.js';
 import { defineRule } from '../rule.js';
 
 export const inputMissingDescription = defineRule({

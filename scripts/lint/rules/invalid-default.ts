@@ -5,9 +5,9 @@
  * entry that applies when no input is given. The other entries are validated only when a
  * consumer's inputs select them: this rule finds those before a consumer does.
  */
-import { isValueMap, type Value } from '../../core/value.js';
-import { resolveInputs } from '../../inputs/resolve.js';
-import { positionIn } from '../../template/yaml-ast.js';
+import { isValueMap, type Value } from '../../gitlab/ruby/value.js';
+import { resolveInputs } from '../../gitlab/inputs/resolve.js';
+import { positionIn } from '../../gitlab/yaml/psych.js';
 import { defineRule } from '../rule.js';
 
 export const invalidDefault = defineRule({

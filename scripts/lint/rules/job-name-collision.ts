@@ -11,11 +11,11 @@
  * Hidden jobs (`.name`) count only when the two definitions differ: equal templates merge harmlessly.
  */
 import type { Position } from '../../core/diagnostic.js';
-import { rubyToS } from '../../core/ruby.js';
-import { isValueMap, rubyEquals, type Value, type ValueMap } from '../../core/value.js';
-import { resolveInputs } from '../../inputs/resolve.js';
-import { findBlocks, interpolateTemplate } from '../../interpolate/template.js';
-import { findComponentIncludes } from '../../render/render.js';
+import { rubyToS } from '../../gitlab/ruby/ruby.js';
+import { isValueMap, rubyEquals, type Value, type ValueMap } from '../../gitlab/ruby/value.js';
+import { resolveInputs } from '../../gitlab/inputs/resolve.js';
+import { findBlocks, interpolateTemplate } from '../../gitlab/interpolation/template.js';
+import { findComponentIncludes } from '../../gitlab/includes/processor.js';
 import { GLOBAL_KEYWORDS, jobsOf, q, reportOncePerPosition } from '../job-model.js';
 import { defineRule, type LintTarget, type RenderedVariant, type ReportDescriptor } from '../rule.js';
 import { componentTarget } from '../target.js';

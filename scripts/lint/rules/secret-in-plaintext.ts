@@ -5,8 +5,8 @@
  * variables, and literal passwords given to `docker login` and friends in scripts. A message shows
  * at most the first four characters of what it found.
  */
-import { isValueMap, type Value } from '../../core/value.js';
-import type { PathSegment } from '../../template/yaml-ast.js';
+import { isValueMap, type Value } from '../../gitlab/ruby/value.js';
+import type { PathSegment } from '../../gitlab/yaml/psych.js';
 import {
   allScriptLines,
   credentialArguments,

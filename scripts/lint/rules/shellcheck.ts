@@ -20,10 +20,10 @@
  * assign), so SC2034 (assigned but never used) is not reported for them.
  */
 import type { Position } from '../../core/diagnostic.js';
-import { isValueMap, type Value, type ValueMap } from '../../core/value.js';
-import type { PathSegment } from '../../template/yaml-ast.js';
+import { isValueMap, type Value, type ValueMap } from '../../gitlab/ruby/value.js';
+import type { PathSegment } from '../../gitlab/yaml/psych.js';
 import { defineRule, type LintProject, type LintTarget, type RenderedVariant } from '../rule.js';
-import { checkScript, startChecks, type ScriptShell, type ShellcheckFinding } from '../shellcheck.js';
+import { checkScript, startChecks, type ScriptShell, type ShellcheckFinding } from '../shellcheck-process.js';
 
 /** Top-level keys that are not jobs. */
 const GLOBAL_KEYWORDS = new Set(['default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'spec']);

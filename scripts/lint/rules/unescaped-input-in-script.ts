@@ -3,10 +3,10 @@
  * consumer's value as code. Also `posix_escape` inside a longer string, where GitLab's insertion
  * (Ruby `gsub`) corrupts the escaped value.
  */
-import { isValueMap, type Value } from '../../core/value.js';
-import { shellescape } from '../../core/ruby.js';
-import { inputType } from '../../inputs/resolve.js';
-import type { PathSegment } from '../../template/yaml-ast.js';
+import { isValueMap, type Value } from '../../gitlab/ruby/value.js';
+import { shellescape } from '../../gitlab/ruby/ruby.js';
+import { inputType } from '../../gitlab/inputs/resolve.js';
+import type { PathSegment } from '../../gitlab/yaml/psych.js';
 import { defineRule } from '../rule.js';
 
 const SCRIPT_KEYS = ['script', 'before_script', 'after_script'];

@@ -2,7 +2,7 @@
  * Function expressions GitLab cannot run: one that matches no function's whole pattern, `split`
  * anywhere but last, more than three in a block. Each fails the include.
  */
-import { FUNCTION_NAMES, MAX_FUNCTIONS, matchFunction } from '../../interpolate/functions.js';
+import { FUNCTION_NAMES, MAX_FUNCTIONS, matchFunction } from '../../gitlab/interpolation/functions.js';
 import { defineRule } from '../rule.js';
 
 export const unknownFunction = defineRule({

@@ -1,7 +1,7 @@
 /** An input declared in `spec:inputs` that no block reads: dead interface the consumer still sees. */
-import { isValueMap } from '../../core/value.js';
-import { findBlocks, splitBlockData } from '../../interpolate/template.js';
-import { positionIn } from '../../template/yaml-ast.js';
+import { isValueMap } from '../../gitlab/ruby/value.js';
+import { findBlocks, splitBlockData } from '../../gitlab/interpolation/template.js';
+import { positionIn } from '../../gitlab/yaml/psych.js';
 import { defineRule } from '../rule.js';
 
 export const unusedInput = defineRule({

@@ -3,13 +3,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LintSettings } from '../../../scripts/lint/rule.js';
 import { ciSchema } from '../../../scripts/lint/rules/ci-schema.js';
-import { compileCiSchema } from '../../../scripts/lint/ci-schema.js';
+import { compileCiSchema } from '../../../scripts/gitlab/ci-schema/ci-schema.js';
 import { lintProject } from '../../../scripts/lint/run.js';
 import { componentTarget } from '../../../scripts/lint/target.js';
 import { REPO_ROOT } from '../../helpers/cli.js';
 import { lintText, ruleTester } from '../../helpers/rule-tester.js';
 
-const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, 'scripts/lint/gitlab-ci.schema.json'), 'utf8')) as Record<string, unknown>;
+const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, 'scripts/gitlab/ci-schema/gitlab-ci.schema.json'), 'utf8')) as Record<string, unknown>;
 const settings: LintSettings = { shellcheck: false, ciSchema: schema, ciSchemaSource: 'vendored' };
 
 /** The keys ci.json allows in a job, as the message lists them. */

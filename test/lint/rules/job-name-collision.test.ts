@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../../scripts/core/diagnostic.js';
-import type { Value } from '../../../scripts/core/value.js';
+import type { Value } from '../../../scripts/gitlab/ruby/value.js';
 import type { LintTarget } from '../../../scripts/lint/rule.js';
 import { jobNameCollision } from '../../../scripts/lint/rules/job-name-collision.js';
 import { lintProject } from '../../../scripts/lint/run.js';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ToolkitError } from '../../../scripts/core/errors.js';
 import { shellcheck, startShellcheck } from '../../../scripts/lint/rules/shellcheck.js';
-import { checkScript, shellcheckVersion, startChecks } from '../../../scripts/lint/shellcheck.js';
+import { checkScript, shellcheckVersion, startChecks } from '../../../scripts/lint/shellcheck-process.js';
 import { lintProject } from '../../../scripts/lint/run.js';
 import { componentTarget } from '../../../scripts/lint/target.js';
 import { lintText, ruleTester } from '../../helpers/rule-tester.js';

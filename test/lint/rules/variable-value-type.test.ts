@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RubyFloat, type Value } from '../../../scripts/core/value.js';
+import { RubyFloat, type Value } from '../../../scripts/gitlab/ruby/value.js';
 import { variableValueType } from '../../../scripts/lint/rules/variable-value-type.js';
 import { lintProject } from '../../../scripts/lint/run.js';
 import { componentTarget } from '../../../scripts/lint/target.js';

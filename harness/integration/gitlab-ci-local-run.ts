@@ -1,0 +1,399 @@
+/**
+ * The independent runner: a pipeline run by gitlab-ci-local (npm `gitlab-ci-local`, pinned in
+ * devDependencies) with its shell executor, in an integration environment (environment.ts), so the
+ * shell-executor emulation of pipeline.ts is not the only judge of the example pipelines.
+ *
+ * Each run gets its own clone of the environment's project (`<workDir>/gcl-runs/<name>/project`),
+ * at the same commit, because gitlab-ci-local writes into the directory it runs in (its state
+ * directory `.gitlab-ci-local/`, the jobs' files, the artifacts it copies): a run never touches the
+ * clone the emulation runs in. In that clone:
+ * - `gcl-origin` is `https://<SCENARIO_SERVER_FQDN>/<SCENARIO_PROJECT_PATH>`: gitlab-ci-local reads
+ *   the project path and server from it (`GitData.initRemoteData`), so the example's
+ *   `$CI_SERVER_FQDN/$CI_PROJECT_PATH/<name>@$CI_COMMIT_SHA` includes are *local* components, read
+ *   from the work tree (docs/gitlab-ci-local.md, "How gitlab-ci-local resolves include: component:");
+ * - HEAD is the branch `ref` (CI_COMMIT_BRANCH, CI_COMMIT_REF_NAME/SLUG come from
+ *   `git rev-parse --abbrev-ref HEAD`), and `origin/HEAD` names the default branch (CI_DEFAULT_BRANCH);
+ * - `copy` lists files of the environment's project that are not committed but needed (the busybox
+ *   build context): gitlab-ci-local without `--shell-isolation` runs every job in this directory.
+ *
+ * gitlab-ci-local runs inside the environment's mount namespace (`env.namespace.wrap`), so its job
+ * shells resolve the ECR hostname to the registry and trust its CA, with `--force-shell-executor`
+ * (the jobs' `image:` is ignored: nothing can be pulled) and the jobs' base environment
+ * `env.jobEnv` (Debian's docker 26 CLI and AWS CLI v2 first on PATH, DOCKER_HOST, DOCKER_CONFIG)
+ * with one change: HOME is an empty directory of the run. Its shell executor starts each job as
+ * `bash` with socket pipes for stdio, and Debian's bash (built with SSH_SOURCE_BASHRC) then sources
+ * `~/.bashrc` as for an ssh command: on a developer machine that puts pyenv's AWS CLI v1 and other
+ * tools first on PATH. An empty HOME also keeps the jobs' files (podman's auth file, ~/.aws) and
+ * gitlab-ci-local's own configuration (`$HOME/.gitlab-ci-local/`) out of the real home.
+ * `CI_PROJECT_DIR` and `CI_BUILDS_DIR` are set to the project directory: gitlab-ci-local would
+ * give every job with an `image:` `/builds/<project path>` although it runs it in the project.
+ * gitlab-ci-local mints no `id_tokens`: the ID token is set by hand as a project variable, as
+ * ecr-login's `id-token-variable` documents, in a 0600 variables file outside the project
+ * (`--variables-file`), never on a command line. Non-secret variables (AWS_API_ENDPOINT) go on the
+ * command line with `--variable`, as a developer would run it.
+ *
+ * The outcome is read from what gitlab-ci-local leaves behind: its exit status, the PASS/WARN/FAIL
+ * report it prints at the end (the job list comes from `--list-json`), the job logs in
+ * `.gitlab-ci-local/output/<job>.log` and the dotenv reports it stored under
+ * `.gitlab-ci-local/artifacts/<job>/.gitlab-ci-reports/dotenv/`, parsed as GitLab parses them.
+ * docs/gitlab-ci-local.md ("Running the example pipelines") lists every difference and workaround.
+ */
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { ToolkitError } from '../../scripts/core/errors.js';
+import { ensurePackages, isRoot } from './apt.js';
+import { parseDotenv } from './dotenv.js';
+import {
+  catalogRepo,
+  SCENARIO_DEFAULT_BRANCH,
+  SCENARIO_PROJECT_PATH,
+  SCENARIO_SERVER_FQDN,
+  type Environment,
+} from './environment.js';
+import type { ExtraVariable } from './pipeline.js';
+import { dieWithParent, run, tail } from './process.js';
+
+/** The version pinned in package.json; `checkGitlabCiLocal` refuses any other. */
+export const GITLAB_CI_LOCAL_VERSION = '4.75.1';
+/** gitlab-ci-local's state directory, relative to the project (its default). */
+const STATE_DIR = '.gitlab-ci-local';
+/** The pipeline file, relative to the project: not `.gitlab-ci.yml`, which is the catalog's own. */
+const PIPELINE_FILE = '.gitlab-ci-local-pipeline.yml';
+const LOG_TAIL_LINES = 30;
+
+/**
+ * The Node >= 22 that runs gitlab-ci-local (devDependency `node`; `CATALOG_PARITY_NODE22` overrides
+ * it, e.g. with a system Node 22), and gitlab-ci-local's entry point. The parity tests and the
+ * benchmark use these too.
+ */
+export function gitlabCiLocalPaths(repo: string = catalogRepo()): { node: string; script: string } {
+  return {
+    node: process.env['CATALOG_PARITY_NODE22'] ?? path.join(repo, 'node_modules', 'node', 'bin', 'node'),
+    script: path.join(repo, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js'),
+  };
+}
+
+/**
+ * The environment gitlab-ci-local runs with (and, since its shell executor extends its own
+ * environment, the jobs' base environment): `jobEnv`, colours off, no prompts, and git confined to
+ * this machine: no global or system config, only the `file` transport. Nothing else of this
+ * process's environment is passed on, so no `GCL_*` variable (read as options and pipeline
+ * variables) can reach it.
+ */
+export function gitlabCiLocalEnv(jobEnv: Readonly<Record<string, string>>, home: string): Record<string, string> {
+  return {
+    ...jobEnv,
+    HOME: home,
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_ALLOW_PROTOCOL: 'file',
+  };
+}
+
+/**
+ * Why gitlab-ci-local cannot run here, or undefined. rsync (which it needs to copy artifacts) is
+ * installed from Debian when missing and we are root.
+ */
+export async function checkGitlabCiLocal(log: (line: string) => void = () => {}): Promise<string | undefined> {
+  const { node, script } = gitlabCiLocalPaths();
+  if (!existsSync(node)) return `${node} is missing: run \`npm ci\` (devDependency \`node\` provides Node 22 for gitlab-ci-local)`;
+  if (!existsSync(script)) return `${script} is missing: run \`npm ci\` (devDependency \`gitlab-ci-local\`)`;
+  if (isRoot()) await ensurePackages(['rsync'], { log });
+  const rsync = await execa('rsync', ['--version'], { reject: false, stdin: 'ignore' });
+  if (rsync.exitCode !== 0) return 'rsync is not installed (gitlab-ci-local copies artifacts with it): install the Debian package `rsync`';
+  const version = await execa(node, [script, '--version'], { reject: false, stdin: 'ignore', extendEnv: false, env: gitlabCiLocalEnv({ PATH: '/usr/bin:/bin' }, '/nonexistent') });
+  if (version.exitCode !== 0) return `gitlab-ci-local --version failed (exit ${version.exitCode}): ${tail(String(version.stderr), 5)}`;
+  if (String(version.stdout).trim() !== GITLAB_CI_LOCAL_VERSION) {
+    return `gitlab-ci-local is ${String(version.stdout).trim()}, expected ${GITLAB_CI_LOCAL_VERSION} (docs/gitlab-ci-local.md describes that version)`;
+  }
+  return undefined;
+}
+
+export interface GitlabCiLocalRunOptions {
+  /** A name for the run's files (`<workDir>/gcl-runs/<name>`); unique within the environment. */
+  readonly name: string;
+  /** The pipeline's branch (default: the default branch). gitlab-ci-local has no tag pipelines. */
+  readonly ref?: string | undefined;
+  /** Project CI/CD variables (written to the variables file), added to `AWS_API_ENDPOINT` (moto). */
+  readonly variables?: readonly ExtraVariable[] | undefined;
+  /** The ID token variables by name; default `AWS_ID_TOKEN`: a GitLab-shaped JWT for `ref`. */
+  readonly idTokens?: Readonly<Record<string, string>> | undefined;
+  /** Paths (relative) of the environment's project to copy into the run's clone: uncommitted inputs. */
+  readonly copy?: readonly string[] | undefined;
+  /**
+   * JSON schema rules gitlab-ci-local must not enforce (`--ignore-schema-paths`), for the places
+   * where its schema (GitLab's editor schema) is stricter than GitLab itself.
+   */
+  readonly ignoreSchemaPaths?: readonly string[] | undefined;
+  /** Added to (or replacing) the jobs' base environment `env.jobEnv` (not HOME: see the module comment). */
+  readonly env?: Readonly<Record<string, string>> | undefined;
+  /** Job output goes to the environment's log too, as gitlab-ci-local prints it. */
+  readonly verbose?: boolean | undefined;
+}
+
+/**
+ * `success`/`warning`/`failed`: gitlab-ci-local's report (`warning`: failed with `allow_failure`).
+ * `not-started`: in the pipeline (`--list-json`, not `when: never`) but never started, e.g. after
+ * a failed stage.
+ */
+export type GitlabCiLocalJobStatus = 'success' | 'warning' | 'failed' | 'not-started';
+
+export interface GitlabCiLocalJob {
+  readonly name: string;
+  readonly stage: string;
+  /** `when` after gitlab-ci-local evaluated the job's `rules`. */
+  readonly when: string;
+  readonly status: GitlabCiLocalJobStatus;
+  /** The after_script exited non-zero (a WARN line; the job's status is not affected, as in GitLab). */
+  readonly afterScriptFailed: boolean;
+  /** `.gitlab-ci-local/output/<job>.log`; absent when the job did not start. */
+  readonly logFile?: string | undefined;
+  /** The dotenv reports gitlab-ci-local stored for the job, parsed with GitLab's rules. */
+  readonly dotenv: Readonly<Record<string, string>>;
+  /** Why a stored dotenv report would have been rejected by GitLab (gitlab-ci-local is lenient). */
+  readonly dotenvError?: string | undefined;
+  /** The last lines of the log of a job that did not succeed. */
+  readonly logTail?: readonly string[] | undefined;
+}
+
+export interface GitlabCiLocalRun {
+  readonly exitCode: number;
+  readonly status: 'success' | 'failed';
+  readonly jobs: readonly GitlabCiLocalJob[];
+  /** `<workDir>/gcl-runs/<name>`: `gitlab-ci-local.out`/`.err`, the variables file, `project/`. */
+  readonly dir: string;
+  /** The run's clone: gitlab-ci-local's working directory and every job's CI_PROJECT_DIR. */
+  readonly project: string;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Every secret value the run handed to jobs (ID tokens), for leak checks. */
+  readonly secrets: readonly string[];
+}
+
+async function git(cwd: string, args: readonly string[]): Promise<string> {
+  return (await run('git', [...args], { cwd })).trim();
+}
+
+/** The run's clone of the environment's project, arranged as the module comment describes. */
+async function prepareProject(env: Environment, project: string, ref: string, copy: readonly string[]): Promise<void> {
+  await run('git', ['check-ref-format', '--branch', ref]);
+  await run('git', ['clone', '--quiet', '--no-hardlinks', env.project, project]);
+  const head = await git(project, ['rev-parse', 'HEAD']);
+  if (head !== env.sha) throw new ToolkitError(`the clone's HEAD is ${head}, not the environment's commit ${env.sha}`);
+  // Point HEAD at the branch without a checkout: the work tree already is that commit.
+  await git(project, ['update-ref', `refs/heads/${ref}`, env.sha]);
+  await git(project, ['symbolic-ref', 'HEAD', `refs/heads/${ref}`]);
+  await git(project, ['update-ref', `refs/remotes/origin/${SCENARIO_DEFAULT_BRANCH}`, env.sha]);
+  await git(project, ['symbolic-ref', 'refs/remotes/origin/HEAD', `refs/remotes/origin/${SCENARIO_DEFAULT_BRANCH}`]);
+  // No `.git` suffix: nothing is ever fetched from it (every component is local).
+  await git(project, ['remote', 'add', 'gcl-origin', `https://${SCENARIO_SERVER_FQDN}/${SCENARIO_PROJECT_PATH}`]);
+  // GITLAB_USER_* come from here; without them gitlab-ci-local prints fallback warnings.
+  await git(project, ['config', 'user.name', 'Scenario Runner']);
+  await git(project, ['config', 'user.email', 'scenario@example.invalid']);
+  for (const relative of copy) {
+    const source = path.join(env.project, relative);
+    if (path.isAbsolute(relative) || relative.split(/[\\/]/).includes('..') || !existsSync(source)) {
+      throw new ToolkitError(`copy: ${relative} is not a path inside ${env.project}`);
+    }
+    cpSync(source, path.join(project, relative), { recursive: true });
+  }
+}
+
+/**
+ * gitlab-ci-local's project variables file: JSON (a subset of the YAML it reads). Every value is
+ * spelled `{type, values: {'*': value}}`: a bare string starting with `/` or `~` would be taken
+ * for a file path to read (`VariablesFromFiles.init`).
+ */
+function variablesFile(variables: readonly ExtraVariable[]): string {
+  const entries = variables.map((v) => {
+    if (v.raw === true) throw new ToolkitError(`variable ${v.key}: gitlab-ci-local expands every variable (no \`expand: false\`)`);
+    return [v.key, { type: v.file === true ? 'file' : 'variable', values: { '*': v.value } }] as const;
+  });
+  return `${JSON.stringify(Object.fromEntries(entries), null, 2)}\n`;
+}
+
+interface ListedJob {
+  readonly name: string;
+  readonly stage: string;
+  readonly when: string;
+}
+
+function parseJobList(stdout: string): ListedJob[] {
+  const list = JSON.parse(stdout) as unknown;
+  if (!Array.isArray(list)) throw new ToolkitError('gitlab-ci-local --list-json printed no array');
+  return list.map((item: { name?: unknown; stage?: unknown; when?: unknown }) => ({
+    name: String(item.name),
+    stage: String(item.stage),
+    when: String(item.when),
+  }));
+}
+
+export interface GitlabCiLocalReport {
+  readonly status: Map<string, 'success' | 'warning' | 'failed'>;
+  readonly afterScriptFailed: Set<string>;
+}
+
+/**
+ * The report gitlab-ci-local prints after the run (`Commander.printReport`, colours off):
+ * ` PASS  <name>`, ` WARN  <name>  pre_script` (failed, allowed to), ` WARN  <name>  after_script`,
+ * ` FAIL  <name>`, each followed by log lines of its own. Names are matched against the job list.
+ */
+export function parseReport(stdout: string, names: readonly string[]): GitlabCiLocalReport {
+  const status = new Map<string, 'success' | 'warning' | 'failed'>();
+  const afterScriptFailed = new Set<string>();
+  const known = new Set(names);
+  for (const line of stdout.split('\n')) {
+    const match = /^ (PASS|WARN|FAIL) +(.*?)(?: +(pre_script|after_script))?\s*$/.exec(line);
+    if (match === null) continue;
+    const [, word, name = '', part] = match;
+    if (!known.has(name)) continue;
+    if (word === 'WARN' && part === 'after_script') afterScriptFailed.add(name);
+    else if (word === 'PASS') status.set(name, 'success');
+    else if (word === 'WARN') status.set(name, 'warning');
+    else if (word === 'FAIL') status.set(name, 'failed');
+  }
+  return { status, afterScriptFailed };
+}
+
+/** gitlab-ci-local's file name for a job (`Utils.safeDockerString`), for the names it keeps as they are. */
+function safeJobName(name: string): string | undefined {
+  return /^[\w-]+$/.test(name) ? name : undefined;
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
+}
+
+/** The job's dotenv reports as gitlab-ci-local stored them, parsed with GitLab's rules (dotenv.ts). */
+function jobDotenv(project: string, safeName: string): { dotenv: Record<string, string>; error?: string } {
+  const dotenv: Record<string, string> = {};
+  for (const file of filesUnder(path.join(project, STATE_DIR, 'artifacts', safeName, '.gitlab-ci-reports', 'dotenv'))) {
+    const parsed = parseDotenv(readFileSync(file));
+    if (!parsed.ok) return { dotenv, error: `${path.basename(file)}: ${parsed.error}` };
+    for (const [key, value] of parsed.variables) dotenv[key] = value;
+  }
+  return { dotenv };
+}
+
+function jobResult(project: string, listed: ListedJob, report: GitlabCiLocalReport): GitlabCiLocalJob {
+  const status = report.status.get(listed.name) ?? 'not-started';
+  const safeName = safeJobName(listed.name);
+  const logFile = safeName === undefined ? undefined : path.join(project, STATE_DIR, 'output', `${safeName}.log`);
+  const started = logFile !== undefined && status !== 'not-started' && existsSync(logFile);
+  const { dotenv, error } = safeName === undefined ? { dotenv: {} } : jobDotenv(project, safeName);
+  return {
+    name: listed.name,
+    stage: listed.stage,
+    when: listed.when,
+    status,
+    afterScriptFailed: report.afterScriptFailed.has(listed.name),
+    ...(started ? { logFile } : {}),
+    dotenv,
+    ...(error === undefined ? {} : { dotenvError: error }),
+    ...(started && status !== 'success' ? { logTail: tail(readFileSync(logFile, 'utf8'), LOG_TAIL_LINES).split('\n') } : {}),
+  };
+}
+
+/**
+ * Runs gitlab-ci-local with `args` in `where.project`, inside the environment's namespace: `cd`
+ * first, since entering a mount namespace resets the working directory (see environment.ts), and
+ * gitlab-ci-local takes only a relative `--cwd`. HOME is `where.home`, the base environment
+ * `env.jobEnv` plus `where.env`.
+ */
+async function gitlabCiLocal(
+  env: Environment,
+  where: { project: string; home: string; env: Readonly<Record<string, string>> },
+  args: readonly string[],
+  onLine?: (line: string) => void,
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const { node, script } = gitlabCiLocalPaths();
+  const [command, ...rest] = dieWithParent(env.namespace.wrap(['/bin/sh', '-c', 'cd "$1" && shift && exec "$@"', 'sh', where.project, node, script, ...args]));
+  const child = execa(command, rest, {
+    reject: false,
+    stdin: 'ignore',
+    extendEnv: false,
+    env: gitlabCiLocalEnv({ ...env.jobEnv, ...where.env }, where.home),
+    encoding: 'utf8',
+  });
+  if (onLine !== undefined) {
+    let pending = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    });
+  }
+  const result = await child;
+  if (result.exitCode === undefined) throw new ToolkitError(`gitlab-ci-local: ${result.originalMessage ?? result.shortMessage}`);
+  return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/** Runs `pipelineText` with gitlab-ci-local in the environment, as the module comment describes. */
+export async function runWithGitlabCiLocal(env: Environment, pipelineText: string, options: GitlabCiLocalRunOptions): Promise<GitlabCiLocalRun> {
+  const dir = env.runDir('gcl-runs', options.name);
+  const ref = options.ref ?? SCENARIO_DEFAULT_BRANCH;
+  const project = path.join(dir, 'project');
+  await env.step(`gitlab-ci-local project ${options.name}`, () => prepareProject(env, project, ref, options.copy ?? []));
+  writeFileSync(path.join(project, PIPELINE_FILE), pipelineText);
+
+  const idTokens = options.idTokens ?? { AWS_ID_TOKEN: env.idToken(ref, false) };
+  const variables: ExtraVariable[] = [...Object.entries(idTokens).map(([key, value]) => ({ key, value, masked: true })), ...(options.variables ?? [])];
+  const variablesPath = path.join(dir, 'variables.yml');
+  writeFileSync(variablesPath, variablesFile(variables), { mode: 0o600 });
+  chmodSync(variablesPath, 0o600);
+  const home = path.join(dir, 'home');
+  mkdirSync(home, { mode: 0o700 });
+
+  const common = [
+    '--file', PIPELINE_FILE,
+    '--variables-file', variablesPath,
+    '--variable', `AWS_API_ENDPOINT=${env.moto.endpoint}`,
+    '--force-shell-executor',
+    '--shell-executor-no-image',
+    // gitlab-ci-local sets CI_PROJECT_DIR and CI_BUILDS_DIR to /builds/<project path> for every job
+    // with an `image:`, even when --force-shell-executor runs it in the project directory
+    // (`Job._predefinedVariables` reads `image:`, not the executor). As project variables they
+    // override its predefined values; --ignore-predefined-vars only silences its warning about that.
+    '--variable', `CI_PROJECT_DIR=${project}`,
+    '--variable', `CI_BUILDS_DIR=${project}`,
+    '--ignore-predefined-vars', 'CI_PROJECT_DIR,CI_BUILDS_DIR',
+    ...(options.ignoreSchemaPaths ?? []).flatMap((p) => ['--ignore-schema-paths', p]),
+  ];
+  const where = { project, home, env: options.env ?? {} };
+  const listed = await gitlabCiLocal(env, where, [...common, '--list-json']);
+  if (listed.exitCode !== 0) throw new ToolkitError(`gitlab-ci-local --list-json failed (exit ${listed.exitCode}):\n${tail(listed.stderr || listed.stdout, 30)}`);
+  const jobs = parseJobList(listed.stdout).filter((j) => j.when !== 'never');
+
+  const log = options.verbose === true ? (line: string) => env.log(`[gcl] ${line}`) : undefined;
+  const result = await env.step(`gitlab-ci-local pipeline ${options.name}`, () => gitlabCiLocal(env, where, common, log));
+  writeFileSync(path.join(dir, 'gitlab-ci-local.out'), result.stdout);
+  writeFileSync(path.join(dir, 'gitlab-ci-local.err'), result.stderr);
+  const report = parseReport(result.stdout, jobs.map((j) => j.name));
+  return {
+    exitCode: result.exitCode,
+    status: result.exitCode === 0 ? 'success' : 'failed',
+    jobs: jobs.map((j) => jobResult(project, j, report)),
+    dir,
+    project,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    secrets: Object.values(idTokens),
+  };
+}
+
+/** A failed gitlab-ci-local run as one message: its exit status, stderr tail, each unsuccessful job's log tail. */
+export function gitlabCiLocalFailure(run: GitlabCiLocalRun): string {
+  const failed = run.jobs.filter((j) => j.status !== 'success' || j.dotenvError !== undefined);
+  return (
+    `gitlab-ci-local exited ${run.exitCode} (${run.dir})\n${tail(run.stderr, 15)}\n` +
+    failed.map((j) => `--- ${j.name}: ${j.status}${j.dotenvError === undefined ? '' : `, dotenv ${j.dotenvError}`}\n${(j.logTail ?? []).join('\n')}`).join('\n')
+  );
+}

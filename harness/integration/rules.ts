@@ -1,0 +1,146 @@
+/**
+ * Job `rules:`, `only:`/`except:` and `when:` as GitLab decides whether a job is part of a
+ * pipeline. `rules:if` uses the pipeline expression language (gitlabhq
+ * `Gitlab::Ci::Pipeline::Expression`): `$VAR` (an undefined variable is `null`), string literals,
+ * `null`, `/regex/flags` (RE2, like `Gitlab::UntrustedRegexp`), `==`, `!=`, `=~`, `!~`, `&&`, `||`
+ * (`&&` binds tighter) and parentheses. A statement is true when its value is `present?`: neither
+ * null nor empty. `=~` matches `to_s` of the left side (null → ""), and a variable on the right
+ * holding `/pattern/` is used as that pattern.
+ */
+import { evaluateExpression as evaluate, regexOfString, testRegex, type ExpressionResult } from '../../scripts/gitlab/expression.js';
+import { isValueMap, type Value } from '../../scripts/gitlab/ruby/value.js';
+
+export type { ExpressionResult };
+
+/** Evaluates a `rules:if` / `only:variables` expression against the job's variables (undefined is null). */
+export function evaluateExpression(expression: string, variables: ReadonlyMap<string, string>): ExpressionResult {
+  return evaluate(expression, (reference) => (reference.kind === 'variable' ? (variables.get(reference.name) ?? null) : null));
+}
+
+export type When = 'on_success' | 'on_failure' | 'always' | 'manual' | 'delayed' | 'never';
+const WHENS: ReadonlySet<string> = new Set(['on_success', 'on_failure', 'always', 'manual', 'delayed', 'never']);
+
+export interface Inclusion {
+  /** `never`: the job is not part of the pipeline. */
+  readonly when: When;
+  /** Variables of the matching rule (unexpanded values). */
+  readonly variables: ReadonlyMap<string, Value>;
+  /** `allow_failure` of the matching rule, when it sets one. */
+  readonly allowFailure?: Value | undefined;
+  /** Why the job was left out or how it was decided, for the log. */
+  readonly reason: string;
+  readonly errors: readonly string[];
+}
+
+export interface RefContext {
+  /** The branch or tag name. */
+  readonly ref: string;
+  readonly tag: boolean;
+  /** `CI_PIPELINE_SOURCE`: `push`, `web`, `schedule`, `merge_request_event`… */
+  readonly source: string;
+}
+
+export interface InclusionInput {
+  readonly rules?: Value | undefined;
+  readonly only?: Value | undefined;
+  readonly except?: Value | undefined;
+  readonly when?: Value | undefined;
+  readonly variables: ReadonlyMap<string, string>;
+  readonly ref: RefContext;
+  /** `rules:exists`: whether a path (relative to the project) exists. Globs are not expanded. */
+  readonly exists?: ((path: string) => boolean) | undefined;
+}
+
+const jobWhen = (when: Value | undefined): When => (typeof when === 'string' && WHENS.has(when) ? (when as When) : 'on_success');
+
+/**
+ * Whether and how a job runs: the first rule whose clauses all hold decides (`when:` defaults to
+ * the job's `when:`), no matching rule means `never`; without `rules:`, `only`/`except` decide
+ * (GitLab's default is `only: [branches, tags]`).
+ */
+export function evaluateInclusion(input: InclusionInput): Inclusion {
+  const errors: string[] = [];
+  if (input.rules !== undefined && input.rules !== null) {
+    const rules = Array.isArray(input.rules) ? input.rules : [];
+    for (const [index, rule] of rules.entries()) {
+      if (!isValueMap(rule)) continue;
+      if (!ruleMatches(rule, input, errors)) continue;
+      const when = rule.has('when') ? jobWhen(rule.get('when')) : jobWhen(input.when);
+      const variables = rule.get('variables');
+      return {
+        when,
+        variables: isValueMap(variables) ? variables : new Map(),
+        allowFailure: rule.get('allow_failure'),
+        reason: `rule ${index + 1} matched (when: ${when})`,
+        errors,
+      };
+    }
+    return { when: 'never', variables: new Map(), reason: 'no rule matched', errors };
+  }
+  const only = input.only ?? (input.except === undefined ? undefined : null);
+  if (only !== undefined && only !== null && !refPolicyMatches(only, input, errors)) {
+    return { when: 'never', variables: new Map(), reason: 'excluded by only:', errors };
+  }
+  if (input.except !== undefined && input.except !== null && refPolicyMatches(input.except, input, errors)) {
+    return { when: 'never', variables: new Map(), reason: 'excluded by except:', errors };
+  }
+  const when = jobWhen(input.when);
+  return { when, variables: new Map(), reason: `when: ${when}`, errors };
+}
+
+function ruleMatches(rule: ReadonlyMap<string, Value>, input: InclusionInput, errors: string[]): boolean {
+  const condition = rule.get('if');
+  if (typeof condition === 'string') {
+    const result = evaluateExpression(condition, input.variables);
+    if (!result.ok) {
+      errors.push(result.error);
+      return false;
+    }
+    if (!result.matches) return false;
+  }
+  const exists = rule.get('exists');
+  if (exists !== undefined && input.exists) {
+    const paths = (isValueMap(exists) ? exists.get('paths') : exists) ?? [];
+    const list = (Array.isArray(paths) ? paths : [paths]).filter((p): p is string => typeof p === 'string');
+    // Globs are not expanded here: a pattern with glob characters counts as present.
+    if (!list.some((p) => /[*?[{]/.test(p) || input.exists?.(p))) return false;
+  }
+  // `changes:` is always true outside merge request and branch-push diffs we can see (a new
+  // branch's first pipeline behaves the same way in GitLab).
+  return true;
+}
+
+/** `only:`/`except:` in the array form (refs) or the hash form (`refs:`, `variables:`). */
+function refPolicyMatches(policy: Value, input: InclusionInput, errors: string[]): boolean {
+  if (isValueMap(policy)) {
+    const refs = policy.get('refs');
+    const variables = policy.get('variables');
+    const refsOk = refs === undefined || refsMatch(refs, input.ref);
+    const variablesOk =
+      variables === undefined ||
+      (Array.isArray(variables) ? variables : [variables]).some((expression) => {
+        if (typeof expression !== 'string') return false;
+        const result = evaluateExpression(expression, input.variables);
+        if (!result.ok) errors.push(result.error);
+        return result.ok && result.matches;
+      });
+    return refsOk && variablesOk;
+  }
+  return refsMatch(policy, input.ref);
+}
+
+function refsMatch(refs: Value, ref: RefContext): boolean {
+  const list = (Array.isArray(refs) ? refs : [refs]).filter((r): r is string => typeof r === 'string');
+  return list.some((entry) => {
+    if (entry === 'branches') return !ref.tag;
+    if (entry === 'tags') return ref.tag;
+    if (entry === 'pushes') return ref.source === 'push';
+    if (['api', 'external', 'pipelines', 'schedules', 'triggers', 'web', 'merge_requests', 'chat', 'external_pull_requests'].includes(entry)) {
+      const sources: Record<string, string> = { pipelines: 'pipeline', schedules: 'schedule', triggers: 'trigger', merge_requests: 'merge_request_event' };
+      return ref.source === (sources[entry] ?? entry);
+    }
+    const regex = regexOfString(entry);
+    if (regex) return testRegex(regex, ref.ref);
+    return entry === ref.ref;
+  });
+}

@@ -1,0 +1,314 @@
+/**
+ * The only module that runs git. One small function per git command, each with an argv array
+ * (never a shell string). Expected "no such thing" answers (an unknown ref, a missing path, no
+ * remote) come back as `undefined`; every other failure throws a `GitError` carrying the first
+ * line of git's stderr.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { GitError } from './errors.js';
+
+interface GitOutput {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+interface RawOutput {
+  readonly exitCode: number;
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
+}
+
+/** Never waits for a credential or pager prompt. */
+const gitEnv = (): NodeJS.ProcessEnv => ({ ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat' });
+
+/**
+ * Runs git with an argv array and collects its output. node:child_process rather than execa here:
+ * importing execa costs a short `catalog render` about a third of its time, and git needs nothing
+ * execa adds.
+ */
+function spawnGit(repo: string, args: readonly string[]): Promise<RawOutput> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', [...args], { cwd: repo, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+    // git could not be started at all (not installed, or `repo` is not a directory).
+    child.on('error', (error) => reject(new GitError(`git ${args[0] ?? ''}: ${error.message}`)));
+    child.on('close', (code, signal) =>
+      resolve({ exitCode: code ?? (signal ? 128 : 1), stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) }),
+    );
+  });
+}
+
+async function runGit(repo: string, args: readonly string[], keepTrailingNewline = false): Promise<GitOutput> {
+  const result = await spawnGit(repo, args);
+  const stdout = result.stdout.toString('utf8');
+  return {
+    exitCode: result.exitCode,
+    stdout: keepTrailingNewline ? stdout : stdout.replace(/\r?\n$/, ''),
+    stderr: result.stderr.toString('utf8').replace(/\r?\n$/, ''),
+  };
+}
+
+function failure(args: readonly string[], output: GitOutput): GitError {
+  const line = output.stderr.split('\n').find((l) => l.trim() !== '') ?? `exit code ${output.exitCode}`;
+  return new GitError(`git ${args[0] ?? ''}: ${line.trim()}`);
+}
+
+/**
+ * One long-lived `git cat-file --batch` per repository directory: a render asks for objects in
+ * several rounds (the commit a SHA names, then the component files at it), and a pipe round trip
+ * costs a fraction of a millisecond where starting git costs several. Only names that cannot make
+ * git die go through it (`batchSafeCommit`, `batchSafePath`): one fatal name would end the process
+ * and every query queued behind it.
+ */
+class CatFileSession {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #waiting: { resolve(object: BatchObject | undefined): void; reject(error: unknown): void }[] = [];
+  #output: Buffer = Buffer.alloc(0);
+  readonly #stderr: Buffer[] = [];
+  #closed = false;
+  #idle: NodeJS.Timeout | undefined;
+  readonly #onClose: () => void;
+
+  constructor(repo: string, onClose: () => void) {
+    this.#onClose = onClose;
+    this.#child = spawn('git', ['cat-file', '--batch'], { cwd: repo, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#child.stdout.on('data', (chunk: Buffer) => this.#read(chunk));
+    this.#child.stderr.on('data', (chunk: Buffer) => this.#stderr.push(chunk));
+    // Writing to a git that has already exited: the 'close' handler reports it.
+    this.#child.stdin.on('error', () => undefined);
+    this.#child.on('error', (error) => this.#fail(new GitError(`git cat-file: ${error.message}`)));
+    this.#child.on('close', (code, signal) => {
+      const line = Buffer.concat(this.#stderr).toString('utf8').split('\n').find((l) => l.trim() !== '');
+      this.#fail(new GitError(`git cat-file: ${line?.trim() ?? `exit code ${code ?? signal ?? 'unknown'}`}`));
+    });
+    this.#hold(false);
+  }
+
+  /** The object `name` names, `undefined` when there is none. */
+  query(name: string): Promise<BatchObject | undefined> {
+    if (this.#closed) return Promise.reject(new GitError('git cat-file: closed'));
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ resolve, reject });
+      this.#hold(true);
+      this.#child.stdin.write(`${name}\n`);
+    });
+  }
+
+  /**
+   * While answers are awaited the process keeps Node running; when idle it does not (a CLI run ends
+   * as soon as its work is done, and git then sees standard input close), and it is ended after a
+   * second without queries so that long-lived callers (tests) do not collect idle git processes.
+   */
+  #hold(busy: boolean): void {
+    const handles = [this.#child, this.#child.stdin, this.#child.stdout, this.#child.stderr] as { ref(): void; unref(): void }[];
+    for (const handle of handles) if (busy) handle.ref(); else handle.unref();
+    clearTimeout(this.#idle);
+    this.#idle = busy ? undefined : setTimeout(() => this.close(), 1000).unref();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#idle);
+    this.#onClose();
+    this.#child.stdin.end();
+  }
+
+  #fail(error: GitError): void {
+    this.#closed = true;
+    clearTimeout(this.#idle);
+    this.#onClose();
+    for (const waiter of this.#waiting.splice(0)) waiter.reject(error);
+  }
+
+  /** Answers come in query order: `<oid> <type> <size>\n<content>\n`, or `<name> missing\n` (or `ambiguous`). */
+  #read(chunk: Buffer): void {
+    this.#output = this.#output.length === 0 ? chunk : Buffer.concat([this.#output, chunk]);
+    while (this.#waiting.length > 0) {
+      const eol = this.#output.indexOf(0x0a);
+      if (eol < 0) return;
+      const header = this.#output.toString('utf8', 0, eol);
+      const found = /^[0-9a-f]+ ([a-z]+) (\d+)$/.exec(header);
+      let object: BatchObject | undefined;
+      let end = eol + 1;
+      if (found) {
+        const size = Number(found[2]);
+        if (this.#output.length < eol + 1 + size + 1) return; // the content is followed by a newline
+        object = { oid: header.slice(0, header.indexOf(' ')), type: found[1] ?? '', content: this.#output.subarray(eol + 1, eol + 1 + size) };
+        end = eol + 1 + size + 1;
+      }
+      this.#output = this.#output.subarray(end);
+      this.#waiting.shift()?.resolve(object);
+      if (this.#waiting.length === 0) this.#hold(false);
+    }
+  }
+}
+
+const sessions = new Map<string, CatFileSession>();
+
+/** Looks `names` up in `repo`'s cat-file session (started on first use). */
+function catFile(repo: string, names: readonly string[]): Promise<(BatchObject | undefined)[]> {
+  let session = sessions.get(repo);
+  if (!session) {
+    const started: CatFileSession = new CatFileSession(repo, () => {
+      if (sessions.get(repo) === started) sessions.delete(repo);
+    });
+    session = started;
+    sessions.set(repo, session);
+  }
+  const current = session;
+  return Promise.all(names.map((name) => current.query(name)));
+}
+
+/** Ends every cat-file session (they also end on their own when idle, or with the process). */
+export function closeGitSessions(): void {
+  for (const session of [...sessions.values()]) session.close();
+}
+
+const FULL_HEX = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+
+/**
+ * Names that git resolves without ever dying: `<full hex>^{commit}` and `<full hex>:<path>` (a path
+ * that is not relative to the working directory, without line breaks). `@{u}`, `./x` outside a work
+ * tree and the like make git exit instead of answering "missing"; they are asked one process each.
+ */
+const batchSafeCommit = (rev: string): boolean => FULL_HEX.test(rev);
+const batchSafePath = (path: string): boolean => !/[\n\r]/.test(path) && !/^\.\.?(?:\/|$)/.test(path);
+
+interface BatchObject {
+  /** The object's id (for `X^{commit}`, the commit's). */
+  readonly oid: string;
+  readonly type: string;
+  readonly content: Buffer;
+}
+
+async function gitOk(repo: string, args: readonly string[]): Promise<string> {
+  const output = await runGit(repo, args);
+  if (output.exitCode !== 0) throw failure(args, output);
+  return output.stdout;
+}
+
+/** The top directory of the work tree that contains `dir`; GitError when `dir` is not in a repository. */
+export async function repoRoot(dir: string): Promise<string> {
+  return (await gitOk(dir, ['rev-parse', '--show-toplevel'])).trim();
+}
+
+/**
+ * The commit a revision names (`git rev-parse --verify <rev>^{commit}`): a full or abbreviated SHA,
+ * `refs/tags/x`, a branch, `HEAD~1`… Git's own precedence applies (a full SHA first, then refs,
+ * then abbreviated SHAs). `undefined` when it names no commit.
+ */
+export async function resolveRef(repo: string, rev: string): Promise<string | undefined> {
+  // The same lookup (get_oid_with_context) as rev-parse's, in the long-lived cat-file.
+  if (batchSafeCommit(rev)) {
+    const [commit] = await catFile(repo, [`${rev}^{commit}`]);
+    return commit?.type === 'commit' ? commit.oid : undefined;
+  }
+  const args = ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`];
+  const output = await runGit(repo, args);
+  if (output.exitCode === 0) return output.stdout.trim();
+  if (output.exitCode === 1) return undefined;
+  // Some malformed revisions (`@{u}` without an upstream) still make git die; that is "no such
+  // commit" as long as the repository itself is usable.
+  if ((await runGit(repo, ['rev-parse', '--git-dir'])).exitCode === 0) return undefined;
+  throw failure(args, output);
+}
+
+/** The commit HEAD points at. */
+export async function headSha(repo: string): Promise<string> {
+  const sha = await resolveRef(repo, 'HEAD');
+  if (sha === undefined) throw new GitError('git rev-parse: HEAD does not point at a commit (empty repository?)');
+  return sha;
+}
+
+/** The current branch name, or `undefined` when HEAD is detached. */
+export async function currentBranch(repo: string): Promise<string | undefined> {
+  const output = await runGit(repo, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+  return output.exitCode === 0 ? output.stdout.trim() : undefined;
+}
+
+export interface Tag {
+  /** The tag name without `refs/tags/`. */
+  readonly name: string;
+  /** The commit the tag points at (annotated tags are peeled). */
+  readonly sha: string;
+}
+
+/** Every tag that points at a commit, sorted by name. Tags of trees or blobs are left out. */
+export async function listTags(repo: string): Promise<Tag[]> {
+  const format = '%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)';
+  const out = await gitOk(repo, ['for-each-ref', '--sort=refname', `--format=${format}`, 'refs/tags/']);
+  const tags: Tag[] = [];
+  for (const line of out.split('\n')) {
+    if (line === '') continue;
+    const [ref = '', type, sha = '', peeledType, peeledSha = ''] = line.split('\0');
+    const name = ref.replace(/^refs\/tags\//, '');
+    if (type === 'commit') tags.push({ name, sha });
+    else if (type === 'tag' && peeledType === 'commit') tags.push({ name, sha: peeledSha });
+  }
+  return tags;
+}
+
+/**
+ * The commits whose SHA starts with `prefix` (`git rev-parse --disambiguate`): only objects, never
+ * refs. Needs at least 4 hex digits; anything else gives an empty list.
+ */
+export async function commitsWithPrefix(repo: string, prefix: string): Promise<string[]> {
+  if (!/^[0-9a-f]{4,64}$/i.test(prefix)) return [];
+  const out = await gitOk(repo, ['rev-parse', `--disambiguate=${prefix.toLowerCase()}`]);
+  const objects = out.split('\n').filter((l) => l !== '');
+  const types = await Promise.all(objects.map((object) => objectType(repo, object)));
+  return objects.filter((_, i) => types[i] === 'commit');
+}
+
+/** `git cat-file -t <object>`: the object's type, or `undefined` when there is no such object. */
+export async function objectType(repo: string, object: string): Promise<string | undefined> {
+  const output = await runGit(repo, ['cat-file', '-t', object]);
+  return output.exitCode === 0 ? output.stdout.trim() : undefined;
+}
+
+/**
+ * A file's text at a revision (`git show <commit>:<path>`), never the work tree. `undefined` when
+ * the path does not exist at that revision or is not a file; GitError when the revision itself is
+ * unknown or git fails otherwise.
+ */
+export async function showFile(repo: string, rev: string, path: string): Promise<string | undefined> {
+  const commit = await resolveRef(repo, rev);
+  if (commit === undefined) throw new GitError(`git show: unknown revision '${rev}'`);
+  const object = `${commit}:${path.replace(/^\/+/, '')}`;
+  if ((await objectType(repo, object)) !== 'blob') return undefined;
+  const args = ['show', '--no-textconv', object];
+  const output = await runGit(repo, args, true);
+  if (output.exitCode !== 0) throw failure(args, output);
+  return output.stdout;
+}
+
+/**
+ * `showFile` for several paths at one revision, in one round trip to the repository's cat-file
+ * session when `rev` is a full SHA (as `resolveRef` returns it); other revisions go through
+ * `showFile`. Same answers as `showFile`, path by path: the text, `undefined` when the path is not a
+ * file at that revision, GitError when the revision names no commit.
+ */
+export async function showFiles(repo: string, rev: string, paths: readonly string[]): Promise<(string | undefined)[]> {
+  const clean = paths.map((path) => path.replace(/^\/+/, ''));
+  if (!batchSafeCommit(rev) || !clean.every(batchSafePath)) {
+    const texts: (string | undefined)[] = [];
+    for (const path of paths) texts.push(await showFile(repo, rev, path));
+    return texts;
+  }
+  const [commit, ...files] = await catFile(repo, [`${rev}^{commit}`, ...clean.map((path) => `${rev}:${path}`)]);
+  if (commit?.type !== 'commit') throw new GitError(`git show: unknown revision '${rev}'`);
+  // Decoded as `showFile`'s output is (UTF-8, a leading BOM kept).
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  return files.map((file) => (file?.type === 'blob' ? decoder.decode(file.content) : undefined));
+}
+
+/** The URL of a remote (`git remote get-url`), or `undefined` when there is no such remote. */
+export async function remoteUrl(repo: string, remote = 'origin'): Promise<string | undefined> {
+  const output = await runGit(repo, ['remote', 'get-url', '--', remote]);
+  return output.exitCode === 0 ? output.stdout.trim() : undefined;
+}

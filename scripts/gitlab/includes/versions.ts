@@ -1,0 +1,187 @@
+/**
+ * Version resolution for `component@<version>` in this repository, as GitLab does it for a CI/CD
+ * catalog resource (`Gitlab::Ci::Components::InstancePath`, newest):
+ *
+ *     sha = find_catalog_version&.sha || sha_by_released_tag || sha_by_ref
+ *     find_catalog_version:
+ *       '~latest'            -> versions.latest                 (highest non-prerelease semver)
+ *       /^\d+(\.\d+)?$/      -> versions.latest(major, minor)   (same, filtered)
+ *       anything else        -> versions.by_name(reference)     (the version whose tag IS the reference)
+ *     component.version = find_catalog_version&.semver&.to_s
+ *
+ * The catalog's published versions are modelled as this repository's tags that match
+ * `Gitlab::Regex::SemVer.optional_prefixed` (GitLab publishes a version per release whose tag is
+ * such a semver). `sha_by_released_tag` then adds nothing a tag lookup does not, and `sha_by_ref`
+ * (`project.commit(ref)`) follows the documented precedence: commit SHA, then tag, then branch.
+ */
+import { createRequire } from 'node:module';
+import { commitsWithPrefix, listTags, resolveRef, type Tag } from '../../core/git.js';
+
+/**
+ * node-semver's two functions used here, loaded when first needed: a render whose references are
+ * SHAs or branches never lists versions. Only those two modules, not the package's index, which
+ * loads every range and comparator module too; and with `require`, Node does not scan the
+ * CommonJS files for export names first. Both were noticeable in a short `catalog render`.
+ */
+interface Semver {
+  readonly parse: typeof import('semver/functions/parse.js');
+  readonly rcompare: typeof import('semver/functions/rcompare.js');
+}
+let semverFunctions: Semver | undefined;
+function semver(): Semver {
+  if (!semverFunctions) {
+    const require = createRequire(import.meta.url);
+    semverFunctions = {
+      parse: require('semver/functions/parse.js') as Semver['parse'],
+      rcompare: require('semver/functions/rcompare.js') as Semver['rcompare'],
+    };
+  }
+  return semverFunctions;
+}
+
+/** `Gitlab::Regex::SemVer.optional_prefixed` (`\Av?<unbounded_semver_regex>\z`). */
+export const SEMVER_TAG_PATTERN =
+  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:\d*[a-zA-Z-][0-9a-zA-Z-]*|[1-9]\d*|0)(?:\.(?:\d*[a-zA-Z-][0-9a-zA-Z-]*|[1-9]\d*|0))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+/** `InstancePath::SHORTHAND_SEMVER_PATTERN`. */
+export const SHORTHAND_SEMVER_PATTERN = /^\d+(\.\d+)?$/;
+/** `InstancePath::LATEST`. */
+export const LATEST = '~latest';
+
+export interface CatalogVersion {
+  /** The release tag: what `versions.by_name` matches. */
+  readonly tag: string;
+  /** The commit the tag points at. */
+  readonly sha: string;
+  readonly major: number;
+  readonly minor: number;
+  readonly patch: number;
+  readonly prerelease: string | null;
+  /**
+   * `semver.to_s` of the stored version (`Packages::SemVer#to_s`): the `v` prefix is kept, build
+   * metadata is not stored and so is dropped (`v1.2.0+b` -> `v1.2.0`).
+   */
+  readonly version: string;
+}
+
+/** The published versions among `tags`: those that are semver (optionally `v`-prefixed). */
+export function catalogVersions(tags: readonly Tag[]): CatalogVersion[] {
+  const versions: CatalogVersion[] = [];
+  for (const tag of tags) {
+    const match = SEMVER_TAG_PATTERN.exec(tag.name);
+    // node-semver refuses components beyond Number.MAX_SAFE_INTEGER; GitLab could not store them either.
+    if (!match || semver().parse(tag.name) === null) continue;
+    const [, major = '0', minor = '0', patch = '0', prerelease] = match;
+    const prefixed = tag.name.startsWith('v');
+    const core = `${major}.${minor}.${patch}${prerelease === undefined ? '' : `-${prerelease}`}`;
+    versions.push({
+      tag: tag.name,
+      sha: tag.sha,
+      major: Number(major),
+      minor: Number(minor),
+      patch: Number(patch),
+      prerelease: prerelease ?? null,
+      version: `${prefixed ? 'v' : ''}${core}`,
+    });
+  }
+  return versions;
+}
+
+export async function listCatalogVersions(repo: string): Promise<CatalogVersion[]> {
+  return catalogVersions(await listTags(repo));
+}
+
+const plain = (v: CatalogVersion) => `${v.major}.${v.minor}.${v.patch}`;
+
+/**
+ * `Ci::Catalog::Resources::Version.latest(major, minor)`: semver versions without a pre-release,
+ * filtered by major (and minor), highest first. Versions that differ only in the `v` prefix or in
+ * build metadata tie in GitLab's SQL ordering; here the smaller tag name wins, for determinism.
+ */
+export function latestVersion(
+  versions: readonly CatalogVersion[],
+  major?: number | undefined,
+  minor?: number | undefined,
+): CatalogVersion | undefined {
+  const candidates = versions.filter(
+    (v) =>
+      v.prerelease === null &&
+      (major === undefined || v.major === major) &&
+      (minor === undefined || v.minor === minor),
+  );
+  candidates.sort((a, b) => semver().rcompare(plain(a), plain(b)) || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+  return candidates[0];
+}
+
+/** The catalog version a reference selects (`find_catalog_version`), if any. */
+export function findCatalogVersion(versions: readonly CatalogVersion[], reference: string): CatalogVersion | undefined {
+  if (reference === LATEST) return latestVersion(versions);
+  if (SHORTHAND_SEMVER_PATTERN.test(reference)) {
+    const [major = '', minor] = reference.split('.');
+    return latestVersion(versions, Number(major), minor === undefined ? undefined : Number(minor));
+  }
+  return versions.find((v) => v.tag === reference);
+}
+
+const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+const SHORT_SHA = /^[0-9a-f]{4,63}$/i;
+
+/**
+ * `project.commit(ref)` with the documented precedence: a commit SHA (full, or an abbreviation
+ * that names exactly one commit), then a tag, then a branch (local, else `origin`'s), then any
+ * other revision git understands (`HEAD`, `main~1`).
+ */
+export async function resolveReference(repo: string, ref: string): Promise<string | undefined> {
+  if (ref === '') return undefined;
+  if (FULL_SHA.test(ref)) {
+    // A full SHA names an object before any ref (git and Gitaly agree); peel tag objects. (No
+    // separate existence check: when `cat-file -t` knows no such object, `rev-parse` finds none either.)
+    const sha = await resolveRef(repo, ref);
+    if (sha !== undefined) return sha;
+  } else if (SHORT_SHA.test(ref)) {
+    const commits = await commitsWithPrefix(repo, ref);
+    if (commits.length === 1) return commits[0];
+  }
+  // Looked up together; the first that names a commit wins, in this order (as if one after another).
+  const lookups = await Promise.allSettled(
+    [`refs/tags/${ref}`, `refs/heads/${ref}`, `refs/remotes/origin/${ref}`, ref].map((rev) => resolveRef(repo, rev)),
+  );
+  for (const lookup of lookups) {
+    if (lookup.status === 'rejected') throw lookup.reason;
+    if (lookup.value !== undefined) return lookup.value;
+  }
+  return undefined;
+}
+
+export interface ResolvedVersion {
+  /** The commit the component is read from (`component.sha`). */
+  readonly sha: string;
+  /** The matched catalog version (`component.version`), or null when the reference is not one. */
+  readonly version: string | null;
+  /** The text after `@` (`component.reference`). */
+  readonly reference: string;
+}
+
+/**
+ * Whether `reference` can select a catalog version at all: `~latest`, a shorthand (`1`, `1.2`), or
+ * a name a semver tag can have (`versions.by_name` only knows the catalog's versions, which are
+ * semver tags). Anything else (a SHA, a branch) never does, and the tags need not be listed for it.
+ */
+export const canSelectVersion = (reference: string): boolean =>
+  reference === LATEST || SHORTHAND_SEMVER_PATTERN.test(reference) || SEMVER_TAG_PATTERN.test(reference);
+
+/**
+ * Resolves `reference` in `repo`. `undefined` when nothing matches: GitLab then answers
+ * "Component '<address>' - content not found" (this repository is a catalog resource, so the
+ * `~latest` / partial-version "invalid usage" errors do not apply). `versions` lists the catalog's
+ * versions when they are needed (default: from the repository's tags).
+ */
+export async function resolveVersion(
+  repo: string,
+  reference: string,
+  versions: () => Promise<readonly CatalogVersion[]> = () => listCatalogVersions(repo),
+): Promise<ResolvedVersion | undefined> {
+  const catalog = canSelectVersion(reference) ? findCatalogVersion(await versions(), reference) : undefined;
+  if (catalog) return { sha: catalog.sha, version: catalog.version, reference };
+  const sha = await resolveReference(repo, reference);
+  return sha === undefined ? undefined : { sha, version: null, reference };
+}

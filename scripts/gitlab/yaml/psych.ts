@@ -1,0 +1,394 @@
+/**
+ * The only module that imports `yaml`. It turns YAML text into the Ruby-like value model
+ * (`core/value.ts`) plus a position index, and value models back into YAML text. Keeping the
+ * library behind this adapter means a move to yaml@3 touches one file.
+ *
+ * Loading follows what GitLab's `YAML.safe_load` (Psych, YAML 1.1) produces: `yes`/`no`/`on`/`off`
+ * are booleans, `010` is octal, `<<` merge keys merge in document order, aliases are resolved,
+ * a repeated key keeps its first position and its last value, and `!reference` is kept as a tag.
+ */
+import { createRequire } from 'node:module';
+import type { Alias, CollectionTag, Document, LineCounter, Node as YamlNode, Pair, Scalar as YamlScalar, ScalarTag, Tags, YAMLMap } from 'yaml';
+import type { Diagnostic, Position } from '../../core/diagnostic.js';
+import { rubyFloatToS } from '../ruby/ruby.js';
+import { RubyFloat, YamlReference, type Value, type ValueMap } from '../ruby/value.js';
+
+/**
+ * yaml is CommonJS: loaded with `require` rather than `import`, Node does not first scan it for its
+ * export names (cjs-module-lexer), which took a short `catalog render` about 8 ms. The same module
+ * and types either way.
+ */
+const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+
+export type PathSegment = string | number;
+export interface SourceRange {
+  readonly start: Position;
+  readonly end: Position;
+}
+
+export interface ParsedDocument {
+  readonly value: Value;
+  /** Where the document starts (its first node, or the `---` line when it is empty). */
+  readonly range: SourceRange;
+  /** The range of the node at `path` (`part: 'key'` for the key of a mapping entry). */
+  locate(path: readonly PathSegment[], part?: 'key' | 'value'): SourceRange | undefined;
+}
+
+export interface ParsedYaml {
+  readonly documents: readonly ParsedDocument[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * The position of the node at `path`, or of its nearest ancestor that has one (a missing key
+ * points at its parent mapping): diagnostics always get a line and column.
+ */
+export function positionIn(doc: ParsedDocument | undefined, path: readonly PathSegment[], part: 'key' | 'value' = 'value'): Position {
+  if (!doc) return { line: 1, column: 1 };
+  for (let n = path.length; n >= 0; n--) {
+    const sub = path.slice(0, n);
+    const range = (n === path.length ? doc.locate(sub, part) : undefined) ?? doc.locate(sub) ?? doc.locate(sub, 'key');
+    if (range) return range.start;
+  }
+  return doc.range.start;
+}
+
+/**
+ * Where `needle` is written inside the scalar at `node` (searched line by line from the node's
+ * start), or undefined when it is not written as is (escapes, folding).
+ */
+export function rangeOfText(node: SourceRange | undefined, needle: string, lines: readonly string[]): SourceRange | undefined {
+  if (!node) return undefined;
+  for (let line = node.start.line; line <= node.end.line; line++) {
+    const text = lines[line - 1] ?? '';
+    const column = text.indexOf(needle, line === node.start.line ? node.start.column - 1 : 0);
+    if (column >= 0) return { start: { line, column: column + 1 }, end: { line, column: column + 1 + needle.length } };
+  }
+  return undefined;
+}
+
+const referenceTag: CollectionTag = {
+  tag: '!reference',
+  collection: 'seq',
+  resolve: (seq) => seq,
+};
+
+/*
+ * Numbers and null as Psych's ScalarScanner#tokenize reads plain scalars (ruby/psych
+ * lib/psych/scalar_scanner.rb), which differs from YAML 1.1 as the yaml library implements it:
+ * `1e3` and `.` stay strings, `1,000` is 1000 (INTEGER_LEGACY), `1.` is 1.0, `1:20` is 80.
+ */
+const PSYCH_INT = /^(?:[-+]?0b[0-1_,]+|[-+]?0[0-7_,]+|[-+]?(?:0|[1-9](?:[0-9]|,[0-9]|_[0-9])*)|[-+]?0x[0-9a-fA-F_,]+)$/;
+const PSYCH_SEXAGESIMAL_INT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9]){1,2}$/;
+const PSYCH_SEXAGESIMAL_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9]){1,2}\.[0-9_]*$/;
+
+/** Ruby `Integer(text)` for the forms PSYCH_INT admits (after Psych deletes `,` and `_`). */
+function psychInteger(source: string): number {
+  const text = source.replace(/[,_]/g, '');
+  const sign = text.startsWith('-') ? -1 : 1;
+  const digits = text.replace(/^[-+]/, '');
+  if (/^0b/i.test(digits)) return sign * Number.parseInt(digits.slice(2), 2);
+  if (/^0x/i.test(digits)) return sign * Number.parseInt(digits.slice(2), 16);
+  if (/^0[0-7]+$/.test(digits)) return sign * Number.parseInt(digits.slice(1), 8);
+  return sign * Number(digits);
+}
+
+/** `1:20` is 80 and `1:02:03` is 3723: each part times 60 to the power of its place from the right. */
+function sexagesimal(source: string): number {
+  const sign = source.startsWith('-') ? -1 : 1;
+  const parts = source.replace(/^[-+]/, '').replace(/_/g, '').split(':').map(Number);
+  return sign * parts.reduce((sum, part) => sum * 60 + part, 0);
+}
+
+const psychTags: ScalarTag[] = [
+  {
+    tag: 'tag:yaml.org,2002:null',
+    default: true,
+    identify: (value) => value === null || value === undefined,
+    test: /^(?:~|[Nn][Uu][Ll][Ll])?$/,
+    resolve: () => null,
+    stringify: () => 'null',
+  },
+  // Psych reads `yes|true|on` and `no|false|off` in any case as booleans, but not YAML 1.1's `y`/`n`.
+  {
+    tag: 'tag:yaml.org,2002:bool',
+    default: true,
+    identify: (value) => typeof value === 'boolean',
+    test: /^(?:yes|true|on|no|false|off)$/i,
+    resolve: (source) => /^(?:yes|true|on)$/i.test(source),
+    stringify: ({ value }) => (value ? 'true' : 'false'),
+  },
+  {
+    tag: 'tag:yaml.org,2002:int',
+    default: true,
+    identify: (value) => typeof value === 'number',
+    test: PSYCH_INT,
+    resolve: psychInteger,
+  },
+  {
+    tag: 'tag:yaml.org,2002:int',
+    format: 'TIME',
+    default: true,
+    test: PSYCH_SEXAGESIMAL_INT,
+    resolve: sexagesimal,
+  },
+  {
+    tag: 'tag:yaml.org,2002:float',
+    default: true,
+    identify: (value) => value instanceof RubyFloat,
+    // `.` alone (or with a sign) matches the pattern but Psych keeps it a string.
+    test: /^(?![-+]?\.$)[-+]?(?:[0-9][0-9_,]*)?\.[0-9]*(?:[eE][-+][0-9]+)?$/,
+    resolve: (source) => new RubyFloat(Number(source.replace(/[,_]/g, '').replace(/\.([Ee]|$)/, '$1'))),
+    stringify: ({ value }) => floatText((value as RubyFloat).value),
+  },
+  {
+    tag: 'tag:yaml.org,2002:float',
+    format: 'TIME',
+    default: true,
+    test: PSYCH_SEXAGESIMAL_FLOAT,
+    resolve: (source) => {
+      const [whole = '0', fraction = ''] = source.split('.');
+      const value = Math.abs(sexagesimal(whole)) + Number(`0.${fraction.replace(/_/g, '') || '0'}`);
+      return new RubyFloat(source.startsWith('-') ? -value : value);
+    },
+  },
+  { tag: 'tag:yaml.org,2002:float', format: 'INF', default: true, test: /^[-+]?\.inf$/i, resolve: (s) => new RubyFloat(s.startsWith('-') ? -Infinity : Infinity) },
+  { tag: 'tag:yaml.org,2002:float', format: 'NAN', default: true, test: /^\.nan$/i, resolve: () => new RubyFloat(Number.NaN) },
+];
+
+/** A float as Psych reads it back: Ruby's `Float#to_s` (`1.0`, `1.0e+20`), `.inf`/`.nan` for the specials. */
+function floatText(value: number): string {
+  if (Number.isNaN(value)) return '.nan';
+  if (!Number.isFinite(value)) return value > 0 ? '.inf' : '-.inf';
+  return rubyFloatToS(value);
+}
+
+// Psych's safe_load refuses Date/Time (so timestamps stay plain strings here); scalars it reads
+// differently from the yaml library's YAML 1.1 schema are replaced by psychTags.
+const REPLACED_TAGS = new Set(['timestamp', 'bool', 'null', 'int', 'float'].map((name) => `tag:yaml.org,2002:${name}`));
+const customTags = (tags: Tags): Tags => [
+  ...psychTags,
+  ...tags.filter((tag) => typeof tag !== 'string' && !REPLACED_TAGS.has(tag.tag)),
+  referenceTag,
+];
+
+const MERGE_KEY = '<<';
+const pathKey = (path: readonly PathSegment[]) => JSON.stringify(path);
+
+class PositionIndex {
+  readonly #ranges = new Map<string, SourceRange>();
+  readonly #lineCounter: LineCounter;
+  constructor(lineCounter: LineCounter) {
+    this.#lineCounter = lineCounter;
+  }
+  at(offset: number): Position {
+    const { line, col } = this.#lineCounter.linePos(offset);
+    return { line, column: col };
+  }
+  rangeOf(node: { range?: [number, number, number] | null | undefined } | null | undefined): SourceRange | undefined {
+    const range = node?.range;
+    return range ? { start: this.at(range[0]), end: this.at(range[1]) } : undefined;
+  }
+  record(path: readonly PathSegment[], part: 'key' | 'value', range: SourceRange | undefined): void {
+    const id = part + pathKey(path);
+    if (range && !this.#ranges.has(id)) this.#ranges.set(id, range);
+  }
+  get(path: readonly PathSegment[], part: 'key' | 'value'): SourceRange | undefined {
+    return this.#ranges.get(part + pathKey(path));
+  }
+}
+
+export function parseYamlDocuments(text: string, file: string): ParsedYaml {
+  const lineCounter = new yaml.LineCounter();
+  const docs = yaml.parseAllDocuments(text, {
+    lineCounter,
+    version: '1.1',
+    merge: true,
+    uniqueKeys: false,
+    customTags,
+    prettyErrors: false,
+  });
+  const index = new PositionIndex(lineCounter);
+  const diagnostics: Diagnostic[] = [];
+  const documents: ParsedDocument[] = [];
+  // An empty file gives an EmptyStream (an array with no documents): that is zero documents.
+  for (const doc of docs as Iterable<Document.Parsed>) {
+    for (const error of doc.errors) {
+      diagnostics.push({
+        ruleId: 'syntax',
+        severity: 'error',
+        message: yamlErrorMessage(error.code, error.message),
+        file,
+        start: index.at(error.pos[0]),
+      });
+    }
+    if (doc.errors.length > 0) continue;
+    const docIndex = documents.length;
+    const converter = new Converter(doc, docIndex, index, file, diagnostics);
+    const value = converter.convert(doc.contents as YamlNode | null, []);
+    const range = index.rangeOf(doc.contents as YamlNode | null) ?? {
+      start: index.at(doc.range[0]),
+      end: index.at(doc.range[1]),
+    };
+    documents.push({
+      value,
+      range,
+      locate: (path, part = 'value') => index.get([docIndex, ...path], part),
+    });
+  }
+  return { documents, diagnostics };
+}
+
+/** yaml's messages end with a code excerpt after a colon and newline; keep the first sentence. */
+function yamlErrorMessage(code: string, message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  return `yaml: ${first.replace(/ at line \d+, column \d+:?$/, '')} (${code})`;
+}
+
+class Converter {
+  readonly #doc: Document.Parsed;
+  readonly #index: PositionIndex;
+  readonly #file: string;
+  readonly #diagnostics: Diagnostic[];
+  readonly #docIndex: number;
+  readonly #resolving = new Set<YamlNode>();
+
+  constructor(doc: Document.Parsed, docIndex: number, index: PositionIndex, file: string, diagnostics: Diagnostic[]) {
+    this.#doc = doc;
+    this.#docIndex = docIndex;
+    this.#index = index;
+    this.#file = file;
+    this.#diagnostics = diagnostics;
+  }
+
+  convert(node: YamlNode | null, path: PathSegment[]): Value {
+    this.#index.record([this.#docIndex, ...path], 'value', this.#index.rangeOf(node));
+    if (node === null) return null;
+    if (yaml.isAlias(node)) return this.#alias(node, path);
+    if (yaml.isScalar(node)) return scalarValue(node);
+    if (yaml.isSeq(node)) {
+      const items = node.items.map((item, i) => this.convert(item as YamlNode | null, [...path, i]));
+      return node.tag === '!reference' ? new YamlReference(items) : items;
+    }
+    if (yaml.isMap(node)) return this.#map(node, path);
+    return null;
+  }
+
+  #alias(node: Alias, path: PathSegment[]): Value {
+    const target = node.resolve(this.#doc) as YamlNode | undefined;
+    if (!target || this.#resolving.has(target)) return null;
+    this.#resolving.add(target);
+    try {
+      return this.convert(target, path);
+    } finally {
+      this.#resolving.delete(target);
+    }
+  }
+
+  #map(node: YAMLMap, path: PathSegment[]): ValueMap {
+    const out: ValueMap = new Map();
+    // Keys written in this mapping: one that overrides a key brought in by `<<` is no duplicate.
+    const written = new Set<string>();
+    for (const pair of node.items as Pair<YamlNode | null, YamlNode | null>[]) {
+      if (isMergeKey(pair.key)) {
+        this.#merge(out, pair.value, path);
+        continue;
+      }
+      const key = keyString(pair.key ? this.convert(pair.key, [...path, '<key>']) : null);
+      const keyRange = this.#index.rangeOf(pair.key);
+      if (written.has(key)) {
+        this.#diagnostics.push({
+          ruleId: 'syntax',
+          severity: 'warning',
+          message: `duplicate key ${JSON.stringify(key)}: GitLab keeps the last value`,
+          file: this.#file,
+          start: keyRange?.start ?? { line: 1, column: 1 },
+        });
+      }
+      written.add(key);
+      this.#index.record([this.#docIndex, ...path, key], 'key', keyRange);
+      out.set(key, this.convert(pair.value, [...path, key]));
+    }
+    return out;
+  }
+
+  /** Psych merges `<<` at its place in the mapping: later keys override it, it overrides earlier ones. */
+  #merge(out: ValueMap, source: YamlNode | null, path: PathSegment[]): void {
+    const sources = yaml.isSeq(source) ? [...source.items].reverse() : [source];
+    const merged: ValueMap = new Map();
+    for (const item of sources) {
+      const value = this.convert(item as YamlNode | null, path);
+      if (value instanceof Map) for (const [k, v] of value) merged.set(k, v);
+    }
+    for (const [k, v] of merged) out.set(k, v);
+  }
+}
+
+const isMergeKey = (key: unknown): boolean =>
+  (yaml.isScalar(key) && key.value === MERGE_KEY && key.type === 'PLAIN') ||
+  (yaml.isScalar(key) && typeof key.value === 'symbol');
+
+function scalarValue(node: YamlScalar): Value {
+  const value: unknown = node.value;
+  if (value instanceof RubyFloat) return value;
+  if (typeof value === 'number') {
+    // A float written with an explicit `!!float` tag still comes through as a number.
+    return node.tag === 'tag:yaml.org,2002:float' ? new RubyFloat(value) : value;
+  }
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
+  if (value === undefined) return null;
+  return String(value);
+}
+
+/** Hash keys are strings in our model; Ruby's JSON output also writes keys with `to_s`. */
+function keyString(key: Value): string {
+  if (key === null) return '';
+  if (typeof key === 'string') return key;
+  if (key instanceof RubyFloat) return String(key.value);
+  return typeof key === 'object' ? JSON.stringify(key) : String(key);
+}
+
+/** YAML text for a value model: `!reference` tags are written back as tags. */
+export function stringifyYaml(value: Value): string {
+  const doc = new yaml.Document(null, { version: '1.1', customTags });
+  doc.contents = toYamlNode(doc, value) as never;
+  return doc.toString({ lineWidth: 0 });
+}
+
+function toYamlNode(doc: Document, value: Value): unknown {
+  if (value instanceof YamlReference) {
+    const seq = new yaml.YAMLSeq();
+    seq.tag = '!reference';
+    seq.flow = true;
+    seq.items = value.path.map((item) => toYamlNode(doc, item));
+    return seq;
+  }
+  if (value instanceof RubyFloat) return new yaml.Scalar(value);
+  if (Array.isArray(value)) {
+    const seq = new yaml.YAMLSeq();
+    seq.items = value.map((item) => toYamlNode(doc, item));
+    return seq;
+  }
+  if (value instanceof Map) {
+    const map = new yaml.YAMLMap();
+    for (const [key, item] of value) map.items.push(new yaml.Pair(new yaml.Scalar(key), toYamlNode(doc, item)));
+    return map;
+  }
+  const scalar = new yaml.Scalar(value);
+  if (typeof value === 'string' && readsAsNonStringSomewhere(value)) scalar.type = 'QUOTE_DOUBLE';
+  return scalar;
+}
+
+/**
+ * Strings another YAML reader would take for a number, boolean or null (YAML 1.2 core reads `1e3`
+ * as 1000, YAML 1.1 reads `y` as true), quoted so every reader, GitLab's included, sees a string.
+ */
+const AMBIGUOUS_STRING = [
+  /^[-+]?(?:\.[0-9]+|[0-9][0-9_,]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$/,
+  /^[-+]?0[box][0-9a-fA-F_]+$/,
+  /^[-+]?\.(?:inf|nan)$/i,
+  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/,
+  /^(?:y|n|yes|no|true|false|on|off|null|~)$/i,
+];
+const readsAsNonStringSomewhere = (text: string): boolean => text === '' || AMBIGUOUS_STRING.some((re) => re.test(text));
