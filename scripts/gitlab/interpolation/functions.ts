@@ -4,13 +4,13 @@
  * failure stops the chain with `error in \`<name>\` function: <message>`.
  */
 import type { Value } from '../ruby/value.js';
-import type { Variable } from '../component/load.js';
+import type { ExpandableVariable } from '../variables.js';
 import { expandExisting, rubySlice, rubySplitStrip, shellescape } from '../ruby/ruby.js';
 
 export const MAX_FUNCTIONS = 3;
 
 interface FunctionContext {
-  readonly variables: readonly Variable[];
+  readonly variables: readonly ExpandableVariable[];
 }
 
 type Execution = { ok: true; value: Value } | { ok: false; error: string };

@@ -11,7 +11,7 @@ import { isValueMap, type Value, type ValueMap } from '../ruby/value.js';
 import type { PathSegment } from '../yaml/psych.js';
 import { evaluateAccess } from './access.js';
 import { evaluateFunctions, MAX_FUNCTIONS } from './functions.js';
-import type { Variable } from '../component/load.js';
+import type { ExpandableVariable } from '../variables.js';
 import { gsubLiteral, RubyError, rubyToS } from '../ruby/ruby.js';
 
 export const MAX_BLOCKS = 10_000;
@@ -28,7 +28,7 @@ const BLOCK_REGEXP = /\$\[\[[\t\n\f\r ]*([^\t\n\f\r ][^\n]*?[^\t\n\f\r ])[\t\n\f
 
 export interface TemplateContext {
   readonly context: ValueMap; // { inputs: …, component: … }
-  readonly variables: readonly Variable[];
+  readonly variables: readonly ExpandableVariable[];
   /** GitLab's behaviour (default); false keeps walking to collect every invalid block. */
   readonly stopAtFirstInvalid?: boolean | undefined;
   /** Record, for every node of the result, the path of the content node it came from (for linting). */
