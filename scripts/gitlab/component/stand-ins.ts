@@ -8,7 +8,7 @@
  *   inputs they give `catalog interpolate`). The rendered content is read by the lint rules and by
  *   shellcheck, so the values look like what a consumer would write: a string is a word shellcheck
  *   sees (`example`, not empty), a list has one item, and an input with `options` gets its first
- *   option, the one value GitLab's options check is sure to accept.
+ *   option (a list of it for an array input), which GitLab's options check is sure to accept.
  * - CHECKING_STAND_INS: `catalog validate`, which only evaluates the blocks to report GitLab's
  *   errors and never looks at the content. The plainest value of each type, whatever the options.
  *
@@ -56,7 +56,11 @@ export function standInFor(spec: Value, standIns: StandIns): Value | undefined {
   const type = inputType(spec);
   if (!type || !needsStandIn(spec)) return undefined;
   const options = isValueMap(spec) ? spec.get('options') : undefined;
-  if (standIns.firstOption && Array.isArray(options) && options.length > 0) return options[0] ?? null;
+  if (standIns.firstOption && Array.isArray(options) && options.length > 0) {
+    // An array input's options are its allowed items (`value - allowed_options` must be empty).
+    const first = options[0] ?? null;
+    return type === 'array' ? [first] : first;
+  }
   return standIns.byType[type];
 }
 

@@ -22,6 +22,8 @@ describe('standInFor', () => {
   it('renders an input with options with its first option; checking ignores the options', () => {
     expect(standInFor(spec({ options: ['amd64', 'arm64'] }), RENDERING_STAND_INS)).toBe('amd64');
     expect(standInFor(spec({ type: 'number', options: [3, 5] }), RENDERING_STAND_INS)).toBe(3);
+    // An array input's options are its allowed items: the stand-in is a list of the first one.
+    expect(toPlain(standInFor(spec({ type: 'array', options: ['amd64', 'arm64'] }), RENDERING_STAND_INS) ?? null)).toEqual(['amd64']);
     expect(standInFor(spec({ options: ['amd64', 'arm64'] }), CHECKING_STAND_INS)).toBe('placeholder');
     expect(standInFor(spec({ type: 'number', options: [3, 5] }), CHECKING_STAND_INS)).toBe(0);
   });
