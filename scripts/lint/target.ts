@@ -49,8 +49,8 @@ export function componentTarget(file: string, name: string | undefined, text: st
     for (const set of sets) {
       const rendered = renderVariant(source, name, set.label, set.inputs);
       // The header is the same for every set: when it is invalid, nothing renders.
+      if (!rendered) break;
       spec = rendered.spec;
-      if (!spec) break;
       if ('content' in rendered.variant) variants.push(rendered.variant);
       else renderFailures.push(rendered.variant);
     }
@@ -75,13 +75,16 @@ export function pipelineTarget(file: string, text: string): LintTarget {
   };
 }
 
-/** The component rendered with `given` and stand-ins for the other required inputs, as GitLab would (first three errors). */
+/**
+ * The component rendered with `given` and stand-ins for the other required inputs, or why GitLab
+ * would not render it (its first three errors); undefined when the header is invalid.
+ */
 function renderVariant(
   source: InterpolatableSource,
   name: string | undefined,
   label: string,
   given: ValueMap,
-): { spec: HeaderSpec | undefined; variant: RenderedVariant | RenderFailure } {
+): { spec: HeaderSpec; variant: RenderedVariant | RenderFailure } | undefined {
   const result = interpolateComponent(source, {
     inputs: given,
     standIns: RENDERING_STAND_INS,
@@ -89,6 +92,7 @@ function renderVariant(
     traceOrigins: true,
   });
   const { spec, inputs } = result;
+  if (!spec) return undefined;
   if (result.ok) {
     const content = source.content;
     return { spec, variant: { label, inputs, content: result.content, locate: (p, part) => locateThroughOrigins(content, result.origins, p, part) } };

@@ -12,10 +12,11 @@
  * - CHECKING_STAND_INS: `catalog validate`, which only evaluates the blocks to report GitLab's
  *   errors and never looks at the content. The plainest value of each type, whatever the options.
  *
- * The two are not merged because their values show in validate's findings: `[]` makes
- * `$[[ inputs.list[0] ]]` an index out of bounds where `['example']` does not, and a rule's `if`
- * sees `placeholder` where it would see the first option. Merging them would change what
- * `catalog validate` reports.
+ * The two are not merged because validate's findings depend on the values: on a required array,
+ * `$[[ inputs.list[0] ]]` is an index out of bounds with `[]` and not with `['example']`; and the
+ * value of a required input with options decides which `rules` of the later inputs apply. Merging
+ * would change what `catalog validate` reports for such components
+ * (test/catalog/validate.test.ts pins the first).
  */
 import { isValueMap, type Value } from '../ruby/value.js';
 import { inputType, type InputType } from '../inputs/resolve.js';
@@ -44,8 +45,10 @@ export const CHECKING_STAND_INS: StandIns = {
 };
 
 /**
- * A value the consumer must give: no `default` and no `rules`. (An input of an unknown type gets
- * no stand-in: GitLab rejects its specification whatever is given.)
+ * A value the consumer must give: no `default` and no `rules`. An input of an unknown type gets
+ * no stand-in: GitLab rejects its specification whatever is given. GitLab's `required?` also
+ * counts an input with `rules` of which none has a `default` or is a fallback (no `if`); such an
+ * input gets no stand-in either, so lint says it cannot render the component with its defaults.
  */
 function needsStandIn(spec: Value): boolean {
   return !(isValueMap(spec) && (spec.has('default') || spec.has('rules')));
