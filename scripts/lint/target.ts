@@ -7,17 +7,15 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Position } from '../core/diagnostic.js';
 import { isValueMap, type Value, type ValueMap } from '../gitlab/ruby/value.js';
-import { validateHeader, type HeaderSpec } from '../gitlab/inputs/header.js';
-import { inputType, resolveInputs } from '../gitlab/inputs/resolve.js';
-import { findBlocks, interpolateTemplate, splitBlockData, type Origins } from '../gitlab/interpolation/template.js';
+import type { HeaderSpec } from '../gitlab/inputs/header.js';
+import { findBlocks, splitBlockData, type Origins } from '../gitlab/interpolation/template.js';
 import { findComponentIncludes } from '../gitlab/includes/processor.js';
-import { parseComponentSource, type ComponentSource } from '../gitlab/component/source.js';
+import { isInterpolatable, parseComponentSource, type InterpolatableSource } from '../gitlab/component/source.js';
+import { errorMessage, interpolateComponent } from '../gitlab/component/load.js';
+import { RENDERING_STAND_INS } from '../gitlab/component/stand-ins.js';
 import { discoverComponents } from '../catalog/discover.js';
 import { parseYamlDocuments, positionIn, rangeOfText, type ParsedDocument, type PathSegment } from '../gitlab/yaml/psych.js';
 import type { Interpolation, LintProject, LintTarget, RenderedVariant, RenderFailure } from './rule.js';
-
-/** Typed stand-ins for required inputs, so that every block renders and shellcheck sees a word. */
-const PLACEHOLDERS: Record<string, Value> = { string: 'example', number: 1, boolean: true, array: ['example'] };
 
 interface ExampleInputs {
   readonly component: string;
@@ -42,17 +40,19 @@ export async function loadLintProject(root: string, pipelineFiles: readonly stri
 
 export function componentTarget(file: string, name: string | undefined, text: string, examples: readonly ExampleInputs[] = []): LintTarget {
   const source = parseComponentSource(text, file);
-  const header = source.header && !source.invalidFormat ? validateHeader(source.header.value as ValueMap) : undefined;
-  const spec = header && header.errors.length === 0 ? header.spec : undefined;
   const interpolations = source.content ? scanInterpolations(source.content, text) : [];
   const variants: RenderedVariant[] = [];
   const renderFailures: RenderFailure[] = [];
-  if (spec && source.content) {
+  let spec: HeaderSpec | undefined;
+  if (isInterpolatable(source)) {
     const sets = [{ label: 'defaults', inputs: new Map<string, Value>() }, ...examples];
     for (const set of sets) {
-      const variant = renderVariant(source, spec, name, set.label, set.inputs);
-      if ('content' in variant) variants.push(variant);
-      else renderFailures.push(variant);
+      const rendered = renderVariant(source, name, set.label, set.inputs);
+      // The header is the same for every set: when it is invalid, nothing renders.
+      if (!rendered) break;
+      spec = rendered.spec;
+      if ('content' in rendered.variant) variants.push(rendered.variant);
+      else renderFailures.push(rendered.variant);
     }
   }
   return { file, kind: 'component', name, source, spec, interpolations, variants, renderFailures, text };
@@ -75,39 +75,34 @@ export function pipelineTarget(file: string, text: string): LintTarget {
   };
 }
 
-/** A required input's stand-in: its first option when it has options, else a value of its type. */
-function placeholder(type: string, spec: Value): Value {
-  const options = isValueMap(spec) ? spec.get('options') : undefined;
-  return Array.isArray(options) && options.length > 0 ? (options[0] ?? null) : (PLACEHOLDERS[type] ?? null);
-}
-
+/**
+ * The component rendered with `given` and stand-ins for the other required inputs, or why GitLab
+ * would not render it (its first three errors); undefined when the header is invalid.
+ */
 function renderVariant(
-  source: ComponentSource,
-  spec: HeaderSpec,
+  source: InterpolatableSource,
   name: string | undefined,
   label: string,
   given: ValueMap,
-): RenderedVariant | RenderFailure {
-  const params = new Map(given);
-  for (const [input, inputSpec] of spec.inputs) {
-    const required = !(isValueMap(inputSpec) && (inputSpec.has('default') || inputSpec.has('rules')));
-    const type = inputType(inputSpec);
-    if (required && type && !params.has(input)) params.set(input, placeholder(type, inputSpec));
+): { spec: HeaderSpec; variant: RenderedVariant | RenderFailure } | undefined {
+  const result = interpolateComponent(source, {
+    inputs: given,
+    standIns: RENDERING_STAND_INS,
+    component: RENDERING_STAND_INS.component(name),
+    traceOrigins: true,
+  });
+  const { spec, inputs } = result;
+  if (!spec) return undefined;
+  if (result.ok) {
+    const content = source.content;
+    return { spec, variant: { label, inputs, content: result.content, locate: (p, part) => locateThroughOrigins(content, result.origins, p, part) } };
   }
-  const resolved = resolveInputs(spec.inputs, params);
-  if (resolved.errors.length > 0) {
+  if (result.failedAt === 'inputs') {
     // Errors about the spec's own defaults are GitLab's findings already; the rest are about the inputs given.
-    const stage = resolved.errors.every((e) => e.aboutDefault) ? 'defaults' : 'inputs';
-    return { label, stage, message: resolved.errors.slice(0, 3).map((e) => e.message).join(', ') };
+    const stage = result.inputErrors.every((e) => e.aboutDefault) ? 'defaults' : 'inputs';
+    return { spec, variant: { label, stage, message: errorMessage(result.inputErrors) } };
   }
-  const context: ValueMap = new Map<string, Value>([
-    ['inputs', new Map(resolved.values)],
-    ['component', new Map<string, Value>(spec.component.map((field) => [field, field === 'name' && name ? name : `example-${field}`]))],
-  ]);
-  const content = source.content as ParsedDocument;
-  const result = interpolateTemplate(content.value, { context, variables: [], traceOrigins: true });
-  if (!result.ok) return { label, stage: 'interpolation', message: result.errors.slice(0, 3).map((e) => e.message).join(', ') };
-  return { label, inputs: params, content: result.value, locate: (p, part) => locateThroughOrigins(content, result.origins, p, part) };
+  return { spec, variant: { label, stage: 'interpolation', message: errorMessage(result.interpolationErrors) } };
 }
 
 /** The source position of a rendered node: through its origin, or its nearest traced ancestor. */

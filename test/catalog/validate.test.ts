@@ -2,6 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { catalog, tempTree } from '../helpers/cli.js';
+import { validateComponentSource } from '../../scripts/catalog/validate.js';
+import { parseComponentSource } from '../../scripts/gitlab/component/source.js';
 
 const GOOD = `spec:
   inputs:
@@ -103,5 +105,20 @@ describe('catalog validate', () => {
     const result = catalog(['validate', 'nope.yml'], { cwd: dir });
     expect(result.status).toBe(2);
     expect(result.stderr).toBe('catalog: nope.yml: no such file\n');
+  });
+});
+
+describe('validateComponentSource', () => {
+  const findings = (text: string) => validateComponentSource(parseComponentSource(text, 't.yml')).map((d) => `${d.start.line}:${d.start.column}: ${d.message} [${d.ruleId}]`);
+
+  it('evaluates the blocks with the checking stand-ins, and does not report what GitLab says of the stand-ins themselves', () => {
+    // `placeholder` is not in the options and does not match the regex: that is about the stand-in, not the component.
+    const text = 'spec:\n  inputs:\n    arch:\n      options: [amd64, arm64]\n    tag:\n      regex: ^v\\d+$\n---\njob:\n  script: echo $[[ inputs.arch ]] $[[ inputs.tag | truncate(0, 3) ]]\n';
+    expect(findings(text)).toEqual([]);
+  });
+
+  it('evaluates a required array as [], so indexing it reports an out-of-bounds index (lint renders it as [example])', () => {
+    const text = 'spec:\n  inputs:\n    targets:\n      type: array\n---\njob:\n  script: echo $[[ inputs.targets[0] ]]\n';
+    expect(findings(text)).toEqual(['7:16: array index 0 out of bounds (size: 0) in `inputs.targets[0]` [interpolation]']);
   });
 });

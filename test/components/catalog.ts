@@ -14,9 +14,9 @@ import type { Io } from '../../scripts/cli/io.js';
 import { parseRubyJson } from '../../scripts/gitlab/ruby/ruby.js';
 import { isValueMap, type Value, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
 import { validateHeader } from '../../scripts/gitlab/inputs/header.js';
-import { inputType } from '../../scripts/gitlab/inputs/resolve.js';
 import { findComponentIncludes } from '../../scripts/gitlab/includes/processor.js';
 import { parseComponentSource } from '../../scripts/gitlab/component/source.js';
+import { RENDERING_STAND_INS, standInsFor } from '../../scripts/gitlab/component/stand-ins.js';
 import { discoverComponents, type ComponentFile } from '../../scripts/catalog/discover.js';
 import { parseYamlDocuments } from '../../scripts/gitlab/yaml/psych.js';
 import { createRepo, type FixtureRepo } from '../helpers/fixture-repo.js';
@@ -90,9 +90,6 @@ export function parseYaml(text: string, file: string): Value {
   return parsed.documents.filter((d) => d.value !== null).at(-1)?.value ?? null;
 }
 
-/** Typed stand-ins for required inputs that no example provides. */
-const PLACEHOLDERS: Readonly<Record<string, Value>> = { string: 'example', number: 1, boolean: true, array: ['example'] };
-
 /** The inputs every example include passes to `component`, first example first. */
 export function exampleInputs(root: string, component: string): ValueMap[] {
   const sets: ValueMap[] = [];
@@ -113,20 +110,16 @@ const readText = (file: string): string => readFileSync(file, 'utf8');
 
 /**
  * The inputs "with defaults": nothing for inputs that have a default; for a required input, the
- * value the first example gives it, else its first option, else a typed placeholder.
+ * value the first example gives it, else the stand-in `catalog lint` renders it with.
  */
 export function defaultInputs(root: string, component: ComponentFile): ValueMap {
   const source = parseComponentSource(readText(component.absolutePath), component.relativePath);
   const spec = source.header ? validateHeader(source.header.value as ValueMap).spec : undefined;
   const inputs: ValueMap = new Map();
   const examples = exampleInputs(root, component.name);
-  for (const [name, inputSpec] of spec?.inputs ?? []) {
-    const hasDefault = isValueMap(inputSpec) && (inputSpec.has('default') || inputSpec.has('rules'));
-    if (hasDefault) continue;
+  for (const [name, standIn] of standInsFor(spec?.inputs ?? new Map(), RENDERING_STAND_INS)) {
     const given = examples.find((set) => set.has(name))?.get(name);
-    const options = isValueMap(inputSpec) ? inputSpec.get('options') : undefined;
-    const placeholder = Array.isArray(options) && options.length > 0 ? options[0] : PLACEHOLDERS[inputType(inputSpec) ?? 'string'];
-    inputs.set(name, given !== undefined ? given : (placeholder ?? null));
+    inputs.set(name, given !== undefined ? given : standIn);
   }
   return inputs;
 }

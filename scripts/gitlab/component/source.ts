@@ -24,6 +24,13 @@ export interface ComponentSource {
   readonly invalidFormat: boolean;
 }
 
+/** A component file GitLab interpolates: a header document, then the content, every document a mapping. */
+export type InterpolatableSource = ComponentSource & { readonly header: ParsedDocument; readonly content: ParsedDocument };
+
+export function isInterpolatable(source: ComponentSource): source is InterpolatableSource {
+  return source.header !== undefined && source.content !== undefined && !source.invalidFormat;
+}
+
 export const MAX_DOCUMENTS = 2;
 
 /** `Ci::Catalog::ComponentsProject::TEMPLATE_PATH_REGEX`: only these paths are released components. */
