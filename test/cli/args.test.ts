@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { parseCommandLine, type ProgramSpec } from '../../scripts/cli/args.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { defineCommand, parseCommandLine, type ProgramSpec } from '../../scripts/cli/args.js';
 import type { Io } from '../../scripts/cli/io.js';
 import { main, PROGRAM } from '../../scripts/cli/main.js';
 
@@ -247,5 +247,34 @@ describe('the catalog command line', () => {
     expect(await catalogLine(['help', 'nope'])).toEqual(usage("error: unknown command 'nope'", top.stdout));
     expect(await catalogLine(['-x'])).toEqual(usage("error: unknown option '-x'", top.stdout));
     expect(await catalogLine([])).toEqual({ code: 2, stdout: '', stderr: top.stdout });
+  });
+});
+
+describe('defineCommand', () => {
+  it("hands `run` the arguments and options typed from the command's declaration", () => {
+    const build = defineCommand({
+      name: 'build',
+      description: 'build things',
+      arguments: [
+        { name: 'target', description: 'what to build', required: true },
+        { name: 'config', description: 'a configuration', required: false },
+        { name: 'extra', description: 'more targets', required: false, variadic: true },
+      ],
+      options: [
+        { flag: '--max-jobs', value: '<n>', description: 'parallel jobs' },
+        { flag: '--out', value: '<dir>', description: 'output directory', default: 'dist' },
+        { flag: '--no-color', description: 'plain output' },
+        { flag: '--check', description: 'write nothing' },
+      ],
+      run: ({ args, options }) => {
+        expectTypeOf(args).toEqualTypeOf<readonly [string, string | undefined, readonly string[]]>();
+        expectTypeOf(options).toEqualTypeOf<{ readonly maxJobs: string | undefined; readonly out: string; readonly color: boolean; readonly check: true | undefined }>();
+        // @ts-expect-error: an option that was not declared (here a misspelled one) does not compile
+        void options.maxJob;
+        return { args, options };
+      },
+    });
+    const line = parseCommandLine({ name: 'tool', description: '', groups: [], commands: [build] }, ['build', 'a', '--check', '--max-jobs=2']);
+    expect(line.kind === 'run' && line.command.run(line.parsed)).toEqual({ args: ['a', undefined, []], options: { out: 'dist', color: true, check: true, maxJobs: '2' } });
   });
 });
