@@ -1,24 +1,11 @@
 #!/usr/bin/env node
 /**
- * The `catalog` command. The only module that touches process streams and the exit code:
- * 0 clean, 1 findings in the user's files, 2 operational failure (never a stack trace).
+ * The `catalog` command: its commands, each module loaded only when its command runs. Exit codes:
+ * 0 clean, 1 findings in the user's files, 2 operational failure (one line, never a stack trace).
  */
-import { ToolkitError } from '../core/errors.js';
-import { defineCommand, parseCommandLine, type ProgramSpec } from './args.js';
+import { defineCommand, type ProgramSpec } from './args.js';
+import { processIo, reportFailure, runCommandLine, runIfExecuted, type Run } from './entry.js';
 import type { ExitCode, Io } from './io.js';
-
-const processIo: Io = {
-  cwd: process.cwd(),
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text),
-  readStdin: async () => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  },
-};
-
-type Run = (io: Io) => Promise<ExitCode>;
 
 /** Each command's module is loaded only when that command runs: `render` never loads ajv or the linter. */
 export const PROGRAM: ProgramSpec<Run> = {
@@ -123,48 +110,15 @@ export const PROGRAM: ProgramSpec<Run> = {
         return runDocs({ check: options.check }, io);
       },
     }),
-    defineCommand({
-      name: 'test-integration',
-      description: 'run an example pipeline end to end on a local Docker engine with a TLS registry and moto standing in for ECR (root)',
-      arguments: [],
-      options: [
-        { flag: '--scenario', value: '<name>', description: 'buildx-ecr, podman-native or rebuild', default: 'buildx-ecr' },
-        { flag: '--keep', description: 'keep the work directory (job logs) afterwards' },
-        { flag: '--verbose', description: 'show job logs live' },
-      ],
-      run: ({ options }) => async (io) => {
-        const { runTestIntegration } = await import('../../harness/cli/test-integration.js');
-        return runTestIntegration({ scenario: options.scenario, keep: options.keep, verbose: options.verbose }, io);
-      },
-    }),
   ],
 };
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
-  const line = parseCommandLine(PROGRAM, argv);
-  if (line.kind === 'help') {
-    io.stdout(line.text);
-    return 0;
-  }
-  if (line.kind === 'error') {
-    // As commander did: the message, then the help of what was being used; a usage mistake is an operational error.
-    io.stderr(line.message === '' ? line.help : `${line.message}\n\n${line.help}`);
-    return 2;
-  }
   try {
-    return await line.command.run(line.parsed)(io);
+    return await runCommandLine(PROGRAM, argv, io);
   } catch (error) {
-    if (error instanceof ToolkitError) {
-      io.stderr(`catalog: ${error.message}\n`);
-      return 2;
-    }
-    io.stderr(`catalog: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
+    return reportFailure('catalog', error, io);
   }
 }
 
-// Run only when executed as the bin, not when imported by tests.
-const invokedPath = process.argv[1] ? await import('node:fs').then((fs) => fs.realpathSync(process.argv[1] as string)) : '';
-if (invokedPath === (await import('node:url')).fileURLToPath(import.meta.url)) {
-  process.exitCode = await main(process.argv.slice(2));
-}
+await runIfExecuted(import.meta.url, main);

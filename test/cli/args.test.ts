@@ -246,6 +246,8 @@ describe('the catalog command line', () => {
     const top = await catalogLine(['--help']);
     expect(await catalogLine(['help', 'nope'])).toEqual(usage("error: unknown command 'nope'", top.stdout));
     expect(await catalogLine(['-x'])).toEqual(usage("error: unknown option '-x'", top.stdout));
+    // The integration harness is not part of the catalog CLI (harness/cli/main.ts).
+    expect(await catalogLine(['test-integration'])).toEqual(usage("error: unknown command 'test-integration'", top.stdout));
     expect(await catalogLine([])).toEqual({ code: 2, stdout: '', stderr: top.stdout });
   });
 });
