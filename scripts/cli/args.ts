@@ -167,7 +167,7 @@ function parseCommand<R>(program: ProgramSpec<R>, command: CommandSpec<R>, argv:
     allowPositionals: true,
     tokens: true,
   });
-  const byFlag = new Map(command.options.map((o) => [o.flag, o]));
+  const byFlag = new Map<string, OptionSpec>(command.options.map((o) => [o.flag, o]));
   const positionals: string[] = [];
   let optionWord = -1;
   for (const token of tokens) {
@@ -180,7 +180,7 @@ function parseCommand<R>(program: ProgramSpec<R>, command: CommandSpec<R>, argv:
     if (word === '-h' || word === '--help') return { kind: 'help', text: help };
     const equals = word.indexOf('=');
     const flag = equals > 0 ? word.slice(0, equals) : word;
-    const option = byFlag.get(flag as OptionSpec['flag']);
+    const option = byFlag.get(flag);
     if (!option) return fail(`unknown option '${flag}'`);
     if (option.value === undefined) {
       if (token.inlineValue) return fail(`option '${flag}' takes no value`);
