@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command of the README and of .ci/run: installs what the tests need, builds the CLI,
-# runs every vitest suite and ends with a plain "N passed, N failed, N skipped" line.
+# The test command of the README and of .ci/run: installs what the tests need, builds the CLI and
+# the integration harness, runs every vitest project (unit and integration; `npm run test:unit`
+# runs the first alone) and ends with a plain "N passed, N failed, N skipped" line.
 # CATALOG_REQUIRE_TOOLS=1 (set by .ci/run) turns a test skipped for a missing tool into a failure.
 set -eu
 cd "$(dirname "$0")/.."

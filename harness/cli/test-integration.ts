@@ -1,5 +1,5 @@
 /**
- * `catalog test-integration [--scenario buildx-ecr|podman-native|rebuild] [--keep] [--verbose]`: runs
+ * `test-integration [--scenario buildx-ecr|podman-native|rebuild] [--keep] [--verbose]` (./main.ts): runs
  * an example pipeline end to end against a real local Docker engine, a TLS registry standing in for
  * ECR and moto, and prints what the registry holds: the image index (buildx-ecr, podman-native; the
  * latter also the merge's refusals of a missing and of a mismatched platform), or the two build

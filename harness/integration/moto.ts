@@ -3,6 +3,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { freePort } from './ports.js';
 import { startManagedDaemon } from './process.js';
+import { HarnessError } from '../errors.js';
 
 export interface MotoOptions {
   /** Directory for moto's log (created; left in place for the caller's cleanup). */
@@ -45,7 +46,7 @@ export async function startMoto(options: MotoOptions): Promise<Moto> {
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
   await child.stop();
-  throw new Error(`moto_server did not become ready on ${endpoint} (see ${logFile})`);
+  throw new HarnessError(`moto_server did not become ready on ${endpoint}: see ${logFile}`);
 }
 
 /**
@@ -101,11 +102,11 @@ export async function ecrToken(endpoint: string, region: string): Promise<EcrTok
   };
   const data = output.authorizationData?.[0];
   if (data?.authorizationToken === undefined || data.proxyEndpoint === undefined) {
-    throw new Error('get-authorization-token returned no authorizationData');
+    throw new HarnessError('aws ecr get-authorization-token against moto returned no authorizationData: check the moto and aws-cli versions');
   }
   const decoded = Buffer.from(data.authorizationToken, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) throw new Error('authorization token is not user:password');
+  if (colon < 0) throw new HarnessError('the ECR authorization token from moto is not base64 user:password: check the moto version');
   return {
     user: decoded.slice(0, colon),
     password: decoded.slice(colon + 1),
@@ -120,7 +121,7 @@ export async function createRepository(endpoint: string, region: string, name: s
     repository?: { repositoryUri?: string };
   };
   const uri = output.repository?.repositoryUri;
-  if (uri === undefined) throw new Error(`create-repository ${name} returned no repositoryUri`);
+  if (uri === undefined) throw new HarnessError(`aws ecr create-repository ${name} against moto returned no repositoryUri: check the moto and aws-cli versions`);
   return uri;
 }
 
@@ -150,7 +151,7 @@ export async function assumeRoleWithWebIdentity(
   };
   const c = output.Credentials;
   if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined || c.SessionToken === undefined) {
-    throw new Error('assume-role-with-web-identity returned no credentials');
+    throw new HarnessError('aws sts assume-role-with-web-identity against moto returned no credentials: check the moto and aws-cli versions');
   }
   return {
     accessKeyId: c.AccessKeyId,

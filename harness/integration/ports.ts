@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { HarnessError } from '../errors.js';
 
 /**
  * A TCP port that is free on `host` right now: the kernel picks it (`listen(0)`), we close the
@@ -14,7 +15,7 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
       const address = server.address();
       if (address === null || typeof address === 'string') {
         server.close();
-        reject(new Error(`could not get a free port on ${host}`));
+        reject(new HarnessError(`could not get a free port on ${host}: is the loopback interface up?`));
         return;
       }
       const { port } = address;
@@ -36,7 +37,7 @@ export async function waitForPort(host: string, port: number, timeoutMs = 30_000
       socket.once('error', () => resolve(false));
     });
     if (open) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new HarnessError(`nothing listens on ${host}:${port} after ${timeoutMs} ms: the service did not start (see its log)`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -62,5 +63,5 @@ export async function freeLoopbackAddress(port: number, attempts = 20): Promise<
     const address = `127.${octet()}.${octet()}.${octet()}`;
     if (address !== '127.0.0.1' && (await canListen(address, port))) return address;
   }
-  throw new Error(`no loopback address with port ${port} free after ${attempts} attempts`);
+  throw new HarnessError(`no loopback address with port ${port} free after ${attempts} attempts: stop what listens on port ${port} of 127.0.0.0/8`);
 }

@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { freePort } from './ports.js';
 import { dieWithParent, startManagedDaemon, stopOnExit } from './process.js';
 import type { TlsFiles } from './tls.js';
+import { HarnessError } from '../errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // The registry: Distribution with TLS and htpasswd, the ECR stand-in
@@ -146,7 +147,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
     await writeFile(logFile, log);
     if (/address already in use/.test(log) && attempt < 3 && options.port === undefined) continue;
     const tail = log.split('\n').slice(-15).join('\n');
-    throw new Error(`registry did not become ready on ${address}:${port}: ${lastError}\n${tail}`);
+    throw new HarnessError(`registry did not become ready on ${address}:${port}: ${lastError}; the last lines of its log say why:\n${tail}`);
   }
 }
 
@@ -200,7 +201,7 @@ const MOUNT_AND_HOLD = 'mount --bind "$1" /etc/hosts && echo ready && exec sleep
 
 function requireRoot(): void {
   if (process.getuid?.() !== 0) {
-    throw new Error('private /etc/hosts needs root (CAP_SYS_ADMIN for unshare --mount and mount --bind)');
+    throw new HarnessError('a private /etc/hosts needs root (CAP_SYS_ADMIN for unshare --mount and mount --bind): run as root');
   }
 }
 
@@ -292,7 +293,7 @@ export async function hostsNamespace(entries: readonly HostsEntry[]): Promise<Ho
   });
   if (!ready || pid === undefined) {
     await stop();
-    throw new Error(`could not set up a private /etc/hosts: ${stderr.trim() || 'unshare exited'}`);
+    throw new HarnessError(`could not set up a private /etc/hosts (${stderr.trim() || 'unshare exited'}): it needs root and util-linux's unshare and mount`);
   }
   // The bind mount holds the file's inode: the path is no longer needed, so nothing is left in
   // the temporary directory even if this process is SIGKILLed later.

@@ -13,6 +13,7 @@ import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Environment, PipelineRun } from './environment.js';
 import { run } from './process.js';
+import { HarnessError } from '../errors.js';
 
 export interface Secret {
   /** What it is, for reports (`moto registry password`, `AWS_ID_TOKEN JWT`); never the value. */
@@ -202,7 +203,7 @@ interface MotoAssumedRole {
 /** The sessions moto's STS handed out so far (`/moto-api/data.json`, `sts.AssumedRole`). */
 export async function motoAssumedRoles(motoEndpoint: string): Promise<MotoAssumedRole[]> {
   const response = await fetch(`${motoEndpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new Error(`moto data.json: HTTP ${response.status}`);
+  if (!response.ok) throw new HarnessError(`moto's /moto-api/data.json answered HTTP ${response.status}: is moto_server still running? (see its log)`);
   const data = (await response.json()) as { sts?: { AssumedRole?: MotoAssumedRole[] } };
   return data.sts?.AssumedRole ?? [];
 }

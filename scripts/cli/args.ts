@@ -1,11 +1,17 @@
 /**
- * The command line as data: commands with their arguments and options, parsed from argv and
- * described in `--help`. Written here rather than with a parsing library because loading one was a
- * noticeable part of a short command's start-up (`catalog render` has to finish in a quarter of the
- * time gitlab-ci-local takes), and the `catalog` command needs only this: subcommands (one level of
- * grouping), `<required>`, `[optional]` and `[variadic...]` arguments, `--name <value>` (also
- * `--name=value`) and boolean `--name` options, `--` to end options, `-h`/`--help` and `help [command]`.
+ * The command line as data: each command declares its arguments and options once; from that
+ * declaration come the parsing, the types its `run` sees and the `--help` texts.
+ *
+ * The words are read by node:util's `parseArgs` (built in, so nothing to load: `catalog render` has
+ * to finish in a quarter of the time gitlab-ci-local takes). This module exists for what parseArgs
+ * does not do: subcommands (one level of grouping, `ci-schema update`), `<required>`, `[optional]`
+ * and `[variadic...]` arguments, `--no-x` switches (its `allowNegative` needs Node 22), `-h`/`--help`
+ * and `help [command]` with help texts, and the error texts of commander, which the CLI used before
+ * and which users and tests know: parseArgs runs non-strict and the mistakes are reported here.
+ * `defineCommand` infers each command's `args` and `options` from its declaration, so reading an
+ * option that was not declared (a misspelled name) does not compile.
  */
+import { parseArgs } from 'node:util';
 
 export interface ArgumentSpec {
   readonly name: string;
@@ -16,7 +22,7 @@ export interface ArgumentSpec {
 }
 
 export interface OptionSpec {
-  /** `--inputs`. A boolean option named `--no-x` sets `x` to false (it defaults to true). */
+  /** `--inputs`. A switch named `--no-x` sets `x` to false (it defaults to true). */
   readonly flag: `--${string}`;
   /** `<file>`: the option takes a value. Without it the option is a switch. */
   readonly value?: `<${string}>` | undefined;
@@ -24,6 +30,7 @@ export interface OptionSpec {
   readonly default?: string | undefined;
 }
 
+/** What a command receives, untyped: what `parseCommandLine` hands over for any command. */
 export interface ParsedCommand {
   /** The arguments, in the order of the command's `arguments` (a variadic one as a list). */
   readonly args: readonly (string | readonly string[] | undefined)[];
@@ -47,6 +54,59 @@ export interface ProgramSpec<R> {
   readonly groups: readonly { readonly name: string; readonly description: string }[];
   readonly commands: readonly CommandSpec<R>[];
 }
+
+// ---------------------------------------------------------------------------------------------
+// What a command receives, typed from its declaration (mirrors `optionKey` and `parseCommand`).
+
+/** `max-warnings` -> `maxWarnings`. */
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+
+type OptionKey<O extends OptionSpec> = O['flag'] extends `--${infer Name}`
+  ? O extends { readonly value: string }
+    ? CamelCase<Name>
+    : Name extends `no-${infer Negated}`
+      ? CamelCase<Negated>
+      : CamelCase<Name>
+  : never;
+
+/** A value option is a string (always set when it has a default); `--no-x` is true unless given; a switch is true or unset. */
+type OptionValue<O extends OptionSpec> = O extends { readonly value: string }
+  ? O extends { readonly default: string }
+    ? string
+    : string | undefined
+  : O['flag'] extends `--no-${string}`
+    ? boolean
+    : true | undefined;
+
+export type OptionValues<O extends readonly OptionSpec[]> = { readonly [S in O[number] as OptionKey<S>]: OptionValue<S> };
+
+type ArgumentValue<A> = A extends { readonly variadic: true } ? readonly string[] : A extends { readonly required: true } ? string : string | undefined;
+
+export type ArgumentValues<A extends readonly ArgumentSpec[]> = { readonly [I in keyof A]: ArgumentValue<A[I]> };
+
+export interface TypedCommand<A extends readonly ArgumentSpec[], O extends readonly OptionSpec[]> {
+  readonly args: ArgumentValues<A>;
+  readonly options: OptionValues<O>;
+}
+
+/**
+ * A command whose `run` sees its arguments and options typed from the declaration (`arguments`
+ * and `options` are inferred as written, literal types included).
+ */
+export function defineCommand<const A extends readonly ArgumentSpec[], const O extends readonly OptionSpec[], R>(command: {
+  readonly name: string;
+  readonly description: string;
+  readonly arguments: A;
+  readonly options: O;
+  readonly run: (parsed: TypedCommand<A, O>) => R;
+}): CommandSpec<R> {
+  // parseCommandLine builds `args` and `options` from these very declarations, so the typed view
+  // is what it hands over; the types above follow the rules it applies.
+  return { ...command, run: (parsed) => command.run(parsed as unknown as TypedCommand<A, O>) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing.
 
 export type CommandLine<R> =
   | { readonly kind: 'run'; readonly command: CommandSpec<R>; readonly parsed: ParsedCommand }
@@ -95,33 +155,41 @@ function parseCommand<R>(program: ProgramSpec<R>, command: CommandSpec<R>, argv:
   const fail = (message: string): CommandLine<R> => ({ kind: 'error', message: `error: ${message}`, help });
   const options: Record<string, string | boolean | undefined> = {};
   for (const option of command.options) {
-    if (option.value === undefined && option.flag.startsWith('--no-')) options[optionKey(option)] = true;
+    if (isNegatedSwitch(option)) options[optionKey(option)] = true;
     else if (option.default !== undefined) options[optionKey(option)] = option.default;
   }
+  // parseArgs decides which words are options, which word is an option's value and where `--`
+  // ends the options; non-strict, it leaves the mistakes to be reported below, in order.
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries(command.options.map((o) => [o.flag.slice(2), { type: o.value === undefined ? 'boolean' : 'string' } as const])),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const byFlag = new Map<string, OptionSpec>(command.options.map((o) => [o.flag, o]));
   const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const word = argv[i] as string;
-    if (word === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
+  let optionWord = -1;
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option' || token.index === optionWord) continue;
+    // The word as typed names the option: one word can be several tokens (`-abc`), and `--x=1` is
+    // reported as `--x`, as commander did.
+    optionWord = token.index;
+    const word = argv[token.index] as string;
     if (word === '-h' || word === '--help') return { kind: 'help', text: help };
-    if (!word.startsWith('-') || word === '-') {
-      positionals.push(word);
-      continue;
-    }
     const equals = word.indexOf('=');
     const flag = equals > 0 ? word.slice(0, equals) : word;
-    const option = command.options.find((o) => o.flag === flag);
+    const option = byFlag.get(flag);
     if (!option) return fail(`unknown option '${flag}'`);
     if (option.value === undefined) {
-      if (equals > 0) return fail(`option '${flag}' takes no value`);
-      options[optionKey(option)] = !option.flag.startsWith('--no-');
-      continue;
+      if (token.inlineValue) return fail(`option '${flag}' takes no value`);
+      options[optionKey(option)] = !isNegatedSwitch(option);
+    } else if (token.value === undefined) {
+      return fail(`option '${option.flag} ${option.value}' argument missing`);
+    } else {
+      options[optionKey(option)] = token.value;
     }
-    const value = equals > 0 ? word.slice(equals + 1) : argv[++i];
-    if (value === undefined) return fail(`option '${option.flag} ${option.value}' argument missing`);
-    options[optionKey(option)] = value;
   }
   const args: (string | readonly string[] | undefined)[] = [];
   let next = 0;
@@ -142,10 +210,15 @@ function parseCommand<R>(program: ProgramSpec<R>, command: CommandSpec<R>, argv:
   return { kind: 'run', command, parsed: { args, options } };
 }
 
-/** `--max-warnings` -> `maxWarnings`; `--no-shellcheck` -> `shellcheck`. */
+const isNegatedSwitch = (option: OptionSpec): boolean => option.value === undefined && option.flag.startsWith('--no-');
+
+/** `--max-warnings` -> `maxWarnings`; `--no-shellcheck` -> `shellcheck` (what `OptionKey` says of the types). */
 function optionKey(option: OptionSpec): string {
-  const bare = option.value === undefined && option.flag.startsWith('--no-') ? option.flag.slice(5) : option.flag.slice(2);
-  return bare.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  const name = isNegatedSwitch(option) ? option.flag.slice(5) : option.flag.slice(2);
+  return name
+    .split('-')
+    .map((word, i) => (i === 0 ? word : word.charAt(0).toUpperCase() + word.slice(1)))
+    .join('');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,35 +1,11 @@
 #!/usr/bin/env node
 /**
- * The `catalog` command. The only module that touches process streams and the exit code:
- * 0 clean, 1 findings in the user's files, 2 operational failure (never a stack trace).
+ * The `catalog` command: its commands, each module loaded only when its command runs. Exit codes:
+ * 0 clean, 1 findings in the user's files, 2 operational failure (one line, never a stack trace).
  */
-import { ToolkitError } from '../core/errors.js';
-import { parseCommandLine, type ParsedCommand, type ProgramSpec } from './args.js';
+import { defineCommand, type ProgramSpec } from './args.js';
+import { processIo, reportFailure, runCommandLine, runIfExecuted, type Run } from './entry.js';
 import type { ExitCode, Io } from './io.js';
-
-const processIo: Io = {
-  cwd: process.cwd(),
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text),
-  readStdin: async () => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  },
-};
-
-type Run = (io: Io) => Promise<ExitCode>;
-
-const text = (parsed: ParsedCommand, name: string): string | undefined => {
-  const value = parsed.options[name];
-  return typeof value === 'string' ? value : undefined;
-};
-const flag = (parsed: ParsedCommand, name: string): boolean | undefined => {
-  const value = parsed.options[name];
-  return typeof value === 'boolean' ? value : undefined;
-};
-const list = (value: string | readonly string[] | undefined): readonly string[] => (Array.isArray(value) ? value : []);
-const one = (value: string | readonly string[] | undefined): string => (typeof value === 'string' ? value : '');
 
 /** Each command's module is loaded only when that command runs: `render` never loads ajv or the linter. */
 export const PROGRAM: ProgramSpec<Run> = {
@@ -37,7 +13,7 @@ export const PROGRAM: ProgramSpec<Run> = {
   description: 'GitLab CI/CD component catalog toolkit: validate, interpolate, render and describe components exactly as GitLab does',
   groups: [{ name: 'ci-schema', description: "GitLab's CI JSON Schema (ci.json), which `catalog lint` validates rendered configuration against" }],
   commands: [
-    {
+    defineCommand({
       name: 'interpolate',
       description: "print the content document GitLab makes of a component file for given inputs, as JSON; or GitLab's error text",
       arguments: [{ name: 'template.yml', description: 'component file (header, ---, content)', required: true }],
@@ -46,23 +22,22 @@ export const PROGRAM: ProgramSpec<Run> = {
         { flag: '--variables', value: '<file>', description: 'JSON array of {"key","value","masked"}: the variables expand_vars may use' },
         { flag: '--component', value: '<file>', description: 'JSON object {name, sha, version, reference}: the component context' },
       ],
-      run: (parsed) => async (io) => {
+      run: ({ args: [template], options }) => async (io) => {
         const { runInterpolate } = await import('./commands/interpolate.js');
-        const options = { inputs: text(parsed, 'inputs'), variables: text(parsed, 'variables'), component: text(parsed, 'component') };
-        return runInterpolate({ template: one(parsed.args[0]), ...options }, io);
+        return runInterpolate({ template, inputs: options.inputs, variables: options.variables, component: options.component }, io);
       },
-    },
-    {
+    }),
+    defineCommand({
       name: 'validate',
       description: 'validate components (default: all under templates/) and the component includes in examples/',
       arguments: [{ name: 'paths', description: 'component files to check instead of the whole catalog', required: false, variadic: true }],
       options: [],
-      run: (parsed) => async (io) => {
+      run: ({ args: [paths] }) => async (io) => {
         const { runValidate } = await import('./commands/validate.js');
-        return runValidate({ paths: list(parsed.args[0]) }, io);
+        return runValidate({ paths }, io);
       },
-    },
-    {
+    }),
+    defineCommand({
       name: 'render',
       description: "expand a pipeline's include:component entries that point at this catalog, read at the resolved git revision",
       arguments: [{ name: 'pipeline.yml', description: 'consumer pipeline', required: true }],
@@ -72,23 +47,22 @@ export const PROGRAM: ProgramSpec<Run> = {
         { flag: '--sha', value: '<rev>', description: 'what $CI_COMMIT_SHA stands for (default: HEAD)' },
         { flag: '--repo', value: '<dir>', description: 'the catalog repository (default: the current directory)' },
       ],
-      run: (parsed) => async (io) => {
+      run: ({ args: [pipeline], options }) => async (io) => {
         const { runRender } = await import('./commands/render.js');
-        const options = { projectPath: text(parsed, 'projectPath'), serverFqdn: text(parsed, 'serverFqdn'), sha: text(parsed, 'sha'), repo: text(parsed, 'repo') };
-        return runRender({ pipeline: one(parsed.args[0]), ...options }, io);
+        return runRender({ pipeline, projectPath: options.projectPath, serverFqdn: options.serverFqdn, sha: options.sha, repo: options.repo }, io);
       },
-    },
-    {
+    }),
+    defineCommand({
       name: 'schema',
       description: 'write one JSON Schema (draft 2020-12) per component describing its inputs',
       arguments: [],
       options: [{ flag: '--out', value: '<dir>', description: 'output directory', default: 'docs/schemas' }],
-      run: (parsed) => async (io) => {
+      run: ({ options }) => async (io) => {
         const { runSchema } = await import('./commands/schema.js');
-        return runSchema({ out: text(parsed, 'out') }, io);
+        return runSchema({ out: options.out }, io);
       },
-    },
-    {
+    }),
+    defineCommand({
       name: 'lint',
       description: "lint the catalog's components (rendered with defaults and each example's inputs) and the given pipelines",
       arguments: [{ name: 'pipelines', description: 'pipeline files to lint as well', required: false, variadic: true }],
@@ -100,84 +74,51 @@ export const PROGRAM: ProgramSpec<Run> = {
         { flag: '--no-shellcheck', description: 'do not run shellcheck on rendered scripts' },
         { flag: '--config', value: '<file>', description: 'lint configuration (default: .catalog-lint.yml, or "catalog.lint" in package.json)' },
       ],
-      run: (parsed) => async (io) => {
+      run: ({ args: [pipelines], options }) => async (io) => {
         const { runLint } = await import('./commands/lint.js');
         return runLint(
           {
-            pipelines: list(parsed.args[0]),
-            format: text(parsed, 'format'),
-            output: text(parsed, 'output'),
-            maxWarnings: text(parsed, 'maxWarnings'),
-            ciSchema: text(parsed, 'ciSchema'),
-            shellcheck: flag(parsed, 'shellcheck'),
-            config: text(parsed, 'config'),
+            pipelines,
+            format: options.format,
+            output: options.output,
+            maxWarnings: options.maxWarnings,
+            ciSchema: options.ciSchema,
+            shellcheck: options.shellcheck,
+            config: options.config,
           },
           io,
         );
       },
-    },
-    {
+    }),
+    defineCommand({
       name: 'ci-schema update',
       description: "download GitLab's ci.json (or copy a file) into the cache `catalog lint` uses, after checking that it compiles",
       arguments: [],
       options: [{ flag: '--from', value: '<url-or-path>', description: 'where to get it (default: ci.json on gitlab.com, master)' }],
-      run: (parsed) => async (io) => {
+      run: ({ options }) => async (io) => {
         const { runCiSchemaUpdate } = await import('./commands/ci-schema.js');
-        return runCiSchemaUpdate({ from: text(parsed, 'from') }, io);
+        return runCiSchemaUpdate({ from: options.from }, io);
       },
-    },
-    {
+    }),
+    defineCommand({
       name: 'docs',
       description: "regenerate each component's inputs table in README.md from its spec:inputs (between catalog-docs markers)",
       arguments: [],
       options: [{ flag: '--check', description: 'write nothing; exit 1 when a section is missing or out of date' }],
-      run: (parsed) => async (io) => {
+      run: ({ options }) => async (io) => {
         const { runDocs } = await import('./commands/docs.js');
-        return runDocs({ check: flag(parsed, 'check') }, io);
+        return runDocs({ check: options.check }, io);
       },
-    },
-    {
-      name: 'test-integration',
-      description: 'run an example pipeline end to end on a local Docker engine with a TLS registry and moto standing in for ECR (root)',
-      arguments: [],
-      options: [
-        { flag: '--scenario', value: '<name>', description: 'buildx-ecr, podman-native or rebuild', default: 'buildx-ecr' },
-        { flag: '--keep', description: 'keep the work directory (job logs) afterwards' },
-        { flag: '--verbose', description: 'show job logs live' },
-      ],
-      run: (parsed) => async (io) => {
-        const { runTestIntegration } = await import('../../harness/cli/test-integration.js');
-        return runTestIntegration({ scenario: text(parsed, 'scenario'), keep: flag(parsed, 'keep'), verbose: flag(parsed, 'verbose') }, io);
-      },
-    },
+    }),
   ],
 };
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
-  const line = parseCommandLine(PROGRAM, argv);
-  if (line.kind === 'help') {
-    io.stdout(line.text);
-    return 0;
-  }
-  if (line.kind === 'error') {
-    // As commander did: the message, then the help of what was being used; a usage mistake is an operational error.
-    io.stderr(line.message === '' ? line.help : `${line.message}\n\n${line.help}`);
-    return 2;
-  }
   try {
-    return await line.command.run(line.parsed)(io);
+    return await runCommandLine(PROGRAM, argv, io);
   } catch (error) {
-    if (error instanceof ToolkitError) {
-      io.stderr(`catalog: ${error.message}\n`);
-      return 2;
-    }
-    io.stderr(`catalog: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
+    return reportFailure('catalog', error, io);
   }
 }
 
-// Run only when executed as the bin, not when imported by tests.
-const invokedPath = process.argv[1] ? await import('node:fs').then((fs) => fs.realpathSync(process.argv[1] as string)) : '';
-if (invokedPath === (await import('node:url')).fileURLToPath(import.meta.url)) {
-  process.exitCode = await main(process.argv.slice(2));
-}
+await runIfExecuted(import.meta.url, main);

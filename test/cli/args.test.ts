@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { parseCommandLine, type ProgramSpec } from '../../scripts/cli/args.js';
-import { PROGRAM } from '../../scripts/cli/main.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { defineCommand, parseCommandLine, type ProgramSpec } from '../../scripts/cli/args.js';
+import type { Io } from '../../scripts/cli/io.js';
+import { main, PROGRAM } from '../../scripts/cli/main.js';
 
 const program: ProgramSpec<string> = {
   name: 'tool',
@@ -99,5 +100,183 @@ describe('parseCommandLine', () => {
       expect(text).toMatch(/^Usage: catalog /);
       for (const l of text.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
     }
+  });
+});
+
+/** The `catalog` entry point in-process: what a user sees on each stream, and the exit code. */
+async function catalogLine(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { cwd: process.cwd(), stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), readStdin: async () => '' };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+const parsedFor = (argv: readonly string[]) => {
+  const line = parseCommandLine(PROGRAM, argv);
+  if (line.kind !== 'run') throw new Error(`expected a command, got ${line.kind}: ${'message' in line ? line.message : ''}`);
+  return { name: line.command.name, ...line.parsed };
+};
+
+const RENDER_HELP = `Usage: catalog render [options] <pipeline.yml>
+
+expand a pipeline's include:component entries that point at this catalog, read
+at the resolved git revision
+
+Arguments:
+  pipeline.yml                 consumer pipeline
+
+Options:
+  --project-path <group/name>  project path of this catalog (default: from the
+                               origin remote)
+  --server-fqdn <host>         what $CI_SERVER_FQDN stands for (default:
+                               gitlab.com)
+  --sha <rev>                  what $CI_COMMIT_SHA stands for (default: HEAD)
+  --repo <dir>                 the catalog repository (default: the current
+                               directory)
+  -h, --help                   display help for command
+`;
+
+const LINT_HELP = `Usage: catalog lint [options] [pipelines...]
+
+lint the catalog's components (rendered with defaults and each example's inputs)
+and the given pipelines
+
+Arguments:
+  pipelines                  pipeline files to lint as well
+
+Options:
+  --format <format>          text, json, codequality, junit or sarif (default:
+                             "text")
+  --output <file>            write the report to a file (atomically) instead of
+                             stdout
+  --max-warnings <n>         fail when there are more warnings than this
+  --ci-schema <path-or-url>  GitLab's ci.json to validate rendered configuration
+                             against
+  --no-shellcheck            do not run shellcheck on rendered scripts
+  --config <file>            lint configuration (default: .catalog-lint.yml, or
+                             "catalog.lint" in package.json)
+  -h, --help                 display help for command
+`;
+
+const CI_SCHEMA_HELP = `Usage: catalog ci-schema [options] [command]
+
+GitLab's CI JSON Schema (ci.json), which \`catalog lint\` validates rendered
+configuration against
+
+Options:
+  -h, --help        display help for command
+
+Commands:
+  update [options]  download GitLab's ci.json (or copy a file) into the cache
+                    \`catalog lint\` uses, after checking that it compiles
+  help [command]    display help for command
+`;
+
+const CI_SCHEMA_UPDATE_HELP = `Usage: catalog ci-schema update [options]
+
+download GitLab's ci.json (or copy a file) into the cache \`catalog lint\` uses,
+after checking that it compiles
+
+Options:
+  --from <url-or-path>  where to get it (default: ci.json on gitlab.com, master)
+  -h, --help            display help for command
+`;
+
+const SCHEMA_HELP = `Usage: catalog schema [options]
+
+write one JSON Schema (draft 2020-12) per component describing its inputs
+
+Options:
+  --out <dir>  output directory (default: "docs/schemas")
+  -h, --help   display help for command
+`;
+
+describe('the catalog command line', () => {
+  it('reads --name=value, --name value, -- and --no-x', () => {
+    expect(parsedFor(['render', '--project-path=group/name', 'p.yml', '--sha', 'v1', '--repo=', '--server-fqdn', 'h'])).toEqual({
+      name: 'render',
+      args: ['p.yml'],
+      options: { projectPath: 'group/name', sha: 'v1', repo: '', serverFqdn: 'h' },
+    });
+    // A value option takes the next word whatever it looks like, as commander did.
+    expect(parsedFor(['interpolate', 't.yml', '--inputs', '-']).options).toEqual({ inputs: '-' });
+    expect(parsedFor(['interpolate', 't.yml', '--inputs', '--help']).options).toEqual({ inputs: '--help' });
+    expect(parsedFor(['validate', 'a.yml', '--', '--help', '-x'])).toEqual({ name: 'validate', args: [['a.yml', '--help', '-x']], options: {} });
+    expect(parsedFor(['lint'])).toEqual({ name: 'lint', args: [[]], options: { format: 'text', shellcheck: true } });
+    expect(parsedFor(['lint', 'a.yml', '--no-shellcheck', '--format=json', '--max-warnings', '0', 'b.yml'])).toEqual({
+      name: 'lint',
+      args: [['a.yml', 'b.yml']],
+      options: { format: 'json', shellcheck: false, maxWarnings: '0' },
+    });
+    expect(parsedFor(['docs', '--check'])).toEqual({ name: 'docs', args: [], options: { check: true } });
+    expect(parsedFor(['schema'])).toEqual({ name: 'schema', args: [], options: { out: 'docs/schemas' } });
+  });
+
+  it('runs the subcommand of a group: ci-schema update', () => {
+    expect(parsedFor(['ci-schema', 'update'])).toEqual({ name: 'ci-schema update', args: [], options: {} });
+    expect(parsedFor(['ci-schema', 'update', '--from=https://x/ci.json'])).toEqual({ name: 'ci-schema update', args: [], options: { from: 'https://x/ci.json' } });
+  });
+
+  it('answers help [command] and --help on standard output with exit 0', async () => {
+    for (const argv of [['help', 'render'], ['render', '--help'], ['render', 'p.yml', '-h']]) expect(await catalogLine(argv)).toEqual({ code: 0, stdout: RENDER_HELP, stderr: '' });
+    expect(await catalogLine(['help', 'lint'])).toEqual({ code: 0, stdout: LINT_HELP, stderr: '' });
+    for (const argv of [['help', 'ci-schema'], ['ci-schema', '--help'], ['ci-schema', 'help']]) expect(await catalogLine(argv)).toEqual({ code: 0, stdout: CI_SCHEMA_HELP, stderr: '' });
+    for (const argv of [['help', 'ci-schema', 'update'], ['ci-schema', 'update', '--help'], ['ci-schema', 'help', 'update']]) {
+      expect(await catalogLine(argv)).toEqual({ code: 0, stdout: CI_SCHEMA_UPDATE_HELP, stderr: '' });
+    }
+  });
+
+  it('reports a usage mistake with the help of what was being used, exit 2', async () => {
+    const usage = (message: string, help: string) => ({ code: 2, stdout: '', stderr: `${message}\n\n${help}` });
+    expect(await catalogLine(['render', 'p.yml', '--bogus'])).toEqual(usage("error: unknown option '--bogus'", RENDER_HELP));
+    expect(await catalogLine(['render', '-abc'])).toEqual(usage("error: unknown option '-abc'", RENDER_HELP));
+    expect(await catalogLine(['render', '--=x'])).toEqual(usage("error: unknown option '--'", RENDER_HELP));
+    expect(await catalogLine(['lint', '--shellcheck'])).toEqual(usage("error: unknown option '--shellcheck'", LINT_HELP));
+    expect(await catalogLine(['lint', '--no-shellcheck=yes'])).toEqual(usage("error: option '--no-shellcheck' takes no value", LINT_HELP));
+    expect(await catalogLine(['lint', '--output'])).toEqual(usage("error: option '--output <file>' argument missing", LINT_HELP));
+    expect(await catalogLine(['render'])).toEqual(usage("error: missing required argument 'pipeline.yml'", RENDER_HELP));
+    // After `--`, `-h` is the pipeline file, not a request for help.
+    expect(await catalogLine(['render', '--', '-h'])).toEqual({ code: 2, stdout: '', stderr: 'catalog: -h: no such file\n' });
+    expect(await catalogLine(['schema', 'extra'])).toEqual(usage("error: too many arguments for 'schema'. Expected 0 arguments but got 1.", SCHEMA_HELP));
+    expect(await catalogLine(['ci-schema', 'update', 'x', 'y'])).toEqual(usage("error: too many arguments for 'ci-schema update'. Expected 0 arguments but got 2.", CI_SCHEMA_UPDATE_HELP));
+    expect(await catalogLine(['ci-schema', 'nope'])).toEqual(usage("error: unknown command 'nope'", CI_SCHEMA_HELP));
+    // A group without a subcommand: its help alone.
+    expect(await catalogLine(['ci-schema'])).toEqual({ code: 2, stdout: '', stderr: CI_SCHEMA_HELP });
+    const top = await catalogLine(['--help']);
+    expect(await catalogLine(['help', 'nope'])).toEqual(usage("error: unknown command 'nope'", top.stdout));
+    expect(await catalogLine(['-x'])).toEqual(usage("error: unknown option '-x'", top.stdout));
+    // The integration harness is not part of the catalog CLI (harness/cli/main.ts).
+    expect(await catalogLine(['test-integration'])).toEqual(usage("error: unknown command 'test-integration'", top.stdout));
+    expect(await catalogLine([])).toEqual({ code: 2, stdout: '', stderr: top.stdout });
+  });
+});
+
+describe('defineCommand', () => {
+  it("hands `run` the arguments and options typed from the command's declaration", () => {
+    const build = defineCommand({
+      name: 'build',
+      description: 'build things',
+      arguments: [
+        { name: 'target', description: 'what to build', required: true },
+        { name: 'config', description: 'a configuration', required: false },
+        { name: 'extra', description: 'more targets', required: false, variadic: true },
+      ],
+      options: [
+        { flag: '--max-jobs', value: '<n>', description: 'parallel jobs' },
+        { flag: '--out', value: '<dir>', description: 'output directory', default: 'dist' },
+        { flag: '--no-color', description: 'plain output' },
+        { flag: '--check', description: 'write nothing' },
+      ],
+      run: ({ args, options }) => {
+        expectTypeOf(args).toEqualTypeOf<readonly [string, string | undefined, readonly string[]]>();
+        expectTypeOf(options).toEqualTypeOf<{ readonly maxJobs: string | undefined; readonly out: string; readonly color: boolean; readonly check: true | undefined }>();
+        // @ts-expect-error: an option that was not declared (here a misspelled one) does not compile
+        void options.maxJob;
+        return { args, options };
+      },
+    });
+    const line = parseCommandLine({ name: 'tool', description: '', groups: [], commands: [build] }, ['build', 'a', '--check', '--max-jobs=2']);
+    expect(line.kind === 'run' && line.command.run(line.parsed)).toEqual({ args: ['a', undefined, []], options: { out: 'dist', color: true, check: true, maxJobs: '2' } });
   });
 });

@@ -1,5 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { catalog, tempTree } from '../helpers/cli.js';
+import { catalog, CLI, REPO_ROOT, tempTree } from '../helpers/cli.js';
 
 const COMPONENT = `spec:
   inputs:
@@ -59,5 +63,33 @@ describe('catalog interpolate', () => {
     const result = catalog(['--help']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('interpolate');
+  });
+});
+
+describe('catalog start-up', () => {
+  it("loads only the module of the command that runs: render loads neither the linter nor ajv", () => {
+    // A resolve hook records every file the process imports (hooks run in their own thread, hence a file).
+    const dir = tempTree({
+      'hooks.mjs': `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  appendFileSync(process.env.LOADED_LOG, result.url + '\\n');
+  return result;
+}
+`,
+      'register.mjs': "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n",
+      'pipeline.yml': 'job:\n  script: echo hi\n',
+    });
+    const result = spawnSync(process.execPath, ['--import', path.join(dir, 'register.mjs'), CLI, 'render', path.join(dir, 'pipeline.yml'), '--project-path', 'group/catalog'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, LOADED_LOG: path.join(dir, 'loaded.txt') },
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('job:\n  script: echo hi\n');
+    const loaded = readFileSync(path.join(dir, 'loaded.txt'), 'utf8').split('\n');
+    expect(loaded).toContain(pathToFileURL(path.join(REPO_ROOT, 'dist/scripts/cli/commands/render.js')).href);
+    const unwanted = loaded.filter((url) => /\/dist\/scripts\/(lint|catalog)\/|\/dist\/scripts\/cli\/commands\/(?!render|files)|\/node_modules\/ajv/.test(url));
+    expect(unwanted).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { indexTable } from '../../harness/cli/test-integration.js';
+import { indexTable } from '../../../harness/cli/test-integration.js';
 
-describe('catalog test-integration output', () => {
+describe('test-integration output', () => {
   it('prints one row per platform with its digest and what it printed for uname -m', () => {
     const digest = (c: string) => `sha256:${c.repeat(64)}`;
     const text = indexTable({
