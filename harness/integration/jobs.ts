@@ -5,7 +5,7 @@
  * predefined variables, and GitLab's expansion of variable values (server-side nested, runner one level).
  */
 import { isValueMap, YamlReference, type Value, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
-import { rubyToS } from '../../scripts/gitlab/ruby/ruby.js';
+import { rubyToS } from '../../scripts/gitlab/ruby/inspect.js';
 import { jobsOf, JobResolver, variableValue } from '../../scripts/lint/job-model.js';
 
 export const DEFAULT_STAGES: readonly string[] = ['.pre', 'build', 'test', 'deploy', '.post'];

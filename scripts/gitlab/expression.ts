@@ -8,7 +8,7 @@
  * What the references mean is the caller's: `resolve` gives each its value.
  */
 import { compileRe2 } from './ruby/re2.js';
-import { rubyToS } from './ruby/ruby.js';
+import { rubyToS } from './ruby/inspect.js';
 import { rubyEquals, type Value } from './ruby/value.js';
 
 export type Reference = { readonly kind: 'variable'; readonly name: string } | { readonly kind: 'input'; readonly name: string };

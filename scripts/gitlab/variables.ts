@@ -36,3 +36,20 @@ export function expandVariables(text: string, variables: readonly ExpandableVari
   });
   return { text: expanded, unknown, usedMasked };
 }
+
+/**
+ * GitLab `ExpandVariables.expand_existing(value, variables, fail_on_masked:)`: one `gsub` pass over
+ * the value, so a variable's value is inserted as is and never expanded again; an unknown variable
+ * stays as written; when a key repeats, the last variable wins (`Collection#[]` is `all(key).last`).
+ * With `failOnMasked`, referencing a masked variable fails the whole expansion
+ * ("masked variables cannot be expanded"); a masked variable that is not referenced is harmless.
+ */
+export function expandExisting(
+  value: string,
+  variables: readonly ExpandableVariable[],
+  failOnMasked: boolean,
+): { ok: true; value: string } | { ok: false; error: 'masked' } {
+  const expansion = expandVariables(value, variables, 'kept');
+  return failOnMasked && expansion.usedMasked ? { ok: false, error: 'masked' } : { ok: true, value: expansion.text };
+}
+

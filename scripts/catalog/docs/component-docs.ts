@@ -4,7 +4,7 @@
  * of the content document as written (an interpolated name such as `$[[ inputs.as ]]` is shown
  * as it is). Pure: the same component always gives the same text.
  */
-import { toRubyJson } from '../../gitlab/ruby/ruby.js';
+import { toRubyJson } from '../../gitlab/ruby/json.js';
 import { isValueMap, rubyEquals, type Value, type ValueMap } from '../../gitlab/ruby/value.js';
 import type { HeaderSpec } from '../../gitlab/inputs/header.js';
 import { inputType } from '../../gitlab/inputs/resolve.js';

@@ -11,7 +11,7 @@
  * Hidden jobs (`.name`) count only when the two definitions differ: equal templates merge harmlessly.
  */
 import type { Position } from '../../core/diagnostic.js';
-import { rubyToS } from '../../gitlab/ruby/ruby.js';
+import { rubyToS } from '../../gitlab/ruby/inspect.js';
 import { isValueMap, rubyEquals, type Value, type ValueMap } from '../../gitlab/ruby/value.js';
 import { resolveInputs } from '../../gitlab/inputs/resolve.js';
 import { findBlocks, interpolateTemplate } from '../../gitlab/interpolation/template.js';

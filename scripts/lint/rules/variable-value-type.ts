@@ -10,7 +10,7 @@
  * an empty string elsewhere. Sources and versions: docs/rules/variable-value-type.md.
  */
 import { isRubyFloat, isValueMap, YamlReference, type Value } from '../../gitlab/ruby/value.js';
-import { rubyToS } from '../../gitlab/ruby/ruby.js';
+import { rubyToS } from '../../gitlab/ruby/inspect.js';
 import { positionIn, type PathSegment } from '../../gitlab/yaml/psych.js';
 import { jobsOf, q, reportOncePerPosition, variablesOf, type Located } from '../job-model.js';
 import { defineRule, type Interpolation, type RenderedVariant, type ReportDescriptor, type RuleContext } from '../rule.js';
