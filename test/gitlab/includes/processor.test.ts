@@ -491,6 +491,18 @@ describe('renderPipeline: errors', () => {
     expect(errors.map(brief)).toEqual(['2:16 Included file `42` needs to be a string']);
   });
 
+  it('a component: hash or array is shown as Ruby 3.3 prints it, after VariablesExpander', async () => {
+    // gitlabhq File::Component#validate_location!: "Included file `#{masked_location}` needs to be a
+    // string", i.e. `location.to_s`. The config is deep_symbolize_keys-ed, so hash keys are Symbols,
+    // and GitLab pins Ruby 3.3 (`{:a=>1}`, not 3.4's `{a: 1}`). Mapper::VariablesExpander runs
+    // before the file is built: array items become `expand(item.to_s)`, a nested hash is kept.
+    const errors = await failures('include:\n  - component: {a: 1, b c: {d: [x]}}\n  - component: [1, $CI_PROJECT_PATH]\n');
+    expect(errors.map(brief)).toEqual([
+      '2:16 Included file `{:a=>1, :"b c"=>{:d=>["x"]}}` needs to be a string',
+      '3:16 Included file `["1", "group/catalog"]` needs to be a string',
+    ]);
+  });
+
   it('ambiguous and unmatched include hashes (Mapper::Matcher)', async () => {
     const errors = await failures(
       'include:\n  - component: gitlab.com/group/catalog/build@1.0.0\n    local: x.yml\n  - component: ""\n    inputs: {a: 1}\n',

@@ -129,6 +129,17 @@ describe('rubyInspectString (String#inspect)', () => {
   });
 });
 
+describe('rubyInspect of a Hash (Hash#inspect, Ruby 3.3)', () => {
+  it('prints `{:key=>value}`: Symbol keys (GitLab deep_symbolize_keys its config) and 3.3\'s `=>` without spaces', () => {
+    // GitLab pins Ruby 3.3 (gitlabhq .ruby-version 3.3.x). Ruby 3.4 changed Hash#inspect to
+    // `{key: value}` / `{"k" => v}` (NEWS for 3.4.0); GitLab's messages still show the 3.3 form.
+    const hash = map([['k', 'v'], ['n', 1], ['a b', map([['c', [null]]])]]);
+    expect(rubyInspect(hash)).toBe('{:k=>"v", :n=>1, :"a b"=>{:c=>[nil]}}');
+    expect(rubyToS(hash)).toBe(rubyInspect(hash));
+    expect(rubyInspect(hash)).not.toContain(' => ');
+  });
+});
+
 describe('rubySymbolInspect (Symbol#inspect, Hash#inspect keys)', () => {
   // ruby: name.to_sym.inspect for each name
   it.each([
