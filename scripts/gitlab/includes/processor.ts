@@ -20,6 +20,7 @@
  * `project:` + `ref:` include.
  */
 import { sortDiagnostics, type Diagnostic, type Position } from '../../core/diagnostic.js';
+import { rubyToS } from '../ruby/inspect.js';
 import { isValueMap, toPlain, type Value, type ValueMap } from '../ruby/value.js';
 import { showFiles } from '../../core/git.js';
 import * as interpolator from '../component/load.js';
@@ -274,7 +275,9 @@ class Renderer {
     | { kind: 'content'; content: ValueMap; kept: Value[] }
   > {
     if (typeof address !== 'string') {
-      return { kind: 'error', message: `Included file \`${rubyToS(address)}\` needs to be a string` };
+      // `"#{location}"` of the location VariablesExpander left: Ruby's `to_s` of a hash or an array.
+      const location = this.#expandLocation(entry).get('component') ?? null;
+      return { kind: 'error', message: `Included file \`${rubyToS(location)}\` needs to be a string` };
     }
     const expansion = expandVariables(address, this.#variables);
     for (const name of expansion.unknown) {
@@ -365,16 +368,21 @@ class Renderer {
     return value;
   }
 
-  /** `location.to_json` after `VariablesExpander` (string values expanded, array items `to_s`-ed). */
-  #locationJson(entry: ValueMap): string {
+  /** `Mapper::VariablesExpander` on a hash location: string values expanded, array items `to_s`-ed and expanded, the rest kept. */
+  #expandLocation(entry: ValueMap): ValueMap {
     const expand = (text: string) => expandVariables(text, this.#variables).text;
     const expanded = new Map<string, Value>();
     for (const [key, item] of entry) {
       if (typeof item === 'string') expanded.set(key, expand(item));
-      else if (Array.isArray(item)) expanded.set(key, item.map((element) => expand(typeof element === 'string' ? element : rubyToS(element))));
+      else if (Array.isArray(item)) expanded.set(key, item.map((element) => expand(rubyToS(element))));
       else expanded.set(key, item);
     }
-    return JSON.stringify(toPlain(expanded));
+    return expanded;
+  }
+
+  /** `location.to_json` after `VariablesExpander`. */
+  #locationJson(entry: ValueMap): string {
+    return JSON.stringify(toPlain(this.#expandLocation(entry)));
   }
 
   /** Starts resolving and reading the component `value` names, when it is one of this catalog's. */
@@ -441,17 +449,6 @@ class Renderer {
     }
     return undefined;
   }
-}
-
-/** Ruby's `to_s` for the values a `component:` key can hold when it is not a string. */
-function rubyToS(value: Value): string {
-  if (value === null) return '';
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return `[${value.map((item) => (typeof item === 'string' ? JSON.stringify(item) : rubyToS(item))).join(', ')}]`;
-  if (isValueMap(value)) {
-    return `{${[...value].map(([k, v]) => `${JSON.stringify(k)} => ${typeof v === 'string' ? JSON.stringify(v) : rubyToS(v)}`).join(', ')}}`;
-  }
-  return String(value);
 }
 
 function describeInclude(value: Value): string {
