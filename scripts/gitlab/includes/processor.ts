@@ -20,7 +20,9 @@
  * `project:` + `ref:` include.
  */
 import { sortDiagnostics, type Diagnostic, type Position } from '../../core/diagnostic.js';
+import { deepMerge } from '../ruby/hash.js';
 import { rubyToS } from '../ruby/inspect.js';
+import { isPresent } from '../ruby/presence.js';
 import { isValueMap, toPlain, type Value, type ValueMap } from '../ruby/value.js';
 import { showFiles } from '../../core/git.js';
 import * as interpolator from '../component/load.js';
@@ -110,19 +112,6 @@ export function findComponentIncludes(doc: ParsedDocument): ComponentInclude[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Merging
-
-/** ActiveSupport `Hash#deep_merge`: `b` wins, hashes merge recursively, key positions are kept. */
-export function deepMerge(a: ValueMap, b: ValueMap): ValueMap {
-  const out: ValueMap = new Map(a);
-  for (const [key, value] of b) {
-    const current = out.get(key);
-    out.set(key, isValueMap(current) && isValueMap(value) ? deepMerge(current, value) : value);
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Rendering
 
 export type RenderOutcome =
@@ -157,15 +146,6 @@ function matchingFileTypes(entry: ValueMap): string[] {
   );
 }
 const URL_PATTERN = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
-
-/** Ruby's `present?` for a value. */
-const isPresent = (value: Value | undefined): boolean =>
-  value !== undefined &&
-  value !== null &&
-  value !== false &&
-  !(typeof value === 'string' && !/\S/.test(value)) &&
-  !(Array.isArray(value) && value.length === 0) &&
-  !(isValueMap(value) && value.size === 0);
 
 class Renderer {
   readonly #ctx: RenderContext;
@@ -431,7 +411,7 @@ class Renderer {
     const texts = await showFiles(this.#ctx.repo, sha, paths);
     for (const [i, path] of paths.entries()) {
       const text = texts[i];
-      if (text !== undefined && /\S/.test(text)) return { text, path };
+      if (text !== undefined && isPresent(text)) return { text, path };
     }
     return undefined;
   }
