@@ -4,11 +4,14 @@
  */
 import { isValueMap, type Value } from './value.js';
 
+/** `String#blank?`: `/\A[[:space:]]*\z/`; Onigmo's Unicode `[[:space:]]` is White_Space (NEL yes, BOM no, unlike `\s`). */
+const BLANK = /^\p{White_Space}*$/u;
+
 /** `value.present?`: not nil, not false, not a blank string, not an empty array or hash. */
 export const isPresent = (value: Value | undefined): boolean =>
   value !== undefined &&
   value !== null &&
   value !== false &&
-  !(typeof value === 'string' && !/\S/.test(value)) &&
+  !(typeof value === 'string' && BLANK.test(value)) &&
   !(Array.isArray(value) && value.length === 0) &&
   !(isValueMap(value) && value.size === 0);
