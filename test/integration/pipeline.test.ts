@@ -4,9 +4,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ValueMap } from '../../scripts/gitlab/ruby/value.js';
 import { parseDotenv } from '../../harness/integration/dotenv.js';
-import { expandJobVariables, pipelineVariables, slugify } from '../../harness/integration/jobs.js';
+import { expandJobVariables } from '../../harness/integration/jobs.js';
+import { pipelineVariables, slugify } from '../../scripts/gitlab/jobs/job-variables.js';
 import { parseDuration, runPipeline, runnerScript, type PipelineResult, type RunPipelineOptions } from '../../harness/integration/pipeline.js';
-import { evaluateExpression } from '../../harness/integration/rules.js';
+import { evaluateVariableExpression } from '../../scripts/gitlab/jobs/job-rules.js';
 import { parseYamlDocuments } from '../../scripts/gitlab/yaml/psych.js';
 
 const FIXTURES = path.join(import.meta.dirname, '../fixtures/integration/pipelines');
@@ -312,7 +313,7 @@ describe('rules expressions', () => {
     ['PATTERN', '/^ma/'],
   ]);
   const matches = (expression: string) => {
-    const result = evaluateExpression(expression, vars);
+    const result = evaluateVariableExpression(expression, vars);
     if (!result.ok) throw new Error(result.error);
     return result.matches;
   };
@@ -342,7 +343,7 @@ describe('rules expressions', () => {
   });
 
   it('reports what it cannot parse', () => {
-    expect(evaluateExpression('$A === "x"', vars).ok).toBe(false);
+    expect(evaluateVariableExpression('$A === "x"', vars).ok).toBe(false);
   });
 });
 
