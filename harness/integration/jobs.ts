@@ -1,13 +1,14 @@
 /**
- * The jobs of a rendered pipeline as the runner gets them: effective keywords through `extends:`,
- * `default:` and `inherit:` (`JobResolver` of GitLab's job model), `!reference` tags resolved,
- * stages (`.pre` first and `.post` last, GitLab's default list when `stages:` is absent),
- * and a job's variables as its shell sees them: the server's expansion, then the runner's own.
+ * The jobs of a rendered pipeline as the runner gets them: GitLab's effective jobs
+ * (`scripts/gitlab/jobs/resolve.ts`: `extends:`, `!reference`, `default:`, `inherit:`) reduced to what
+ * the shell runner needs, with stages (`.pre` first and `.post` last, GitLab's default list when
+ * `stages:` is absent); and a job's variables as its shell sees them: the server's expansion, then
+ * the runner's own.
  */
-import { isValueMap, YamlReference, type Value, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
 import { rubyToS } from '../../scripts/gitlab/ruby/inspect.js';
-import { JobResolver } from '../../scripts/gitlab/jobs/located.js';
-import { jobsOf } from '../../scripts/gitlab/jobs/model.js';
+import { isValueMap, type Value, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
+import { JobConfigError } from '../../scripts/gitlab/jobs/config-error.js';
+import { resolveJobs, type ResolvedJob } from '../../scripts/gitlab/jobs/resolve.js';
 import { sortAndExpandAll, type JobVariable } from '../../scripts/gitlab/variables.js';
 
 export const DEFAULT_STAGES: readonly string[] = ['.pre', 'build', 'test', 'deploy', '.post'];
@@ -56,24 +57,6 @@ export interface ResolvedPipeline {
   readonly warnings: readonly string[];
 }
 
-const MAX_REFERENCE_DEPTH = 10;
-
-/** Resolves `!reference [job, key, …]` tags anywhere in a value (nested up to 10 levels, as GitLab). */
-export function resolveReferences(value: Value, pipeline: ValueMap, depth = 0): Value {
-  if (value instanceof YamlReference) {
-    if (depth >= MAX_REFERENCE_DEPTH) throw new Error('!reference: too deep nesting');
-    let target: Value | undefined = pipeline;
-    for (const segment of value.path) {
-      target = isValueMap(target) && typeof segment === 'string' ? target.get(segment) : undefined;
-    }
-    if (target === undefined) throw new Error(`!reference [${value.path.map((p) => rubyToS(p)).join(', ')}] could not be found`);
-    return resolveReferences(target, pipeline, depth + 1);
-  }
-  if (Array.isArray(value)) return value.map((item) => resolveReferences(item, pipeline, depth));
-  if (isValueMap(value)) return new Map([...value].map(([k, v]) => [k, resolveReferences(v, pipeline, depth)]));
-  return value;
-}
-
 /** Script lines: a string, or an array whose nested arrays are flattened (one level deep in GitLab, any here). */
 function scriptOf(value: Value | undefined): string[] {
   if (value === undefined || value === null) return [];
@@ -106,41 +89,37 @@ function imageName(value: Value | undefined): string | undefined {
 export function resolvePipeline(pipeline: ValueMap): ResolvedPipeline {
   const errors: string[] = [];
   const warnings: string[] = [];
-  const resolver = new JobResolver(pipeline);
-  const declared = pipeline.get('stages');
+  let config: ValueMap;
+  let resolvedJobs: readonly ResolvedJob[];
+  try {
+    ({ config, jobs: resolvedJobs } = resolveJobs(pipeline));
+  } catch (error) {
+    if (!(error instanceof JobConfigError)) throw error;
+    return { stages: [], jobs: [], errors: [error.message], warnings };
+  }
+  const declared = config.get('stages');
   const stageList = Array.isArray(declared) ? declared.filter((s): s is string => typeof s === 'string') : [...DEFAULT_STAGES];
   const stages = ['.pre', ...stageList.filter((s) => s !== '.pre' && s !== '.post'), '.post'];
   const jobs: PipelineJob[] = [];
-  for (const ref of jobsOf(pipeline)) {
-    if (ref.hidden) continue;
-    const get = (key: string): Value | undefined => {
-      const found = resolver.get(ref.name, key);
-      if (!found) return undefined;
-      try {
-        return resolveReferences(found.value, pipeline);
-      } catch (error) {
-        errors.push(`${ref.name}: ${(error as Error).message}`);
-        return undefined;
-      }
-    };
+  for (const job of resolvedJobs) {
+    if (job.hidden) continue;
+    const get = (key: string): Value | undefined => job.config.get(key);
     // Trigger jobs (`trigger:`) start child pipelines, not scripts: out of scope for a shell runner.
     if (get('trigger') !== undefined) {
-      warnings.push(`${ref.name}: trigger jobs are not run`);
+      warnings.push(`${job.name}: trigger jobs are not run`);
       continue;
     }
     const stageValue = get('stage');
     const stage = typeof stageValue === 'string' ? stageValue : 'test';
     const stageIndex = stages.indexOf(stage);
     if (stageIndex < 0) {
-      errors.push(`${ref.name}: chosen stage ${stage} does not exist; available stages are ${stages.join(', ')}`);
+      errors.push(`${job.name}: chosen stage ${stage} does not exist; available stages are ${stages.join(', ')}`);
       continue;
     }
     if (scriptOf(get('script')).length === 0) {
-      errors.push(`jobs:${ref.name} config should implement the script:, run:, or trigger: keyword`);
+      errors.push(`jobs:${job.name} config should implement the script:, run:, or trigger: keyword`);
       continue;
     }
-    const variables = new Map<string, Value>();
-    for (const [name, entry] of resolver.variables(ref.name)) variables.set(name, resolveReferences(entry.value, pipeline));
     const artifacts = get('artifacts');
     const reports = isValueMap(artifacts) ? artifacts.get('reports') : undefined;
     const dotenv = isValueMap(reports) ? scriptOf(reports.get('dotenv')) : [];
@@ -148,7 +127,7 @@ export function resolvePipeline(pipeline: ValueMap): ResolvedPipeline {
     const dependencies = get('dependencies');
     const timeout = get('timeout');
     jobs.push({
-      name: ref.name,
+      name: job.name,
       stage,
       stageIndex,
       config: {
@@ -163,7 +142,7 @@ export function resolvePipeline(pipeline: ValueMap): ResolvedPipeline {
         allowFailure: get('allow_failure'),
         needs: needsOf(get('needs')),
         dependencies: Array.isArray(dependencies) ? dependencies.filter((d): d is string => typeof d === 'string') : undefined,
-        variables,
+        variables: job.variables,
         dotenv,
         idTokens: isValueMap(idTokens) ? [...idTokens.keys()] : [],
         timeout: typeof timeout === 'string' ? timeout : undefined,
