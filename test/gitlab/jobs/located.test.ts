@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { JobResolver, variableValue } from '../../../scripts/gitlab/jobs/located.js';
-import { fromPlain, type Value } from '../../../scripts/gitlab/ruby/value.js';
+import { fromPlain, RubyFloat, type Value } from '../../../scripts/gitlab/ruby/value.js';
 
 describe('JobResolver', () => {
   const resolver = new JobResolver(
@@ -34,11 +34,15 @@ describe('JobResolver', () => {
   });
 });
 
-describe('variableValue (Entry::Variable#value: to_s)', () => {
+describe('variableValue (Entry::Variable#value: to_s, gitlabhq lib/gitlab/ci/config/entry/variable.rb)', () => {
   it.each<[string, Value, string | undefined]>([
     ['a string', 'x', 'x'],
     ['an integer', 2, '2'],
     ['a boolean', true, 'true'],
+    // Float#to_s keeps the point: `V: 1.0` is "1.0" in the job, `V: 1e20` is "1.0e+20".
+    ['a whole float', new RubyFloat(1), '1.0'],
+    ['a large float', new RubyFloat(1e20), '1.0e+20'],
+    ['an integer beyond 2^53', 1e21, '1000000000000000000000'],
     ['nil', null, ''],
     ['the value of a hash', new Map([['value', 'v'], ['description', 'd']]), 'v'],
     ['a hash without value', new Map([['description', 'd']]), undefined],
