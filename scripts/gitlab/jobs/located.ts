@@ -5,7 +5,8 @@
  * The value is the one GitLab's deep merge keeps for anything but a hash; for a hash it is the part
  * written at that path. `!reference` tags are left as they are.
  */
-import { RubyFloat, isValueMap, type Value, type ValueMap } from '../ruby/value.js';
+import { rubyToS } from '../ruby/inspect.js';
+import { isValueMap, YamlReference, type Value, type ValueMap } from '../ruby/value.js';
 import type { PathSegment } from '../yaml/psych.js';
 import { defaultFor, extendsOf, inherits, inheritSetting, MAX_EXTENDS_NESTING } from './model.js';
 
@@ -21,11 +22,8 @@ export function variableValue(entry: Located): Located<string> | undefined {
     const inner = value.get('value');
     return inner === undefined ? undefined : variableValue({ value: inner, path: [...path, 'value'] });
   }
-  if (typeof value === 'string') return { value, path };
-  if (typeof value === 'number' || typeof value === 'boolean') return { value: String(value), path };
-  if (value instanceof RubyFloat) return { value: String(value.value), path };
-  if (value === null) return { value: '', path };
-  return undefined;
+  if (Array.isArray(value) || value instanceof YamlReference) return undefined;
+  return { value: rubyToS(value), path };
 }
 
 /** The entries of a `variables:` mapping with their paths. */
