@@ -11,22 +11,10 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { isValueMap, type Value, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
 import { parseDotenv } from './dotenv.js';
-import {
-  expandJobVariables,
-  expandValue,
-  jobPredefinedVariables,
-  pipelineVariables,
-  resolvePipeline,
-  slugify,
-  toEnvironment,
-  yamlVariable,
-  type JobVariable,
-  type PipelineContext,
-  type PipelineJob,
-} from './jobs.js';
-import { evaluateInclusion, type When } from './rules.js';
-
-export type { PipelineContext } from './jobs.js';
+import { jobPredefinedVariables, pipelineVariables, slugify, yamlVariable, type PipelineContext } from '../../scripts/gitlab/jobs/job-variables.js';
+import { evaluateInclusion, type When } from '../../scripts/gitlab/jobs/job-rules.js';
+import type { JobVariable } from '../../scripts/gitlab/variables.js';
+import { expandJobVariables, expandValue, resolvePipeline, toEnvironment, type PipelineJob } from './jobs.js';
 
 /** A variable the caller defines (like a project CI/CD variable): above everything in the YAML. */
 export interface ExtraVariable {

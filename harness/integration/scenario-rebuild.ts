@@ -27,7 +27,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import type { Environment, EnvironmentOptions } from './environment.js';
 import { SCENARIO_DEFAULT_BRANCH, ScenarioError, startEnvironment } from './environment.js';
 import { BUSYBOX_DOCKERFILE } from './images.js';
-import { slugify } from './jobs.js';
+import { slugify } from '../../scripts/gitlab/jobs/job-variables.js';
 import { prepareBuildxEcrContext, runBuildxEcrPipeline, type BuildxEcrRunResult } from './scenario.js';
 
 const BUILD_JOB = 'build-image';

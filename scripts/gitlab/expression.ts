@@ -2,13 +2,15 @@
  * GitLab's pipeline expression language (gitlabhq `Gitlab::Ci::Pipeline::Expression`), as used by
  * job `rules:if` (with `$VARIABLES`) and by `spec:inputs` rules (with `$[[ inputs.name ]]`): string
  * literals, `null`, `/regex/flags` (RE2, like `Gitlab::UntrustedRegexp`), `==`, `!=`, `=~`, `!~`,
- * `&&`, `||` (`&&` binds tighter) and parentheses. A statement is true when its value is
- * `present?` (neither null, false nor empty). `=~` matches `to_s` of the left side (null → ""); a
+ * `&&`, `||` (`&&` binds tighter; Ruby's operators, so only null and false are false inside them)
+ * and parentheses. A statement is true when its value is `present?` (not null, false, a blank
+ * string or an empty array). `=~` matches `to_s` of the left side (null → ""); a
  * null pattern never matches; a value on the right holding `/pattern/` is used as that pattern.
  * What the references mean is the caller's: `resolve` gives each its value.
  */
 import { compileRe2 } from './ruby/re2.js';
-import { rubyToS } from './ruby/ruby.js';
+import { rubyToS } from './ruby/inspect.js';
+import { isPresent } from './ruby/presence.js';
 import { rubyEquals, type Value } from './ruby/value.js';
 
 export type Reference = { readonly kind: 'variable'; readonly name: string } | { readonly kind: 'input'; readonly name: string };
@@ -63,8 +65,10 @@ export function testRegex(regex: Regex, subject: string): boolean {
   return re.test(subject);
 }
 
-/** Ruby `present?` on the values an expression produces. */
-const present = (value: Operand): boolean => value !== null && value !== false && value !== '';
+/** Ruby truthiness, what `&&` and `||` test (Lexeme::And / Or): only nil and false are false. */
+const truthy = (value: Operand): boolean => value !== null && value !== false;
+/** `Statement#truthful?`: ActiveSupport `present?` of the statement's value (a pattern is an object, so present). */
+const present = (value: Operand): boolean => isRegex(value) || isPresent(value);
 const asText = (value: Operand): string => (isRegex(value) ? `/${value.regex}/${value.flags}` : rubyToS(value));
 
 class Parser {
@@ -89,7 +93,7 @@ class Parser {
     while (this.#peekOp('||')) {
       this.#pos++;
       const right = this.#and();
-      left = present(left) ? left : right;
+      left = truthy(left) ? left : right;
     }
     return left;
   }
@@ -98,7 +102,7 @@ class Parser {
     while (this.#peekOp('&&')) {
       this.#pos++;
       const right = this.#comparison();
-      left = present(left) ? right : left;
+      left = truthy(left) ? right : left;
     }
     return left;
   }

@@ -23,8 +23,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isValueMap, YamlReference, type Value, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
-import { JobResolver, jobsOf, servicesOf, variableValue, type ImageUse } from '../../scripts/lint/job-model.js';
+import { isValueMap, type Value, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
+import { resolveReferences } from '../../scripts/gitlab/jobs/references.js';
+import { JobResolver, variableValue } from '../../scripts/gitlab/jobs/located.js';
+import { jobsOf } from '../../scripts/gitlab/jobs/model.js';
+import { type ImageUse, servicesOf } from '../../scripts/lint/job-facts.js';
 import { checkScript, shellcheckVersion } from '../../scripts/lint/shellcheck-process.js';
 import { findComponentIncludes, type ComponentInclude } from '../../scripts/gitlab/includes/processor.js';
 import { discoverComponents } from '../../scripts/catalog/discover.js';
@@ -100,23 +103,6 @@ function pipeline(): Rendered {
 function flatten(value: Value): string[] {
   if (Array.isArray(value)) return value.flatMap(flatten);
   return typeof value === 'string' ? [value] : [];
-}
-
-/** `!reference [job, key, …]` replaced by what it points at in the rendered pipeline (GitLab nests up to 10). */
-function resolveReferences(value: Value, content: ValueMap, depth = 0): Value {
-  if (depth > 10) throw new Error('!reference nested deeper than GitLab allows');
-  if (value instanceof YamlReference) {
-    let target: Value = content;
-    for (const segment of value.path) {
-      if (!isValueMap(target) || typeof segment !== 'string' || !target.has(segment)) {
-        throw new Error(`!reference [${value.path.join(', ')}] points at nothing in the rendered pipeline`);
-      }
-      target = target.get(segment) ?? null;
-    }
-    return resolveReferences(target, content, depth + 1);
-  }
-  if (Array.isArray(value)) return value.map((v) => resolveReferences(v, content, depth));
-  return value;
 }
 
 /** The items of a job's `before_script` + `script` (one shell), or `after_script`, references resolved. */

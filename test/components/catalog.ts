@@ -11,7 +11,7 @@ import path from 'node:path';
 import { runInterpolate } from '../../scripts/cli/commands/interpolate.js';
 import { runRender } from '../../scripts/cli/commands/render.js';
 import type { Io } from '../../scripts/cli/io.js';
-import { parseRubyJson } from '../../scripts/gitlab/ruby/ruby.js';
+import { parseRubyJson } from '../../scripts/gitlab/ruby/json.js';
 import { isValueMap, type Value, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
 import { validateHeader } from '../../scripts/gitlab/inputs/header.js';
 import { findComponentIncludes } from '../../scripts/gitlab/includes/processor.js';

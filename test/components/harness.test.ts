@@ -124,11 +124,12 @@ describe('jobs as the runner gets them', () => {
 
   it('takes bases and references from other components as empty only when asked to', () => {
     const p = pipeline({ build: { extends: '.ecr-login', script: ['set -eu', 'echo build'] } });
-    expect(() => jobsOf(p)).toThrow('extends: ".ecr-login" is not a job or hidden job');
+    // GitLab's messages (Extendable::Entry, Tags::Reference).
+    expect(() => jobsOf(p)).toThrow('build: unknown keys in `extends` (.ecr-login)');
     expect(jobScripts(jobsOf(p, { externalBases: true })[0]!).main).toBe('set -eu\necho build\n');
     const q = pipeline({ build: { script: ['echo build'] } });
     (q.get('build') as ValueMap).set('before_script', [new YamlReference(['.ecr-login', 'before_script'])]);
-    expect(() => jobsOf(q)).toThrow('points at nothing');
+    expect(() => jobsOf(q)).toThrow('!reference [".ecr-login", "before_script"] could not be found');
     expect(jobScripts(jobsOf(q, { externalBases: true })[0]!).main).toBe('echo build\n');
   });
 

@@ -1,20 +1,16 @@
 /**
  * What a GitLab runner would execute for each job of a merged pipeline, and the checks the
- * component contract makes on it. Job configuration is completed the way GitLab does before a job
- * runs: `extends:` (deep merge, base first, up to 11 levels), `!reference` tags, then the
- * `default:` (or deprecated top-level) `image`, `services`, `before_script`, `after_script` unless
- * `inherit: default:` says otherwise.
+ * component contract makes on it. Job configuration is completed by GitLab's job model
+ * (`scripts/gitlab/jobs/`): `extends:`, `!reference` tags, then `default:` (or the deprecated
+ * top-level keywords) as `inherit:` allows.
  *
  * The runner runs `before_script` and `script` in one shell, one line per item (multi-line items
  * as they are), and `after_script` in a separate shell: those are the two scripts checked.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { resolveJobs } from '../../scripts/gitlab/jobs/resolve.js';
+import { extendsOf, isJobEntry } from '../../scripts/gitlab/jobs/model.js';
 import { isValueMap, YamlReference, type Value, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
-
-/** `Gitlab::Ci::Config::Entry::Root` keys that are not jobs. */
-const GLOBAL_KEYWORDS = new Set(['after_script', 'before_script', 'cache', 'default', 'image', 'include', 'services', 'stages', 'types', 'variables', 'workflow', 'spec']);
-const DEFAULT_INHERITED = ['image', 'services', 'before_script', 'after_script'] as const;
-const MAX_EXTENDS_DEPTH = 11;
 
 export interface Job {
   readonly name: string;
@@ -23,94 +19,46 @@ export interface Job {
   readonly config: ValueMap;
 }
 
-function deepMerge(a: ValueMap, b: ValueMap): ValueMap {
-  const out: ValueMap = new Map(a);
-  for (const [key, value] of b) {
-    const current = out.get(key);
-    out.set(key, isValueMap(current) && isValueMap(value) ? deepMerge(current, value) : value);
-  }
-  return out;
-}
-
 export interface JobOptions {
   /**
    * A component on its own may extend a hidden job another component defines (`.ecr-login`):
-   * such a base is taken as empty here and checked where it is defined and in the examples.
+   * such a base is taken as empty here, and a `!reference` into a job the pipeline lacks as an
+   * empty list; both are checked where the job is defined and in the examples.
    */
   readonly externalBases?: boolean;
 }
 
-function resolveExtends(pipeline: ValueMap, name: string, options: JobOptions, depth = 0): ValueMap {
-  const job = pipeline.get(name);
-  if (!isValueMap(job)) {
-    if (options.externalBases && depth > 0) return new Map();
-    throw new Error(`extends: ${JSON.stringify(name)} is not a job or hidden job`);
-  }
-  if (depth > MAX_EXTENDS_DEPTH) throw new Error(`extends: nesting too deep at ${name}`);
-  const bases = job.get('extends');
-  const list = bases === undefined || bases === null ? [] : Array.isArray(bases) ? bases : [bases];
-  let merged: ValueMap = new Map();
-  for (const base of list) {
-    if (typeof base !== 'string') throw new Error(`extends: ${name} names a non-string`);
-    merged = deepMerge(merged, resolveExtends(pipeline, base, options, depth + 1));
-  }
-  const own = new Map(job);
-  own.delete('extends');
-  return deepMerge(merged, own);
-}
-
-/** `!reference [job, key, ...]` anywhere in a value; arrays holding references are flattened one level. */
-function resolveReferences(pipeline: ValueMap, value: Value, options: JobOptions, depth = 0): Value {
-  if (depth > 10) throw new Error('!reference: nesting too deep');
-  if (value instanceof YamlReference) {
-    let target: Value | undefined = pipeline;
-    for (const segment of value.path) {
-      target = isValueMap(target) && typeof segment === 'string' ? target.get(segment) : undefined;
-    }
-    if (target === undefined) {
-      const base = value.path[0];
-      if (options.externalBases && typeof base === 'string' && !pipeline.has(base)) return [];
-      throw new Error(`!reference ${JSON.stringify(value.path)} points at nothing`);
-    }
-    return resolveReferences(pipeline, target, options, depth + 1);
-  }
-  if (Array.isArray(value)) {
-    return value.flatMap((item) => {
-      const resolved = resolveReferences(pipeline, item, options, depth + 1);
-      return item instanceof YamlReference && Array.isArray(resolved) ? resolved : [resolved];
-    });
-  }
-  if (isValueMap(value)) return new Map([...value].map(([k, v]) => [k, resolveReferences(pipeline, v, options, depth + 1)]));
-  return value;
-}
-
-function inheritsDefault(job: ValueMap, key: string): boolean {
-  const inherit = job.get('inherit');
-  const setting = isValueMap(inherit) ? inherit.get('default') : undefined;
-  if (setting === false) return false;
-  if (Array.isArray(setting)) return setting.includes(key);
-  return true;
-}
-
-/** Every job and hidden job of a merged pipeline, ready to run. */
+/** Every job and hidden job of a merged pipeline, ready to run (GitLab's job model, `scripts/gitlab/jobs/`). */
 export function jobsOf(pipeline: Value, options: JobOptions = {}): Job[] {
   if (!isValueMap(pipeline)) return [];
-  const defaults = isValueMap(pipeline.get('default')) ? (pipeline.get('default') as ValueMap) : new Map<string, Value>();
-  const jobs: Job[] = [];
-  for (const [name, value] of pipeline) {
-    if (GLOBAL_KEYWORDS.has(name) || !isValueMap(value)) continue;
-    const config = resolveReferences(pipeline, resolveExtends(pipeline, name, options), options) as ValueMap;
-    const hidden = name.startsWith('.');
-    if (!hidden) {
-      for (const key of DEFAULT_INHERITED) {
-        if (config.has(key) || !inheritsDefault(config, key)) continue;
-        const fallback = defaults.get(key) ?? pipeline.get(key);
-        if (fallback !== undefined) config.set(key, fallback);
-      }
+  const external = new Set<string>();
+  const input = options.externalBases ? withExternalBases(pipeline, external) : pipeline;
+  return resolveJobs(input)
+    .jobs.filter((job) => !external.has(job.name))
+    .map(({ name, hidden, config }) => ({ name, hidden, config }));
+}
+
+/** The pipeline with an empty job for each base it extends but lacks, and `[]` for each `!reference` into a job it lacks. */
+function withExternalBases(pipeline: ValueMap, external: Set<string>): ValueMap {
+  const stubReferences = (value: Value): Value => {
+    if (value instanceof YamlReference) {
+      const job = value.path[0];
+      return typeof job === 'string' && !pipeline.has(job) ? [] : value;
     }
-    jobs.push({ name, hidden, config });
+    if (Array.isArray(value)) return value.map(stubReferences);
+    if (isValueMap(value)) return new Map([...value].map(([key, item]) => [key, stubReferences(item)]));
+    return value;
+  };
+  const out = stubReferences(pipeline) as ValueMap;
+  for (const value of pipeline.values()) {
+    if (!isValueMap(value)) continue;
+    for (const base of extendsOf(value)) {
+      if (out.has(base)) continue;
+      external.add(base);
+      out.set(base, new Map());
+    }
   }
-  return jobs;
+  return out;
 }
 
 /** A script keyword's lines as the runner gets them (nested arrays flattened, scalars as text). */
@@ -161,7 +109,7 @@ export function imagesOf(pipeline: Value): ImageUse[] {
   };
   visit('(top level)', pipeline);
   visit('default', pipeline.get('default'));
-  for (const [name, value] of pipeline) if (!GLOBAL_KEYWORDS.has(name)) visit(name, value);
+  for (const [name, value] of pipeline) if (isJobEntry(name, value)) visit(name, value);
   return uses;
 }
 

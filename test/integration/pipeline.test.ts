@@ -2,11 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ValueMap } from '../../scripts/gitlab/ruby/value.js';
+import { fromPlain, YamlReference, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
 import { parseDotenv } from '../../harness/integration/dotenv.js';
-import { expandJobVariables, pipelineVariables, slugify } from '../../harness/integration/jobs.js';
+import { expandJobVariables, resolvePipeline } from '../../harness/integration/jobs.js';
+import { pipelineVariables, slugify } from '../../scripts/gitlab/jobs/job-variables.js';
 import { parseDuration, runPipeline, runnerScript, type PipelineResult, type RunPipelineOptions } from '../../harness/integration/pipeline.js';
-import { evaluateExpression } from '../../harness/integration/rules.js';
+import { evaluateVariableExpression } from '../../scripts/gitlab/jobs/job-rules.js';
 import { parseYamlDocuments } from '../../scripts/gitlab/yaml/psych.js';
 
 const FIXTURES = path.join(import.meta.dirname, '../fixtures/integration/pipelines');
@@ -312,7 +313,7 @@ describe('rules expressions', () => {
     ['PATTERN', '/^ma/'],
   ]);
   const matches = (expression: string) => {
-    const result = evaluateExpression(expression, vars);
+    const result = evaluateVariableExpression(expression, vars);
     if (!result.ok) throw new Error(result.error);
     return result.matches;
   };
@@ -342,7 +343,36 @@ describe('rules expressions', () => {
   });
 
   it('reports what it cannot parse', () => {
-    expect(evaluateExpression('$A === "x"', vars).ok).toBe(false);
+    expect(evaluateVariableExpression('$A === "x"', vars).ok).toBe(false);
+  });
+});
+
+describe('resolvePipeline: jobs as GitLab composes them', () => {
+  // gitlabhq Gitlab::Ci::Config#build_config: Config::Extendable deep-merges the bases into the job
+  // (hashes merge key by key), then Yaml::Tags::Resolver resolves !reference against that result.
+  const jobsOf = (p: ValueMap) => new Map(resolvePipeline(p).jobs.map((job) => [job.name, job]));
+
+  it('deep-merges a hash keyword spread over extends: (artifacts from the base and the job)', () => {
+    const p = fromPlain({
+      '.base': { artifacts: { reports: { dotenv: 'base.env' } }, id_tokens: { BASE_TOKEN: { aud: 'a' } } },
+      job: { extends: '.base', script: ['true'], artifacts: { paths: ['out/'] }, id_tokens: { OWN_TOKEN: { aud: 'b' } } },
+    }) as ValueMap;
+    const job = jobsOf(p).get('job');
+    expect(job?.config.dotenv).toEqual(['base.env']);
+    expect(job?.config.idTokens).toEqual(['BASE_TOKEN', 'OWN_TOKEN']);
+  });
+
+  it('resolves a !reference to a key a job only has through extends:', () => {
+    const p = fromPlain({ '.a': { script: ['echo a'] }, '.b': { extends: '.a' }, job: { script: ['echo job'] } }) as ValueMap;
+    (p.get('job') as ValueMap).set('before_script', [new YamlReference(['.b', 'script'])]);
+    const resolved = resolvePipeline(p);
+    expect(resolved.errors).toEqual([]);
+    expect(jobsOf(p).get('job')?.config.beforeScript).toEqual(['echo a']);
+  });
+
+  it('reports an unknown extends: base with GitLab’s message', () => {
+    const p = fromPlain({ job: { extends: '.missing', script: ['true'] } }) as ValueMap;
+    expect(resolvePipeline(p).errors).toEqual(['job: unknown keys in `extends` (.missing)']);
   });
 });
 

@@ -12,20 +12,14 @@
  * parents' keys first).
  */
 import { parseAllDocuments } from 'yaml';
+import { expandExtends } from '../../scripts/gitlab/jobs/extends.js';
+import { jobsOf } from '../../scripts/gitlab/jobs/model.js';
+import { fromPlain, toPlain, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * Top-level keys that are global keywords, not jobs (GitLab: `Gitlab::Ci::Config::Entry::Root`, plus the
- * component header key `spec`). gitlab-ci-local's `Job.illegalJobNames` is a subset of these.
- */
-export const GLOBAL_KEYWORDS = new Set([
-  'default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache',
-  'before_script', 'after_script', 'types', 'spec', 'pages:deploy',
-]);
 
 /** Parses exactly one non-empty YAML document (gitlab-ci-local prints `---\n<doc>`). */
 export function parsePipeline(text: string): Obj {
@@ -38,49 +32,15 @@ export function parsePipeline(text: string): Obj {
   return value;
 }
 
-/** GitLab's `extends` merge: hashes merge recursively, anything else (arrays, scalars) is replaced. */
-function deepMerge(base: Json, over: Json): Json {
-  if (isObj(base) && isObj(over)) {
-    const out: Obj = { ...base };
-    for (const [k, v] of Object.entries(over)) out[k] = k in base ? deepMerge(base[k]!, v) : v;
-    return out;
-  }
-  return over;
-}
-
-/**
- * Expands `extends` (GitLab: `lib/gitlab/ci/config/extendable/entry.rb`, parents in order, nested up to
- * 11 levels; the job's own keys win). gitlab-ci-local's `DataExpander.jobExtends` does this before printing
- * and deletes `extends`; GitLab does it before creating jobs, so a renderer that keeps `extends` in its
- * output describes the same jobs.
- */
-function expandExtends(pipeline: Obj): Obj {
-  const resolved = new Map<string, Obj>();
-  const resolve = (name: string, depth: number): Obj => {
-    const cached = resolved.get(name);
-    if (cached) return cached;
-    if (depth > 11) throw new Error(`extends nesting too deep at ${name}`);
-    const job = pipeline[name];
-    if (!isObj(job)) throw new Error(`extends: ${name} is not a job/hidden job`);
-    const parents = job['extends'] === undefined ? [] : Array.isArray(job['extends']) ? job['extends'] : [job['extends']];
-    let merged: Json = {};
-    for (const p of parents) merged = deepMerge(merged, resolve(String(p), depth + 1));
-    const own: Obj = { ...job };
-    delete own['extends'];
-    const out = deepMerge(merged, own) as Obj;
-    resolved.set(name, out);
-    return out;
-  };
-  const out: Obj = {};
-  for (const [k, v] of Object.entries(pipeline)) out[k] = !GLOBAL_KEYWORDS.has(k) && isObj(v) ? resolve(k, 0) : v;
-  return out;
-}
-
 /** Nested command lists are flattened (GitLab accepts nesting up to 10 levels and runs them flat). */
 const flat = (v: Json): Json => (Array.isArray(v) ? (v as Json[]).flat(10) : v);
 
 function canonicalJob(job: Obj): Obj {
   const out: Obj = { ...job };
+  // extends: GitLab merges the bases in (`Config::Extendable`, which keeps the key) before it creates
+  // jobs; gitlab-ci-local's `DataExpander.jobExtends` merges them and deletes the key before
+  // printing. Once merged, the key says nothing about the job.
+  delete out['extends'];
   // script/before_script/after_script: a string is a one-command list (GitLab `Entry::Commands`).
   // gitlab-ci-local: `DataExpander.normalize` wraps strings; `flattenLists` flattens every array.
   for (const k of ['script', 'before_script', 'after_script']) {
@@ -112,15 +72,15 @@ function canonicalJob(job: Obj): Obj {
 }
 
 /**
- * The jobs of a merged pipeline, canonical. Hidden jobs (`.name`) are dropped after `extends` is expanded:
- * they are templates, not jobs, and gitlab-ci-local's `--preview` deletes them.
+ * The jobs of a merged pipeline, canonical: `extends:` expanded and top-level keywords told from
+ * jobs by GitLab's job model (`scripts/gitlab/jobs/`). Hidden jobs (`.name`) are dropped after
+ * `extends` is expanded: they are templates, not jobs, and gitlab-ci-local's `--preview` deletes them.
  */
 export function canonicalJobs(pipeline: Readonly<Record<string, unknown>>): Obj {
-  const expanded = expandExtends(pipeline as Obj);
+  const expanded = expandExtends(fromPlain(pipeline) as ValueMap);
   const jobs: Obj = {};
-  for (const [k, v] of Object.entries(expanded)) {
-    if (GLOBAL_KEYWORDS.has(k) || k.startsWith('.') || !isObj(v)) continue;
-    jobs[k] = canonicalJob(v);
+  for (const { name, job, hidden } of jobsOf(expanded)) {
+    if (!hidden) jobs[name] = canonicalJob(toPlain(job) as Obj);
   }
   return jobs;
 }

@@ -4,26 +4,12 @@
  * of the content document as written (an interpolated name such as `$[[ inputs.as ]]` is shown
  * as it is). Pure: the same component always gives the same text.
  */
-import { toRubyJson } from '../../gitlab/ruby/ruby.js';
+import { toRubyJson } from '../../gitlab/ruby/json.js';
 import { isValueMap, rubyEquals, type Value, type ValueMap } from '../../gitlab/ruby/value.js';
 import type { HeaderSpec } from '../../gitlab/inputs/header.js';
+import { isHiddenJobName, isJobEntry } from '../../gitlab/jobs/model.js';
 import { inputType } from '../../gitlab/inputs/resolve.js';
 import { inlineCode, table } from './markdown.js';
-
-/** `Gitlab::Ci::Config::Entry::Root` keys that are not jobs (`spec` lives in the header). */
-export const GLOBAL_KEYWORDS: readonly string[] = [
-  'after_script',
-  'before_script',
-  'cache',
-  'default',
-  'image',
-  'include',
-  'services',
-  'stages',
-  'types',
-  'variables',
-  'workflow',
-];
 
 export interface InputDoc {
   readonly name: string;
@@ -139,14 +125,16 @@ function describeInput(name: string, spec: Value): InputDoc {
 
 /** The documentation model of a component whose header GitLab accepts. */
 export function describeComponent(name: string, relativePath: string, spec: HeaderSpec, content: Value | undefined): ComponentDoc {
-  const keys = isValueMap(content) ? [...(content as ValueMap).keys()] : [];
+  const entries = isValueMap(content) ? [...(content as ValueMap)] : [];
+  const keys = entries.map(([key]) => key);
+  const jobKeys = entries.filter(([key, value]) => isJobEntry(key, value)).map(([key]) => key);
   return {
     name,
     relativePath,
     description: spec.description?.trim() || undefined,
-    jobs: keys.filter((k) => !k.startsWith('.') && !GLOBAL_KEYWORDS.includes(k)),
-    hiddenJobs: keys.filter((k) => k.startsWith('.')),
-    globalKeywords: keys.filter((k) => GLOBAL_KEYWORDS.includes(k)),
+    jobs: jobKeys.filter((k) => !isHiddenJobName(k)),
+    hiddenJobs: keys.filter((k) => isHiddenJobName(k)),
+    globalKeywords: keys.filter((k) => !jobKeys.includes(k)),
     inputs: [...spec.inputs].map(([inputName, inputSpec]) => describeInput(inputName, inputSpec)),
     hasIncludedInputs: spec.hasIncludedInputs,
   };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { isValueMap, type Value } from '../../gitlab/ruby/value.js';
 import { loadComponentText, type ComponentContext, type Variable } from '../../gitlab/component/load.js';
-import { parseRubyJson, toRubyJson } from '../../gitlab/ruby/ruby.js';
+import { parseRubyJson, toRubyJson } from '../../gitlab/ruby/json.js';
 import type { ExitCode, Io } from '../io.js';
 import { readTextFile } from './files.js';
 

@@ -20,6 +20,9 @@
  * `project:` + `ref:` include.
  */
 import { sortDiagnostics, type Diagnostic, type Position } from '../../core/diagnostic.js';
+import { deepMerge } from '../ruby/hash.js';
+import { rubyToS } from '../ruby/inspect.js';
+import { isPresent } from '../ruby/presence.js';
 import { isValueMap, toPlain, type Value, type ValueMap } from '../ruby/value.js';
 import { showFiles } from '../../core/git.js';
 import * as interpolator from '../component/load.js';
@@ -109,19 +112,6 @@ export function findComponentIncludes(doc: ParsedDocument): ComponentInclude[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Merging
-
-/** ActiveSupport `Hash#deep_merge`: `b` wins, hashes merge recursively, key positions are kept. */
-export function deepMerge(a: ValueMap, b: ValueMap): ValueMap {
-  const out: ValueMap = new Map(a);
-  for (const [key, value] of b) {
-    const current = out.get(key);
-    out.set(key, isValueMap(current) && isValueMap(value) ? deepMerge(current, value) : value);
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Rendering
 
 export type RenderOutcome =
@@ -156,15 +146,6 @@ function matchingFileTypes(entry: ValueMap): string[] {
   );
 }
 const URL_PATTERN = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
-
-/** Ruby's `present?` for a value. */
-const isPresent = (value: Value | undefined): boolean =>
-  value !== undefined &&
-  value !== null &&
-  value !== false &&
-  !(typeof value === 'string' && !/\S/.test(value)) &&
-  !(Array.isArray(value) && value.length === 0) &&
-  !(isValueMap(value) && value.size === 0);
 
 class Renderer {
   readonly #ctx: RenderContext;
@@ -274,7 +255,9 @@ class Renderer {
     | { kind: 'content'; content: ValueMap; kept: Value[] }
   > {
     if (typeof address !== 'string') {
-      return { kind: 'error', message: `Included file \`${rubyToS(address)}\` needs to be a string` };
+      // `"#{location}"` of the location VariablesExpander left: Ruby's `to_s` of a hash or an array.
+      const location = this.#expandLocation(entry).get('component') ?? null;
+      return { kind: 'error', message: `Included file \`${rubyToS(location)}\` needs to be a string` };
     }
     const expansion = expandVariables(address, this.#variables);
     for (const name of expansion.unknown) {
@@ -365,16 +348,21 @@ class Renderer {
     return value;
   }
 
-  /** `location.to_json` after `VariablesExpander` (string values expanded, array items `to_s`-ed). */
-  #locationJson(entry: ValueMap): string {
+  /** `Mapper::VariablesExpander` on a hash location: string values expanded, array items `to_s`-ed and expanded, the rest kept. */
+  #expandLocation(entry: ValueMap): ValueMap {
     const expand = (text: string) => expandVariables(text, this.#variables).text;
     const expanded = new Map<string, Value>();
     for (const [key, item] of entry) {
       if (typeof item === 'string') expanded.set(key, expand(item));
-      else if (Array.isArray(item)) expanded.set(key, item.map((element) => expand(typeof element === 'string' ? element : rubyToS(element))));
+      else if (Array.isArray(item)) expanded.set(key, item.map((element) => expand(rubyToS(element))));
       else expanded.set(key, item);
     }
-    return JSON.stringify(toPlain(expanded));
+    return expanded;
+  }
+
+  /** `location.to_json` after `VariablesExpander`. */
+  #locationJson(entry: ValueMap): string {
+    return JSON.stringify(toPlain(this.#expandLocation(entry)));
   }
 
   /** Starts resolving and reading the component `value` names, when it is one of this catalog's. */
@@ -423,7 +411,7 @@ class Renderer {
     const texts = await showFiles(this.#ctx.repo, sha, paths);
     for (const [i, path] of paths.entries()) {
       const text = texts[i];
-      if (text !== undefined && /\S/.test(text)) return { text, path };
+      if (text !== undefined && isPresent(text)) return { text, path };
     }
     return undefined;
   }
@@ -441,17 +429,6 @@ class Renderer {
     }
     return undefined;
   }
-}
-
-/** Ruby's `to_s` for the values a `component:` key can hold when it is not a string. */
-function rubyToS(value: Value): string {
-  if (value === null) return '';
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return `[${value.map((item) => (typeof item === 'string' ? JSON.stringify(item) : rubyToS(item))).join(', ')}]`;
-  if (isValueMap(value)) {
-    return `{${[...value].map(([k, v]) => `${JSON.stringify(k)} => ${typeof v === 'string' ? JSON.stringify(v) : rubyToS(v)}`).join(', ')}}`;
-  }
-  return String(value);
 }
 
 function describeInclude(value: Value): string {

@@ -8,7 +8,8 @@
  *   errors in declaration order (the caller keeps the first three).
  */
 import { isRubyFloat, isNumeric, isValueMap, rubyEquals, type Value } from '../ruby/value.js';
-import { parseRubyJson, rubyToS } from '../ruby/ruby.js';
+import { parseRubyJson } from '../ruby/json.js';
+import { rubyToS } from '../ruby/inspect.js';
 import { compileRe2 } from '../ruby/re2.js';
 import { evaluateRuleCondition } from './input-rules.js';
 

@@ -4,8 +4,9 @@
  * failure stops the chain with `error in \`<name>\` function: <message>`.
  */
 import type { Value } from '../ruby/value.js';
-import type { ExpandableVariable } from '../variables.js';
-import { expandExisting, rubySlice, rubySplitStrip, shellescape } from '../ruby/ruby.js';
+import { expandExisting, type ExpandableVariable } from '../variables.js';
+import { rubySlice, rubySplitStrip } from '../ruby/string.js';
+import { shellescape } from '../ruby/shellwords.js';
 
 export const MAX_FUNCTIONS = 3;
 

@@ -12,7 +12,9 @@ import type { PathSegment } from '../yaml/psych.js';
 import { evaluateAccess } from './access.js';
 import { evaluateFunctions, MAX_FUNCTIONS } from './functions.js';
 import type { ExpandableVariable } from '../variables.js';
-import { gsubLiteral, RubyError, rubyToS } from '../ruby/ruby.js';
+import { gsubLiteral } from '../ruby/string.js';
+import { RubyError } from '../ruby/error.js';
+import { rubyToS } from '../ruby/inspect.js';
 
 export const MAX_BLOCKS = 10_000;
 export const MAX_NODES = 500_000;

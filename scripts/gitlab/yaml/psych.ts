@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import type { Alias, CollectionTag, Document, LineCounter, Node as YamlNode, Pair, Scalar as YamlScalar, ScalarTag, Tags, YAMLMap } from 'yaml';
 import type { Diagnostic, Position } from '../../core/diagnostic.js';
-import { rubyFloatToS } from '../ruby/ruby.js';
+import { rubyFloatToS } from '../ruby/inspect.js';
 import { RubyFloat, YamlReference, type Value, type ValueMap } from '../ruby/value.js';
 
 /**

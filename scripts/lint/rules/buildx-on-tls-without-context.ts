@@ -7,7 +7,11 @@
  * environment (`docker context create tls-env`) carries the TLS data, and `docker buildx create
  * tls-env` builds on it. A `buildx build --builder X` for a builder the job never creates fails too.
  */
-import { daemonTls, dindPort, dindSetup, jobsOf, JobResolver, positionInString, programIndex, programName, q, reportOncePerPosition, scriptLines, shellCommands, type ShellWord } from '../job-model.js';
+import { JobResolver } from '../../gitlab/jobs/located.js';
+import { jobsOf } from '../../gitlab/jobs/model.js';
+import { daemonTls, dindPort, dindSetup, scriptLines } from '../job-facts.js';
+import { positionInString, q, reportOncePerPosition } from '../report.js';
+import { programIndex, programName, shellCommands, type ShellWord } from '../shell-words.js';
 import { defineRule } from '../rule.js';
 
 /** docker's global flags that take a value (`docker --config dir buildx …`). */

@@ -4,7 +4,8 @@
  * deprecates in favour of `default:` (ci.json: "Defining `image` globally is deprecated").
  */
 import { isValueMap } from '../../gitlab/ruby/value.js';
-import { jobsOf, q, reportOncePerPosition } from '../job-model.js';
+import { jobsOf } from '../../gitlab/jobs/model.js';
+import { q, reportOncePerPosition } from '../report.js';
 import { defineRule } from '../rule.js';
 
 const JOB_KEYWORDS = ['only', 'except'];

@@ -8,7 +8,10 @@
  * - `DOCKER_TLS_VERIFY` set (any non-empty value, even "0") with TLS off: the client insists on TLS;
  * - `DOCKER_CERT_PATH` elsewhere than `$DOCKER_TLS_CERTDIR/client`: the client finds no certificates.
  */
-import { daemonTls, dindPort, dindSetup, DIND_DEFAULT_CERTDIR, jobsOf, JobResolver, q, reportOncePerPosition, type DindSetup } from '../job-model.js';
+import { JobResolver } from '../../gitlab/jobs/located.js';
+import { jobsOf } from '../../gitlab/jobs/model.js';
+import { daemonTls, DIND_DEFAULT_CERTDIR, dindPort, dindSetup, type DindSetup } from '../job-facts.js';
+import { q, reportOncePerPosition } from '../report.js';
 import { defineRule } from '../rule.js';
 
 /** What turns TLS on, for messages. */

@@ -3,7 +3,8 @@
  * pushed again with other content (or removed); `name:tag@sha256:…` always pulls the same bytes.
  * Images without a usable tag are `unpinned-image`'s findings, not this rule's.
  */
-import { imageUses, q, reportOncePerPosition } from '../job-model.js';
+import { imageUses } from '../job-facts.js';
+import { q, reportOncePerPosition } from '../report.js';
 import { defineRule } from '../rule.js';
 import { pinStatus } from './unpinned-image.js';
 

@@ -11,12 +11,13 @@
  * Hidden jobs (`.name`) count only when the two definitions differ: equal templates merge harmlessly.
  */
 import type { Position } from '../../core/diagnostic.js';
-import { rubyToS } from '../../gitlab/ruby/ruby.js';
+import { rubyToS } from '../../gitlab/ruby/inspect.js';
 import { isValueMap, rubyEquals, type Value, type ValueMap } from '../../gitlab/ruby/value.js';
 import { resolveInputs } from '../../gitlab/inputs/resolve.js';
 import { findBlocks, interpolateTemplate } from '../../gitlab/interpolation/template.js';
 import { findComponentIncludes } from '../../gitlab/includes/processor.js';
-import { GLOBAL_KEYWORDS, jobsOf, q, reportOncePerPosition } from '../job-model.js';
+import { isJobEntry, jobsOf } from '../../gitlab/jobs/model.js';
+import { q, reportOncePerPosition } from '../report.js';
 import { defineRule, type LintTarget, type RenderedVariant, type ReportDescriptor } from '../rule.js';
 import { componentTarget } from '../target.js';
 
@@ -48,8 +49,8 @@ function sameKeyCollisions(target: LintTarget, report: Report): void {
   for (const variant of target.variants) {
     if (!isValueMap(variant.content)) continue;
     const kept = new Set([...variant.content.keys()].map((key) => JSON.stringify(variant.locate([key], 'key'))));
-    for (const key of source.value.keys()) {
-      if (GLOBAL_KEYWORDS.has(key)) continue;
+    for (const [key, value] of source.value) {
+      if (!isJobEntry(key, value)) continue;
       const range = source.locate([key], 'key');
       if (!range || kept.has(JSON.stringify(range.start))) continue;
       const name = renderKey(target, variant, key);

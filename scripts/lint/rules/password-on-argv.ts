@@ -6,7 +6,9 @@
  * masked CI/CD variable (a token fetched at run time) is not masked. Every tool here reads the
  * secret from stdin or a file instead.
  */
-import { allScriptLines, credentialArguments, perText, positionInString, programIndex, programName, q, reportOncePerPosition, shellCommands, SHELL_BUILTINS } from '../job-model.js';
+import { allScriptLines } from '../job-facts.js';
+import { positionInString, q, reportOncePerPosition } from '../report.js';
+import { credentialArguments, perText, programIndex, programName, SHELL_BUILTINS, shellCommands } from '../shell-words.js';
 import { defineRule } from '../rule.js';
 
 const ECR_LOGIN_PASSWORD = /\$\(\s*aws\s+ecr(?:-public)?\s+get-login-password\b|`\s*aws\s+ecr(?:-public)?\s+get-login-password\b/;

@@ -7,20 +7,10 @@
  */
 import { isValueMap, type Value } from '../../gitlab/ruby/value.js';
 import type { PathSegment } from '../../gitlab/yaml/psych.js';
-import {
-  allScriptLines,
-  credentialArguments,
-  isOnlyReferences,
-  positionInString,
-  programIndex,
-  programName,
-  perText,
-  q,
-  reportOncePerPosition,
-  shellCommands,
-  variableValue,
-  variablesOf,
-} from '../job-model.js';
+import { variablesOf, variableValue } from '../../gitlab/jobs/located.js';
+import { allScriptLines } from '../job-facts.js';
+import { positionInString, q, reportOncePerPosition } from '../report.js';
+import { credentialArguments, isOnlyReferences, perText, programIndex, programName, shellCommands } from '../shell-words.js';
 import { defineRule } from '../rule.js';
 
 type MessageId = 'awsKeyId' | 'awsSecret' | 'privateKey' | 'gitlabToken' | 'githubToken' | 'urlPassword' | 'secretVariable' | 'commandPassword';

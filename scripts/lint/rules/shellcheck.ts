@@ -22,11 +22,10 @@
 import type { Position } from '../../core/diagnostic.js';
 import { isValueMap, type Value, type ValueMap } from '../../gitlab/ruby/value.js';
 import type { PathSegment } from '../../gitlab/yaml/psych.js';
+import { defaultFor, inherits, inheritSetting, jobsOf } from '../../gitlab/jobs/model.js';
 import { defineRule, type LintProject, type LintTarget, type RenderedVariant } from '../rule.js';
 import { checkScript, startChecks, type ScriptShell, type ShellcheckFinding } from '../shellcheck-process.js';
 
-/** Top-level keys that are not jobs. */
-const GLOBAL_KEYWORDS = new Set(['default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'spec']);
 /** Found in a fragment, this says nothing: the job that uses the fragment may read the variable. */
 const FRAGMENT_ONLY_NOISE = new Set([2034]);
 
@@ -107,10 +106,8 @@ export async function startShellcheck(project: LintProject): Promise<void> {
 /** The shell scripts of a content document: per job, before_script + script, and after_script. */
 function scriptUnits(content: Value): ScriptUnit[] {
   if (!isValueMap(content)) return [];
-  const defaults = isValueMap(content.get('default') ?? null) ? (content.get('default') as ValueMap) : new Map<string, Value>();
-  // Top-level before_script/after_script/image are the deprecated spelling of `default:`'s.
-  const inherited = (key: string): { value: Value; path: PathSegment[] } | undefined =>
-    defaults.has(key) ? { value: defaults.get(key) as Value, path: ['default', key] } : content.has(key) ? { value: content.get(key) as Value, path: [key] } : undefined;
+  // `default:`'s value, else the deprecated top-level spelling.
+  const inherited = (key: string) => defaultFor(content, key);
   const units: ScriptUnit[] = [];
   const add = (items: ScriptItem[], shell: ScriptShell, fragment: boolean) => {
     if (items.some((item) => item.text.trim() !== '')) units.push({ items, shell, fragment });
@@ -119,20 +116,19 @@ function scriptUnits(content: Value): ScriptUnit[] {
   for (const key of ['before_script', 'after_script']) {
     const own = inherited(key);
     if (own) {
-      const items = scriptItems(own.value, own.path);
+      const items = scriptItems(own.value, own.path, true);
       add(items, shellFor(inherited('image')?.value, items), true);
     }
   }
 
-  for (const [name, job] of content) {
-    if (GLOBAL_KEYWORDS.has(name) || !isValueMap(job)) continue;
-    const hidden = name.startsWith('.');
-    const takes = (key: string) => !hidden && !job.has(key) && inheritsDefault(job, key);
+  for (const { name, job, hidden } of jobsOf(content)) {
+    const inheritDefault = inheritSetting(job.get('inherit'), 'default');
+    const takes = (key: string) => !hidden && !job.has(key) && inherits(inheritDefault, key);
     const pick = (key: string) => (job.has(key) ? { value: job.get(key) as Value, path: [name, key] } : takes(key) ? inherited(key) : undefined);
     const before = pick('before_script');
-    const main = [...(before ? scriptItems(before.value, before.path) : []), ...scriptItems(job.get('script') ?? null, [name, 'script'])];
+    const main = [...(before ? scriptItems(before.value, before.path, before.path[0] !== name) : []), ...scriptItems(job.get('script') ?? null, [name, 'script'], false)];
     const after = pick('after_script');
-    const afterItems = after ? scriptItems(after.value, after.path) : [];
+    const afterItems = after ? scriptItems(after.value, after.path, after.path[0] !== name) : [];
     const image = pick('image')?.value;
     add(main, shellFor(image, main), hidden);
     add(afterItems, shellFor(image, afterItems), hidden);
@@ -140,19 +136,8 @@ function scriptUnits(content: Value): ScriptUnit[] {
   return units;
 }
 
-/** `inherit: default: false` or a list of the default keys the job takes. */
-function inheritsDefault(job: ValueMap, key: string): boolean {
-  const inherit = job.get('inherit');
-  if (!isValueMap(inherit ?? null)) return true;
-  const setting = (inherit as ValueMap).get('default');
-  if (setting === false) return false;
-  if (Array.isArray(setting)) return setting.includes(key);
-  return true;
-}
-
-/** A script's lines: a string, or a list of strings and lists of strings; `!reference` items are skipped. */
-function scriptItems(value: Value, path: readonly PathSegment[]): ScriptItem[] {
-  const shared = GLOBAL_KEYWORDS.has(String(path[0]));
+/** A script's lines: a string, or a list of strings and lists of strings; `!reference` items are skipped. `shared`: from `default:` or the top level. */
+function scriptItems(value: Value, path: readonly PathSegment[], shared: boolean): ScriptItem[] {
   if (typeof value === 'string') return [{ text: value, path, shared }];
   if (!Array.isArray(value)) return [];
   return value.flatMap((item, i): ScriptItem[] => {

@@ -4,7 +4,7 @@
  * (Ruby `gsub`) corrupts the escaped value.
  */
 import { isValueMap, type Value } from '../../gitlab/ruby/value.js';
-import { shellescape } from '../../gitlab/ruby/ruby.js';
+import { shellescape } from '../../gitlab/ruby/shellwords.js';
 import { inputType } from '../../gitlab/inputs/resolve.js';
 import type { PathSegment } from '../../gitlab/yaml/psych.js';
 import { defineRule } from '../rule.js';

@@ -3,7 +3,8 @@
  * tag that moves (`node:20`, `docker:27-dind`, `stable`, `edge`, `lts`). A digest pin is always
  * fine; an image that is only a variable (`$IMAGE`) cannot be judged and is skipped.
  */
-import { imageUses, isOnlyVariable, parseImageRef, q, reportOncePerPosition, SHA256_DIGEST } from '../job-model.js';
+import { imageUses, isOnlyVariable, parseImageRef, SHA256_DIGEST } from '../job-facts.js';
+import { q, reportOncePerPosition } from '../report.js';
 import { defineRule } from '../rule.js';
 
 export type PinStatus =

@@ -10,9 +10,11 @@
  * an empty string elsewhere. Sources and versions: docs/rules/variable-value-type.md.
  */
 import { isRubyFloat, isValueMap, YamlReference, type Value } from '../../gitlab/ruby/value.js';
-import { rubyToS } from '../../gitlab/ruby/ruby.js';
+import { rubyToS } from '../../gitlab/ruby/inspect.js';
 import { positionIn, type PathSegment } from '../../gitlab/yaml/psych.js';
-import { jobsOf, q, reportOncePerPosition, variablesOf, type Located } from '../job-model.js';
+import { type Located, variablesOf } from '../../gitlab/jobs/located.js';
+import { jobsOf } from '../../gitlab/jobs/model.js';
+import { q, reportOncePerPosition } from '../report.js';
 import { defineRule, type Interpolation, type RenderedVariant, type ReportDescriptor, type RuleContext } from '../rule.js';
 
 type MessageId = 'literal' | 'input' | 'nil';

@@ -7,7 +7,6 @@ import type { Diagnostic } from '../../../scripts/core/diagnostic.js';
 import { toPlain, type Value, type ValueMap } from '../../../scripts/gitlab/ruby/value.js';
 import type { LoadError, LoadOptions, LoadResult } from '../../../scripts/gitlab/component/load.js';
 import {
-  deepMerge,
   findComponentIncludes,
   includeEntries,
   prepareRender,
@@ -164,20 +163,6 @@ describe('includeEntries / findComponentIncludes', () => {
     expect(found.map((c) => [c.path, c.address, c.locations.component?.start])).toEqual([
       [['include'], 'gitlab.com/g/p/c@1', { line: 2, column: 14 }],
     ]);
-  });
-});
-
-describe('deepMerge (ActiveSupport Hash#deep_merge)', () => {
-  it('merges hashes recursively, replaces everything else, keeps first key positions', () => {
-    const a = doc('x: 1\nh:\n  a: 1\n  b: [1, 2]\ny: 2\n').value as ValueMap;
-    const b = doc('y: 3\nh:\n  b: [3]\n  c: 4\nz: 5\nx: null\n').value as ValueMap;
-    expect(ordered(deepMerge(a, b))).toBe(json({ x: null, h: { a: 1, b: [3], c: 4 }, y: 3, z: 5 }));
-  });
-
-  it('replaces a hash by a scalar and a scalar by a hash', () => {
-    const a = doc('p: {a: 1}\nq: 1\n').value as ValueMap;
-    const b = doc('p: 2\nq: {b: 2}\n').value as ValueMap;
-    expect(ordered(deepMerge(a, b))).toBe(json({ p: 2, q: { b: 2 } }));
   });
 });
 
@@ -489,6 +474,18 @@ describe('renderPipeline: errors', () => {
   it('a component: that is not a string', async () => {
     const errors = await failures('include:\n  - component: 42\n');
     expect(errors.map(brief)).toEqual(['2:16 Included file `42` needs to be a string']);
+  });
+
+  it('a component: hash or array is shown as Ruby 3.3 prints it, after VariablesExpander', async () => {
+    // gitlabhq File::Component#validate_location!: "Included file `#{masked_location}` needs to be a
+    // string", i.e. `location.to_s`. The config is deep_symbolize_keys-ed, so hash keys are Symbols,
+    // and GitLab pins Ruby 3.3 (`{:a=>1}`, not 3.4's `{a: 1}`). Mapper::VariablesExpander runs
+    // before the file is built: array items become `expand(item.to_s)`, a nested hash is kept.
+    const errors = await failures('include:\n  - component: {a: 1, b c: {d: [x]}}\n  - component: [1, $CI_PROJECT_PATH]\n');
+    expect(errors.map(brief)).toEqual([
+      '2:16 Included file `{:a=>1, :"b c"=>{:d=>["x"]}}` needs to be a string',
+      '3:16 Included file `["1", "group/catalog"]` needs to be a string',
+    ]);
   });
 
   it('ambiguous and unmatched include hashes (Mapper::Matcher)', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { credentialArguments, shellCommands } from '../../../scripts/lint/job-model.js';
+import { credentialArguments, shellCommands } from '../../../scripts/lint/shell-words.js';
 import { passwordOnArgv } from '../../../scripts/lint/rules/password-on-argv.js';
 import { lintText, ruleTester } from '../../helpers/rule-tester.js';
 

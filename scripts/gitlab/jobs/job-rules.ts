@@ -1,20 +1,14 @@
 /**
  * Job `rules:`, `only:`/`except:` and `when:` as GitLab decides whether a job is part of a
- * pipeline. `rules:if` uses the pipeline expression language (gitlabhq
- * `Gitlab::Ci::Pipeline::Expression`): `$VAR` (an undefined variable is `null`), string literals,
- * `null`, `/regex/flags` (RE2, like `Gitlab::UntrustedRegexp`), `==`, `!=`, `=~`, `!~`, `&&`, `||`
- * (`&&` binds tighter) and parentheses. A statement is true when its value is `present?`: neither
- * null nor empty. `=~` matches `to_s` of the left side (null → ""), and a variable on the right
- * holding `/pattern/` is used as that pattern.
+ * pipeline. `rules:if` and `only:variables` use the pipeline expression language
+ * (`../expression.ts`) against the job's variables, an undefined variable being null.
  */
-import { evaluateExpression as evaluate, regexOfString, testRegex, type ExpressionResult } from '../../scripts/gitlab/expression.js';
-import { isValueMap, type Value } from '../../scripts/gitlab/ruby/value.js';
-
-export type { ExpressionResult };
+import { evaluateExpression, regexOfString, testRegex, type ExpressionResult } from '../expression.js';
+import { isValueMap, type Value } from '../ruby/value.js';
 
 /** Evaluates a `rules:if` / `only:variables` expression against the job's variables (undefined is null). */
-export function evaluateExpression(expression: string, variables: ReadonlyMap<string, string>): ExpressionResult {
-  return evaluate(expression, (reference) => (reference.kind === 'variable' ? (variables.get(reference.name) ?? null) : null));
+export function evaluateVariableExpression(expression: string, variables: ReadonlyMap<string, string>): ExpressionResult {
+  return evaluateExpression(expression, (reference) => (reference.kind === 'variable' ? (variables.get(reference.name) ?? null) : null));
 }
 
 export type When = 'on_success' | 'on_failure' | 'always' | 'manual' | 'delayed' | 'never';
@@ -91,7 +85,7 @@ export function evaluateInclusion(input: InclusionInput): Inclusion {
 function ruleMatches(rule: ReadonlyMap<string, Value>, input: InclusionInput, errors: string[]): boolean {
   const condition = rule.get('if');
   if (typeof condition === 'string') {
-    const result = evaluateExpression(condition, input.variables);
+    const result = evaluateVariableExpression(condition, input.variables);
     if (!result.ok) {
       errors.push(result.error);
       return false;
@@ -120,7 +114,7 @@ function refPolicyMatches(policy: Value, input: InclusionInput, errors: string[]
       variables === undefined ||
       (Array.isArray(variables) ? variables : [variables]).some((expression) => {
         if (typeof expression !== 'string') return false;
-        const result = evaluateExpression(expression, input.variables);
+        const result = evaluateVariableExpression(expression, input.variables);
         if (!result.ok) errors.push(result.error);
         return result.ok && result.matches;
       });

@@ -1,0 +1,36 @@
+/**
+ * `extends:` as `Gitlab::Ci::Config::Extendable` resolves it (gitlabhq
+ * lib/gitlab/ci/config/extendable.rb and extendable/entry.rb), on the whole configuration after
+ * includes are merged and before `!reference` tags are resolved: every top-level mapping with an
+ * `extends:` becomes `{}.deep_merge(base₁).deep_merge(base₂)…deep_merge(itself)`, each base extended
+ * first. The `extends:` key stays in the result, as in GitLab.
+ */
+import { deepMerge } from '../ruby/hash.js';
+import { isValueMap, type Value, type ValueMap } from '../ruby/value.js';
+import { JobConfigError } from './config-error.js';
+import { extendsOf, MAX_EXTENDS_NESTING } from './model.js';
+
+/** The configuration with every `extends:` merged in; throws GitLab's `ExtensionError` messages. */
+export function expandExtends(config: ValueMap): ValueMap {
+  const context: ValueMap = new Map(config);
+  // Like `Extendable::Entry#extend!`, an entry is extended again each time it is reached: the
+  // merge is idempotent, and the nesting and cycle checks depend on the path it is reached by.
+  const extend = (key: string, ancestors: readonly string[]): Value => {
+    const value = context.get(key) ?? null;
+    if (!isValueMap(value) || !value.has('extends')) return value;
+    const bases = extendsOf(value);
+    const unknown = bases.filter((base) => !context.has(base));
+    if (unknown.length > 0) throw new JobConfigError(`${key}: unknown keys in \`extends\` (${unknown.join(', ')})`);
+    const invalid = bases.filter((base) => !isValueMap(context.get(base)));
+    if (invalid.length > 0) throw new JobConfigError(`${key}: invalid base hashes in \`extends\` (${invalid.join(', ')})`);
+    if (ancestors.length > MAX_EXTENDS_NESTING) throw new JobConfigError(`${key}: nesting too deep in \`extends\``);
+    if (ancestors.includes(key)) throw new JobConfigError(`${key}: circular dependency detected in \`extends\``);
+    let merged: ValueMap = new Map();
+    for (const base of bases) merged = deepMerge(merged, extend(base, [...ancestors, key]) as ValueMap);
+    const extended = deepMerge(merged, value);
+    context.set(key, extended);
+    return extended;
+  };
+  for (const key of config.keys()) extend(key, []);
+  return context;
+}

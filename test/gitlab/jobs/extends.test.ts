@@ -1,0 +1,61 @@
+/**
+ * `extends:` as `Gitlab::Ci::Config::Extendable::Entry` merges it (gitlabhq
+ * lib/gitlab/ci/config/extendable/entry.rb; examples from spec/lib/gitlab/ci/config/extendable_spec.rb
+ * and extendable/entry_spec.rb).
+ */
+import { describe, expect, it } from 'vitest';
+
+import { JobConfigError } from '../../../scripts/gitlab/jobs/config-error.js';
+import { expandExtends } from '../../../scripts/gitlab/jobs/extends.js';
+import { fromPlain, toPlain, type ValueMap } from '../../../scripts/gitlab/ruby/value.js';
+
+const expand = (plain: Record<string, unknown>) => JSON.stringify(toPlain(expandExtends(fromPlain(plain) as ValueMap)));
+const error = (plain: Record<string, unknown>) => {
+  try {
+    expandExtends(fromPlain(plain) as ValueMap);
+  } catch (e) {
+    if (e instanceof JobConfigError) return e.message;
+    throw e;
+  }
+  return undefined;
+};
+
+describe('expandExtends', () => {
+  it('deep-merges the bases in order, then the job itself; extends: stays', () => {
+    expect(
+      expand({
+        '.a': { script: ['a'], variables: { A: 'a', B: 'a' }, artifacts: { paths: ['x'] } },
+        '.b': { variables: { B: 'b' }, image: 'b' },
+        job: { extends: ['.a', '.b'], variables: { C: 'c' }, artifacts: { reports: { dotenv: 'd.env' } } },
+      }),
+    ).toBe(
+      JSON.stringify({
+        '.a': { script: ['a'], variables: { A: 'a', B: 'a' }, artifacts: { paths: ['x'] } },
+        '.b': { variables: { B: 'b' }, image: 'b' },
+        job: { script: ['a'], variables: { A: 'a', B: 'b', C: 'c' }, artifacts: { paths: ['x'], reports: { dotenv: 'd.env' } }, image: 'b', extends: ['.a', '.b'] },
+      }),
+    );
+  });
+
+  it('extends a base that extends, and replaces arrays', () => {
+    const out = JSON.parse(expand({ '.a': { script: ['a'], tags: ['a'] }, '.b': { extends: '.a', script: ['b'] }, job: { extends: '.b' } }));
+    expect(out.job).toEqual({ script: ['b'], tags: ['a'], extends: '.b' });
+  });
+
+  it('reports unknown and invalid bases, cycles and too deep nesting with GitLab’s messages', () => {
+    expect(error({ job: { extends: ['.x', '.y'], script: 'a' } })).toBe('job: unknown keys in `extends` (.x, .y)');
+    expect(error({ '.x': 'text', job: { extends: '.x' } })).toBe('job: invalid base hashes in `extends` (.x)');
+    expect(error({ a: { extends: 'b' }, b: { extends: 'a' } })).toBe('a: circular dependency detected in `extends`');
+    expect(error({ a: { extends: 'a' } })).toBe('a: circular dependency detected in `extends`');
+  });
+
+  it('allows 11 levels of extends and refuses the 12th (MAX_NESTING_LEVELS = 10 ancestors)', () => {
+    const chain = (length: number) => {
+      const plain: Record<string, unknown> = { [`.j${length}`]: { script: 'x' } };
+      for (let i = 0; i < length; i++) plain[`.j${i}`] = { extends: `.j${i + 1}` };
+      return plain;
+    };
+    expect(error(chain(11))).toBeUndefined();
+    expect(error(chain(12))).toBe('.j11: nesting too deep in `extends`');
+  });
+});
