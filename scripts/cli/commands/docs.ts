@@ -1,6 +1,6 @@
 /**
  * `catalog docs [--check]`: the README's component sections, generated from each component's
- * `spec:` header and content (see scripts/docs/). Each section sits between
+ * `spec:` header and content (see scripts/catalog/docs/). Each section sits between
  * `<!-- catalog-docs:begin <name> -->` and `<!-- catalog-docs:end <name> -->`; text outside the
  * markers is the author's and is never changed.
  *
