@@ -18,6 +18,7 @@
 import { copyFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { cloneRepository, commitStaged, listFiles, stageAll } from '../../scripts/core/git.js';
 import { isValueMap, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
 import { renderPipelineInRepo } from '../../scripts/gitlab/includes/processor.js';
 import { ensurePackages } from './apt.js';
@@ -154,19 +155,14 @@ for e in "$old"/* "$old"/.[!.]*; do
 done
 `;
 
-async function git(cwd: string, args: readonly string[]): Promise<string> {
-  return run('git', ['-c', 'user.name=scenario', '-c', 'user.email=scenario@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd });
-}
+/** Who the work tree's commit in the clone is by. */
+const SCENARIO_COMMITTER = { name: 'scenario', email: 'scenario@example.invalid' };
 
 /** A clone of `repo` whose HEAD is a commit of its work tree (tracked and untracked, not ignored files). */
 async function cloneWorkTree(repo: string, dest: string): Promise<string> {
-  await run('git', ['clone', '--quiet', '--no-hardlinks', repo, dest]);
-  const files = (await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repo }))
-    .split('\0')
-    .filter((f) => f !== '');
-  const deleted = new Set(
-    (await run('git', ['ls-files', '-z', '--deleted'], { cwd: repo })).split('\0').filter((f) => f !== ''),
-  );
+  await cloneRepository(repo, dest);
+  const files = await listFiles(repo, ['cached', 'others'], { excludeStandard: true });
+  const deleted = new Set(await listFiles(repo, ['deleted']));
   for (const file of files) {
     if (deleted.has(file)) {
       rmSync(path.join(dest, file), { force: true });
@@ -175,9 +171,8 @@ async function cloneWorkTree(repo: string, dest: string): Promise<string> {
     mkdirSync(path.dirname(path.join(dest, file)), { recursive: true });
     copyFileSync(path.join(repo, file), path.join(dest, file));
   }
-  await git(dest, ['add', '-A']);
-  await git(dest, ['commit', '--quiet', '--allow-empty', '--no-verify', '-m', 'scenario: work tree']);
-  return (await git(dest, ['rev-parse', 'HEAD'])).trim();
+  await stageAll(dest);
+  return commitStaged(dest, 'scenario: work tree', SCENARIO_COMMITTER);
 }
 
 /** The repository this module belongs to (`harness/integration/` or, built, `dist/harness/integration/`). */

@@ -42,6 +42,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, wr
 import path from 'node:path';
 import { execa } from 'execa';
 import { ToolkitError } from '../../scripts/core/errors.js';
+import { addRemote, checkBranchName, cloneRepository, headSha, setConfig, setSymbolicRef, updateRef } from '../../scripts/core/git.js';
 import { ensurePackages, isRoot } from './apt.js';
 import { parseDotenv } from './dotenv.js';
 import {
@@ -52,7 +53,7 @@ import {
   type Environment,
 } from './environment.js';
 import type { ExtraVariable } from './pipeline.js';
-import { dieWithParent, run, tail } from './process.js';
+import { dieWithParent, tail } from './process.js';
 
 /** The version pinned in package.json; `checkGitlabCiLocal` refuses any other. */
 export const GITLAB_CI_LOCAL_VERSION = '4.75.1';
@@ -174,26 +175,22 @@ export interface GitlabCiLocalRun {
   readonly secrets: readonly string[];
 }
 
-async function git(cwd: string, args: readonly string[]): Promise<string> {
-  return (await run('git', [...args], { cwd })).trim();
-}
-
 /** The run's clone of the environment's project, arranged as the module comment describes. */
 async function prepareProject(env: Environment, project: string, ref: string, copy: readonly string[]): Promise<void> {
-  await run('git', ['check-ref-format', '--branch', ref]);
-  await run('git', ['clone', '--quiet', '--no-hardlinks', env.project, project]);
-  const head = await git(project, ['rev-parse', 'HEAD']);
+  await checkBranchName(ref);
+  await cloneRepository(env.project, project);
+  const head = await headSha(project);
   if (head !== env.sha) throw new ToolkitError(`the clone's HEAD is ${head}, not the environment's commit ${env.sha}`);
   // Point HEAD at the branch without a checkout: the work tree already is that commit.
-  await git(project, ['update-ref', `refs/heads/${ref}`, env.sha]);
-  await git(project, ['symbolic-ref', 'HEAD', `refs/heads/${ref}`]);
-  await git(project, ['update-ref', `refs/remotes/origin/${SCENARIO_DEFAULT_BRANCH}`, env.sha]);
-  await git(project, ['symbolic-ref', 'refs/remotes/origin/HEAD', `refs/remotes/origin/${SCENARIO_DEFAULT_BRANCH}`]);
+  await updateRef(project, `refs/heads/${ref}`, env.sha);
+  await setSymbolicRef(project, 'HEAD', `refs/heads/${ref}`);
+  await updateRef(project, `refs/remotes/origin/${SCENARIO_DEFAULT_BRANCH}`, env.sha);
+  await setSymbolicRef(project, 'refs/remotes/origin/HEAD', `refs/remotes/origin/${SCENARIO_DEFAULT_BRANCH}`);
   // No `.git` suffix: nothing is ever fetched from it (every component is local).
-  await git(project, ['remote', 'add', 'gcl-origin', `https://${SCENARIO_SERVER_FQDN}/${SCENARIO_PROJECT_PATH}`]);
+  await addRemote(project, 'gcl-origin', `https://${SCENARIO_SERVER_FQDN}/${SCENARIO_PROJECT_PATH}`);
   // GITLAB_USER_* come from here; without them gitlab-ci-local prints fallback warnings.
-  await git(project, ['config', 'user.name', 'Scenario Runner']);
-  await git(project, ['config', 'user.email', 'scenario@example.invalid']);
+  await setConfig(project, 'user.name', 'Scenario Runner');
+  await setConfig(project, 'user.email', 'scenario@example.invalid');
   for (const relative of copy) {
     const source = path.join(env.project, relative);
     if (path.isAbsolute(relative) || relative.split(/[\\/]/).includes('..') || !existsSync(source)) {

@@ -11,8 +11,8 @@
  */
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { listFiles } from '../../scripts/core/git.js';
 import type { Environment, PipelineRun } from './environment.js';
-import { run } from './process.js';
 
 export interface Secret {
   /** What it is, for reports (`moto registry password`, `AWS_ID_TOKEN JWT`); never the value. */
@@ -221,11 +221,7 @@ export async function stsSessionSecrets(motoEndpoint: string): Promise<Secret[]>
 
 /** Files in the project clone that git does not track: what jobs wrote there (artifacts, dotenv reports). */
 export async function untrackedFiles(project: string): Promise<string[]> {
-  const out = await run('git', ['ls-files', '-z', '--others'], { cwd: project });
-  return out
-    .split('\0')
-    .filter((f) => f !== '')
-    .map((f) => path.join(project, f));
+  return (await listFiles(project, ['others'])).map((f) => path.join(project, f));
 }
 
 export interface EnvironmentLeakScan {
