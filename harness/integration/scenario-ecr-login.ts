@@ -17,7 +17,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { stringifyPlainYaml } from '../../scripts/gitlab/yaml/psych.js';
 import { pipelineFailure, ScenarioError, type Environment, type PipelineRun } from './environment.js';
 import type { AwsRequestRecord, EcrPublicFake } from './ecr-public-fake.js';
 import { busyboxContext } from './images.js';
@@ -126,7 +126,7 @@ export function loginPipelineText(variant: LoginVariant): string {
       script: [PUSH_SCRIPT],
     },
   };
-  return `# Scenario pipeline (scripts/integration/scenario-ecr-login.ts), variant ${variant.name}\n${stringify(pipeline)}`;
+  return `# Scenario pipeline (scripts/integration/scenario-ecr-login.ts), variant ${variant.name}\n${stringifyPlainYaml(pipeline)}`;
 }
 
 /** Writes the one-platform busybox build context the push jobs build into the project clone. */

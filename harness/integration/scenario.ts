@@ -17,7 +17,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { parseYamlForEditing } from '../../scripts/gitlab/yaml/psych.js';
 import {
   pipelineFailure,
   ScenarioError,
@@ -80,12 +80,11 @@ export function scenarioPipelineText(
   platforms: readonly string[] = DEFAULT_PLATFORMS,
   inputs: Readonly<Record<string, unknown>> = {},
 ): string {
-  const doc = parseDocument(exampleText);
-  const include = doc.get('include', true) as { items?: unknown[] } | undefined;
-  const items = (include?.items ?? []) as { get(key: string): unknown }[];
-  const index = items.findIndex((item) => String(item.get('component')).includes('/buildx-ecr@'));
-  if (index < 0) throw new ScenarioError(`${EXAMPLE} includes no buildx-ecr component`);
-  const set = (key: string, value: unknown): void => doc.setIn(['include', index, 'inputs', key], value);
+  const doc = parseYamlForEditing(exampleText);
+  const includes = Array.from({ length: doc.lengthAt(['include']) }, (_, i) => i);
+  const index = includes.find((i) => String(doc.scalarAt(['include', i, 'component'])).includes('/buildx-ecr@'));
+  if (index === undefined) throw new ScenarioError(`${EXAMPLE} includes no buildx-ecr component`);
+  const set = (key: string, value: unknown): void => doc.set(['include', index, 'inputs', key], value);
   set('platforms', [...platforms]);
   set('context', CONTEXT_DIR);
   set('buildx-driver', 'docker');
@@ -94,8 +93,8 @@ export function scenarioPipelineText(
   set('services', []);
   set('docker-tls-certdir', '');
   for (const [key, value] of Object.entries(inputs)) set(key, value);
-  if (doc.hasIn(['verify-image', 'variables', 'EXPECTED_PLATFORMS'])) {
-    doc.setIn(['verify-image', 'variables', 'EXPECTED_PLATFORMS'], platforms.join(' '));
+  if (doc.has(['verify-image', 'variables', 'EXPECTED_PLATFORMS'])) {
+    doc.set(['verify-image', 'variables', 'EXPECTED_PLATFORMS'], platforms.join(' '));
   }
   return doc.toString();
 }
