@@ -75,24 +75,22 @@ export function gitlabCiLocalPaths(repo: string = catalogRepo()): { node: string
   };
 }
 
+/** Git confined to this machine: no system or global config, no prompts, only the `file` transport. */
+export const CONFINED_GIT_ENV: Readonly<Record<string, string>> = {
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_ALLOW_PROTOCOL: 'file',
+};
+
 /**
  * The environment gitlab-ci-local runs with (and, since its shell executor extends its own
- * environment, the jobs' base environment): `jobEnv`, colours off, no prompts, and git confined to
- * this machine: no global or system config, only the `file` transport. Nothing else of this
- * process's environment is passed on, so no `GCL_*` variable (read as options and pipeline
- * variables) can reach it.
+ * environment, the jobs' base environment): `jobEnv`, colours off, and git confined to this
+ * machine (CONFINED_GIT_ENV). Nothing else of this process's environment is passed on, so no
+ * `GCL_*` variable (read as options and pipeline variables) can reach it.
  */
 export function gitlabCiLocalEnv(jobEnv: Readonly<Record<string, string>>, home: string): Record<string, string> {
-  return {
-    ...jobEnv,
-    HOME: home,
-    NO_COLOR: '1',
-    FORCE_COLOR: '0',
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_TERMINAL_PROMPT: '0',
-    GIT_ALLOW_PROTOCOL: 'file',
-  };
+  return { ...jobEnv, HOME: home, NO_COLOR: '1', FORCE_COLOR: '0', ...CONFINED_GIT_ENV };
 }
 
 /**
