@@ -18,16 +18,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseYamlForEditing } from '../../scripts/gitlab/yaml/psych.js';
-import {
-  pipelineFailure,
-  ScenarioError,
-  startEnvironment,
-  type Environment,
-  type EnvironmentOptions,
-  type PipelineRun,
-} from './environment.js';
+import { ScenarioError, startEnvironment, type Environment, type EnvironmentOptions } from './environment.js';
 import { busyboxContext, DEFAULT_PLATFORMS } from './images.js';
 import { indexEntries, type PlatformEntry } from './oci.js';
+import { pipelineFailure, type PipelineRun } from './runner.js';
 import { scanEnvironmentForLeaks, type SecretLeak } from './secrets.js';
 
 const EXAMPLE = 'examples/buildx-ecr/.gitlab-ci.yml';
@@ -114,7 +108,8 @@ export async function runBuildxEcrPipeline(
   options: { name: string; ref?: string | undefined; tag?: boolean | undefined; inputs?: Readonly<Record<string, unknown>> },
 ): Promise<BuildxEcrRunResult> {
   const text = scenarioPipelineText(readFileSync(path.join(env.project, EXAMPLE), 'utf8'), DEFAULT_PLATFORMS, options.inputs);
-  const run = await env.runPipeline(text, { name: options.name, ref: options.ref, tag: options.tag });
+  // The context is not committed: a runner working in a clone of its own needs it copied.
+  const run = await env.runner.run(text, { name: options.name, ref: options.ref, tag: options.tag, copy: [CONTEXT_DIR] });
   const { pipeline } = run;
   if (pipeline.status !== 'success') throw new ScenarioError(pipelineFailure(pipeline), pipeline);
   const dotenv = pipeline.jobs.find((j) => j.name === 'build-image')?.dotenv ?? {};

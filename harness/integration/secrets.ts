@@ -12,7 +12,8 @@
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { listFiles } from '../../scripts/core/git.js';
-import type { Environment, PipelineRun } from './environment.js';
+import type { Environment } from './environment.js';
+import type { PipelineRun } from './runner.js';
 
 export interface Secret {
   /** What it is, for reports (`moto registry password`, `AWS_ID_TOKEN JWT`); never the value. */
@@ -259,7 +260,7 @@ export async function scanEnvironmentForLeaks(
     ...(options.secrets ?? []),
   ];
   const paths = [
-    ...runs.map((r) => path.join(r.dir, 'logs')),
+    ...runs.flatMap((r) => r.jobOutput),
     ...(await untrackedFiles(env.project)),
     ...[env.jobEnv['TMPDIR'], env.jobEnv['DOCKER_CONFIG'], env.jobEnv['HOME']].filter((p): p is string => p !== undefined),
     ...(options.paths ?? []),

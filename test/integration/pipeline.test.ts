@@ -5,8 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ValueMap } from '../../scripts/gitlab/ruby/value.js';
 import { parseDotenv } from '../../harness/integration/dotenv.js';
 import { expandJobVariables, pipelineVariables, slugify } from '../../harness/integration/jobs.js';
-import { parseDuration, runPipeline, runnerScript, type PipelineResult, type RunPipelineOptions } from '../../harness/integration/pipeline.js';
+import { parseDuration, runPipeline, runnerScript, type RunPipelineOptions } from '../../harness/integration/pipeline.js';
 import { evaluateExpression } from '../../harness/integration/rules.js';
+import type { PipelineResult } from '../../harness/integration/runner.js';
 import { parseYamlDocuments } from '../../scripts/gitlab/yaml/psych.js';
 
 const FIXTURES = path.join(import.meta.dirname, '../fixtures/integration/pipelines');
