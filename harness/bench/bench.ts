@@ -5,7 +5,7 @@
  * Measured, each as a fresh process exactly as a user runs it (built CLI, `node dist/scripts/cli/main.js`):
  *   (a) `catalog render` of one pipeline vs `gitlab-ci-local --preview` of the same pipeline, both in a
  *       temporary git repository made from test/fixtures/parity/catalog the way the parity test makes it
- *       (test/parity/gitlab-ci-local.ts: its Node 22, private HOME, offline git settings);
+ *       (harness/integration/fake-project.ts: gitlab-ci-local's Node 22, a private HOME, offline git settings);
  *   (b) `catalog lint` over the whole catalog, with shellcheck: the target is judged on a run without
  *       shellcheck's disk cache (a first run, or every script changed); a run with a warm cache is
  *       shown beside it;
@@ -28,7 +28,7 @@
  * environment gets it; a note gives its size, and a row shows render without it.
  *
  * Usage: npm run bench [-- --runs N] [--catalog DIR] [--no-rebuild]. As root it also runs integration scenario 3
- * (scripts/bench/rebuild.ts): a no-change rebuild of the buildx-ecr example from the registry cache.
+ * (harness/bench/rebuild.ts): a no-change rebuild of the buildx-ecr example from the registry cache.
  * The npm script runs it with the Node that runs npm
  * (`$npm_node_execpath`): a plain `node` inside an npm script is node_modules/.bin/node, the Node 22 that
  * only gitlab-ci-local is meant to use; `catalog` is measured on the same Node as the bench itself.
@@ -38,11 +38,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { catalogRepo } from '../integration/environment.js';
+import { FAKE_PROJECT_PATH, FAKE_SERVER_FQDN, gclEnv, gitEnv, makeRepo, offlineGitEnv } from '../integration/fake-project.js';
 import { gitlabCiLocalPaths } from '../integration/gitlab-ci-local-run.js';
 import { benchRebuild } from './rebuild.js';
-import { FAKE_PROJECT_PATH, FAKE_SERVER_FQDN, gclEnv, gitEnv, makeRepo, offlineGitEnv } from '../../test/parity/gitlab-ci-local.js';
 
-/** The repository, also when this runs built from dist/ (where test/parity's own REPO_ROOT would point into dist/). */
+/** The repository, also when this runs built from dist/harness/bench/. */
 const REPO = catalogRepo();
 const CLI = path.join(REPO, 'dist', 'scripts', 'cli', 'main.js');
 const { node: NODE22, script: GCL } = gitlabCiLocalPaths(REPO);
@@ -264,7 +264,7 @@ async function main(): Promise<void> {
   const notes: string[] = [];
 
   // (a) render vs gitlab-ci-local --preview, on a temporary git repository made from the parity fixture
-  const repo = makeRepo(FIXTURE, 'catalog-bench-');
+  const repo = await makeRepo(FIXTURE, 'catalog-bench-');
   try {
     const renderCmd: Command = {
       exe: node,

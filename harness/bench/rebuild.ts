@@ -1,6 +1,6 @@
 /**
  * The benchmark's part of integration scenario 3 (issue 4): a no-change rebuild of the buildx-ecr
- * example answered from the registry cache. It runs the scenario once (scripts/integration/
+ * example answered from the registry cache. It runs the scenario once (harness/integration/
  * scenario-rebuild.ts, with REBUILD_WORKLOAD so the build has work a cache can save) and reports the
  * build job and its "build and push" section for both builds: the second should take a fraction of
  * the first. Needs root (dockerd, namespaces); elsewhere it says why and reports nothing.

@@ -52,7 +52,7 @@ type ScenarioRunner = (options: { workDir: string; log: Log; repo: string; keep:
 const RUNNERS: Readonly<Record<Scenario, ScenarioRunner>> = {
   'buildx-ecr': async (options) => {
     const result = await runBuildxEcrScenario(options);
-    for (const job of result.pipeline.jobs) options.log(`job ${job.name}: ${job.status} (${seconds(job.durationMs)})`);
+    for (const job of result.pipeline.jobs) options.log(`job ${job.name}: ${job.status}${job.durationMs === undefined ? '' : ` (${seconds(job.durationMs)})`}`);
     const leaks = result.leaks.map((l) => `secret leak: ${l.secret} (${l.form}) in ${l.file}:${l.line}\n`).join('');
     return { ok: result.pipeline.status === 'success' && result.leaks.length === 0, output: indexTable(result) + leaks };
   },

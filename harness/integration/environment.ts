@@ -9,8 +9,9 @@
  * (`/etc/docker/certs.d/<host>/ca.crt` for dockerd, BuildKit in it, the docker CLI and podman; the
  * system bundle plus the CA for buildx's own registry client and curl) → the Docker engine started
  * inside that namespace → a temporary clone of the catalog whose HEAD is a commit of the work tree
- * (so `@$CI_COMMIT_SHA` resolves). `runPipeline` renders a pipeline there and runs it with the
- * shell-executor emulation, every job shell inside the namespace. `stop()` undoes all of it.
+ * (so `@$CI_COMMIT_SHA` resolves). The environment's `runner` (runner.ts) runs pipelines there,
+ * every job shell inside the namespace: by default the shell-executor emulation (`emulationRunner`:
+ * our include processor renders the pipeline, pipeline.ts runs it). `stop()` undoes all of it.
  *
  * The address is random in 127.0.0.0/8 (not 127.0.0.1) and probed free on :443, so two
  * environments (concurrent test files, a developer's run next to CI's) never meet.
@@ -18,6 +19,7 @@
 import { copyFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { cloneRepository, commitStaged, listFiles, stageAll } from '../../scripts/core/git.js';
 import { isValueMap, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
 import { renderPipelineInRepo } from '../../scripts/gitlab/includes/processor.js';
 import { ensurePackages } from './apt.js';
@@ -25,10 +27,11 @@ import { dockerCli, ensureQemu, startEngine, type Engine } from './engine.js';
 import { ecrToken, MOTO_ACCOUNT, startMoto, type EcrToken, type Moto } from './moto.js';
 import { generateSigningKey, gitlabIdToken, type SigningKey } from './oidc.js';
 import { manifestDigest } from './oci.js';
-import { runPipeline, type ExtraVariable, type PipelineResult } from './pipeline.js';
+import { runPipeline } from './pipeline.js';
 import { freeLoopbackAddress } from './ports.js';
 import { run, runUnchecked, type Log, type RunResult } from './process.js';
 import { hostsNamespace, startRegistry, type HostsNamespace, type Registry } from './registry.js';
+import type { PipelineResult, Runner } from './runner.js';
 import { generateTls, type TlsFiles } from './tls.js';
 
 export const SCENARIO_REGION = 'eu-west-1';
@@ -36,6 +39,8 @@ export const SCENARIO_ECR_HOST = `${MOTO_ACCOUNT}.dkr.ecr.${SCENARIO_REGION}.ama
 export const SCENARIO_PROJECT_PATH = 'platform/ci-catalog';
 export const SCENARIO_SERVER_FQDN = 'gitlab.example.com';
 export const SCENARIO_DEFAULT_BRANCH = 'main';
+/** CI_SERVER_URL, and the issuer and audience of the environment's ID tokens. */
+const SCENARIO_SERVER_URL = `https://${SCENARIO_SERVER_FQDN}`;
 /** The AWS CLI the jobs use: see `startEnvironment`. */
 export const SCENARIO_AWS_CLI_PACKAGE = 'awscli';
 
@@ -49,6 +54,8 @@ export interface EnvironmentOptions {
   readonly keep?: boolean | undefined;
   /** More names the registry answers under (same TLS certificate, same htpasswd user). */
   readonly extraHostnames?: readonly string[] | undefined;
+  /** Makes the runner of the environment's pipelines (default: `emulationRunner`). */
+  readonly runner?: ((env: Environment) => Runner) | undefined;
 }
 
 export class ScenarioError extends Error {
@@ -57,31 +64,6 @@ export class ScenarioError extends Error {
     super(message);
     this.pipeline = pipeline;
   }
-}
-
-export interface PipelineRunOptions {
-  /** A name for the run's files (`<workDir>/runs/<name>`); unique within the environment. */
-  readonly name: string;
-  /** The pipeline's branch or tag (default: the default branch). */
-  readonly ref?: string | undefined;
-  /** `ref` is a tag. */
-  readonly tag?: boolean | undefined;
-  /** Project CI/CD variables, added to `AWS_API_ENDPOINT` (moto). */
-  readonly variables?: readonly ExtraVariable[] | undefined;
-  /** `id_tokens` values by name; default `AWS_ID_TOKEN`: a GitLab-shaped JWT for this ref. */
-  readonly idTokens?: Readonly<Record<string, string>> | undefined;
-  /** Added to (or replacing) the jobs' base environment. */
-  readonly env?: Readonly<Record<string, string>> | undefined;
-}
-
-export interface PipelineRun {
-  readonly pipeline: PipelineResult;
-  /** The rendered pipeline (what the runner ran). */
-  readonly rendered: ValueMap;
-  /** `<workDir>/runs/<name>`: job logs under `logs/`, file variables under `tmp/`. */
-  readonly dir: string;
-  /** Every secret value the run handed to jobs (ID tokens), for leak checks. */
-  readonly secrets: readonly string[];
 }
 
 export interface Environment {
@@ -103,6 +85,12 @@ export interface Environment {
   readonly signingKey: SigningKey;
   /** Base environment of every job: PATH, HOME (private), TMPDIR, DOCKER_HOST, DOCKER_CONFIG, CONTAINERS_*. */
   readonly jobEnv: Readonly<Record<string, string>>;
+  /** The job shell of the emulation: `sh` inside the namespace, in the directory it is started in. */
+  readonly jobShell: string;
+  /** Job output goes to `log` too (EnvironmentOptions.verbose). */
+  readonly verbose: boolean;
+  /** Runs the environment's pipelines (EnvironmentOptions.runner). */
+  readonly runner: Runner;
   /** Milliseconds per named step, in order. */
   readonly timings: Record<string, number>;
   readonly log: Log;
@@ -112,8 +100,6 @@ export interface Environment {
   idToken(ref: string, tag: boolean): string;
   /** A new directory `<workDir>/<group>/<name>` for one run's files; a name used before in the group is refused. */
   runDir(group: string, name: string): string;
-  /** Renders `pipelineText` in the project clone and runs it. */
-  runPipeline(pipelineText: string, options: PipelineRunOptions): Promise<PipelineRun>;
   /** Runs a command inside the namespace (argv, no shell) with the registry credentials of the harness. */
   inNamespace(argv: readonly [string, ...string[]], options?: { input?: string }): Promise<RunResult>;
   /** The docker CLI against the engine, inside the namespace, logged in to the registry as the harness. */
@@ -154,19 +140,14 @@ for e in "$old"/* "$old"/.[!.]*; do
 done
 `;
 
-async function git(cwd: string, args: readonly string[]): Promise<string> {
-  return run('git', ['-c', 'user.name=scenario', '-c', 'user.email=scenario@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd });
-}
+/** Who the work tree's commit in the clone is by. */
+const SCENARIO_COMMITTER = { name: 'scenario', email: 'scenario@example.invalid' };
 
 /** A clone of `repo` whose HEAD is a commit of its work tree (tracked and untracked, not ignored files). */
 async function cloneWorkTree(repo: string, dest: string): Promise<string> {
-  await run('git', ['clone', '--quiet', '--no-hardlinks', repo, dest]);
-  const files = (await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repo }))
-    .split('\0')
-    .filter((f) => f !== '');
-  const deleted = new Set(
-    (await run('git', ['ls-files', '-z', '--deleted'], { cwd: repo })).split('\0').filter((f) => f !== ''),
-  );
+  await cloneRepository(repo, dest);
+  const files = await listFiles(repo, ['cached', 'others'], { excludeStandard: true });
+  const deleted = new Set(await listFiles(repo, ['deleted']));
   for (const file of files) {
     if (deleted.has(file)) {
       rmSync(path.join(dest, file), { force: true });
@@ -175,9 +156,8 @@ async function cloneWorkTree(repo: string, dest: string): Promise<string> {
     mkdirSync(path.dirname(path.join(dest, file)), { recursive: true });
     copyFileSync(path.join(repo, file), path.join(dest, file));
   }
-  await git(dest, ['add', '-A']);
-  await git(dest, ['commit', '--quiet', '--allow-empty', '--no-verify', '-m', 'scenario: work tree']);
-  return (await git(dest, ['rev-parse', 'HEAD'])).trim();
+  await stageAll(dest);
+  return commitStaged(dest, 'scenario: work tree', SCENARIO_COMMITTER);
 }
 
 /** The repository this module belongs to (`harness/integration/` or, built, `dist/harness/integration/`). */
@@ -338,10 +318,10 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
         { input: `user = "AWS:${token.password}"\n` },
       );
     const signingKey = generateSigningKey();
-    const serverUrl = `https://${SCENARIO_SERVER_FQDN}`;
     const idToken = (ref: string, tag: boolean): string =>
-      gitlabIdToken({ issuer: serverUrl, audience: serverUrl, projectPath: SCENARIO_PROJECT_PATH, ref, refType: tag ? 'tag' : 'branch' }, signingKey);
+      gitlabIdToken({ issuer: SCENARIO_SERVER_URL, audience: SCENARIO_SERVER_URL, projectPath: SCENARIO_PROJECT_PATH, ref, refType: tag ? 'tag' : 'branch' }, signingKey);
     const runs = new Set<string>();
+    let runner: Runner | undefined;
 
     const environment: Environment = {
       workDir,
@@ -358,6 +338,13 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
       podmanDir,
       signingKey,
       jobEnv,
+      jobShell: shell,
+      verbose: options.verbose ?? false,
+      // Made right below, from the finished environment.
+      get runner(): Runner {
+        if (runner === undefined) throw new ScenarioError('the runner is used while it is being made');
+        return runner;
+      },
       timings,
       log,
       step,
@@ -405,42 +392,8 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         return dir;
       },
-      async runPipeline(pipelineText, runOptions) {
-        const dir = environment.runDir('runs', runOptions.name);
-        const pipelineFile = path.join(dir, '.gitlab-ci.yml');
-        writeFileSync(pipelineFile, pipelineText);
-        const rendered = await step(`render ${runOptions.name}`, () =>
-          renderPipelineInRepo(pipelineText, pipelineFile, project, { projectPath: SCENARIO_PROJECT_PATH, serverFqdn: SCENARIO_SERVER_FQDN, sha }),
-        );
-        if (!rendered.ok || !isValueMap(rendered.value)) {
-          throw new ScenarioError(`render failed:\n${rendered.diagnostics.map((d) => JSON.stringify(d)).join('\n')}`);
-        }
-        const ref = runOptions.ref ?? SCENARIO_DEFAULT_BRANCH;
-        const tag = runOptions.tag === true;
-        const idTokens = runOptions.idTokens ?? { AWS_ID_TOKEN: idToken(ref, tag) };
-        const pipeline = await step(`pipeline ${runOptions.name}`, () =>
-          runPipeline(rendered.value as ValueMap, {
-            context: {
-              commitSha: sha,
-              ref,
-              tag,
-              defaultBranch: SCENARIO_DEFAULT_BRANCH,
-              projectPath: SCENARIO_PROJECT_PATH,
-              projectDir: project,
-              serverUrl,
-            },
-            variables: [{ key: 'AWS_API_ENDPOINT', value: motoEndpoint }, ...(runOptions.variables ?? [])],
-            idTokens,
-            workDir: dir,
-            env: { ...jobEnv, ...runOptions.env },
-            shell,
-            log,
-            verbose: options.verbose ?? false,
-          }),
-        );
-        return { pipeline, rendered: rendered.value, dir, secrets: Object.values(idTokens) };
-      },
     };
+    runner = (options.runner ?? emulationRunner)(environment);
     return environment;
   } catch (error) {
     await stop();
@@ -475,11 +428,57 @@ export function writePodmanConfig(dir: string): Record<string, string> {
   return env;
 }
 
-/** A failed pipeline as one message: its errors and each failed job's reason and log tail. */
-export function pipelineFailure(pipeline: PipelineResult): string {
-  const failed = pipeline.jobs.filter((j) => j.status === 'failed');
-  return (
-    `pipeline ${pipeline.status}: ${pipeline.errors.join('; ')}\n` +
-    failed.map((j) => `--- ${j.name}: ${j.reason ?? ''}\n${(j.logTail ?? []).join('\n')}`).join('\n')
-  );
+/**
+ * The shell-executor emulation as the environment's runner: our include processor renders the
+ * pipeline in the project clone (`<workDir>/runs/<name>/.gitlab-ci.yml`), pipeline.ts runs it there
+ * with the environment's job shell, its logs under `<workDir>/runs/<name>/logs`.
+ */
+export function emulationRunner(env: Environment): Runner {
+  return {
+    name: 'emulation',
+    capabilities: { idTokens: true, tagPipelines: true, rawVariables: true, renderedPipeline: true },
+    async run(pipelineText, runOptions) {
+      const dir = env.runDir('runs', runOptions.name);
+      const pipelineFile = path.join(dir, '.gitlab-ci.yml');
+      writeFileSync(pipelineFile, pipelineText);
+      const rendered = await env.step(`render ${runOptions.name}`, () =>
+        renderPipelineInRepo(pipelineText, pipelineFile, env.project, { projectPath: SCENARIO_PROJECT_PATH, serverFqdn: SCENARIO_SERVER_FQDN, sha: env.sha }),
+      );
+      if (!rendered.ok || !isValueMap(rendered.value)) {
+        throw new ScenarioError(`render failed:\n${rendered.diagnostics.map((d) => JSON.stringify(d)).join('\n')}`);
+      }
+      const ref = runOptions.ref ?? SCENARIO_DEFAULT_BRANCH;
+      const tag = runOptions.tag === true;
+      const idTokens = runOptions.idTokens ?? { AWS_ID_TOKEN: env.idToken(ref, tag) };
+      const pipeline = await env.step(`pipeline ${runOptions.name}`, () =>
+        runPipeline(rendered.value as ValueMap, {
+          context: {
+            commitSha: env.sha,
+            ref,
+            tag,
+            defaultBranch: SCENARIO_DEFAULT_BRANCH,
+            projectPath: SCENARIO_PROJECT_PATH,
+            projectDir: env.project,
+            serverUrl: SCENARIO_SERVER_URL,
+          },
+          variables: [{ key: 'AWS_API_ENDPOINT', value: env.moto.endpoint }, ...(runOptions.variables ?? [])],
+          idTokens,
+          workDir: dir,
+          env: { ...env.jobEnv, ...runOptions.env },
+          shell: env.jobShell,
+          log: env.log,
+          verbose: runOptions.verbose ?? env.verbose,
+        }),
+      );
+      return {
+        runner: 'emulation',
+        pipeline,
+        dir,
+        project: env.project,
+        jobOutput: [path.join(dir, 'logs')],
+        secrets: Object.values(idTokens),
+        rendered: rendered.value,
+      };
+    },
+  };
 }

@@ -1,7 +1,8 @@
 /**
- * The independent runner: a pipeline run by gitlab-ci-local (npm `gitlab-ci-local`, pinned in
- * devDependencies) with its shell executor, in an integration environment (environment.ts), so the
- * shell-executor emulation of pipeline.ts is not the only judge of the example pipelines.
+ * The independent runner (`gitlabCiLocalRunner`, a runner.ts `Runner`): a pipeline run by
+ * gitlab-ci-local (npm `gitlab-ci-local`, pinned in devDependencies) with its shell executor, in an
+ * integration environment (environment.ts), so the shell-executor emulation of pipeline.ts is not
+ * the only judge of the example pipelines.
  *
  * Each run gets its own clone of the environment's project (`<workDir>/gcl-runs/<name>/project`),
  * at the same commit, because gitlab-ci-local writes into the directory it runs in (its state
@@ -42,6 +43,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, wr
 import path from 'node:path';
 import { execa } from 'execa';
 import { ToolkitError } from '../../scripts/core/errors.js';
+import { addRemote, checkBranchName, cloneRepository, headSha, setConfig, setSymbolicRef, updateRef } from '../../scripts/core/git.js';
 import { ensurePackages, isRoot } from './apt.js';
 import { parseDotenv } from './dotenv.js';
 import {
@@ -51,8 +53,8 @@ import {
   SCENARIO_SERVER_FQDN,
   type Environment,
 } from './environment.js';
-import type { ExtraVariable } from './pipeline.js';
-import { dieWithParent, run, tail } from './process.js';
+import { dieWithParent, tail } from './process.js';
+import type { ExtraVariable, JobResult, JobStatus, PipelineRun, RunOptions, Runner } from './runner.js';
 
 /** The version pinned in package.json; `checkGitlabCiLocal` refuses any other. */
 export const GITLAB_CI_LOCAL_VERSION = '4.75.1';
@@ -74,24 +76,22 @@ export function gitlabCiLocalPaths(repo: string = catalogRepo()): { node: string
   };
 }
 
+/** Git confined to this machine: no system or global config, no prompts, only the `file` transport. */
+export const CONFINED_GIT_ENV: Readonly<Record<string, string>> = {
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_ALLOW_PROTOCOL: 'file',
+};
+
 /**
  * The environment gitlab-ci-local runs with (and, since its shell executor extends its own
- * environment, the jobs' base environment): `jobEnv`, colours off, no prompts, and git confined to
- * this machine: no global or system config, only the `file` transport. Nothing else of this
- * process's environment is passed on, so no `GCL_*` variable (read as options and pipeline
- * variables) can reach it.
+ * environment, the jobs' base environment): `jobEnv`, colours off, and git confined to this
+ * machine (CONFINED_GIT_ENV). Nothing else of this process's environment is passed on, so no
+ * `GCL_*` variable (read as options and pipeline variables) can reach it.
  */
 export function gitlabCiLocalEnv(jobEnv: Readonly<Record<string, string>>, home: string): Record<string, string> {
-  return {
-    ...jobEnv,
-    HOME: home,
-    NO_COLOR: '1',
-    FORCE_COLOR: '0',
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_TERMINAL_PROMPT: '0',
-    GIT_ALLOW_PROTOCOL: 'file',
-  };
+  return { ...jobEnv, HOME: home, NO_COLOR: '1', FORCE_COLOR: '0', ...CONFINED_GIT_ENV };
 }
 
 /**
@@ -113,87 +113,22 @@ export async function checkGitlabCiLocal(log: (line: string) => void = () => {})
   return undefined;
 }
 
-export interface GitlabCiLocalRunOptions {
-  /** A name for the run's files (`<workDir>/gcl-runs/<name>`); unique within the environment. */
-  readonly name: string;
-  /** The pipeline's branch (default: the default branch). gitlab-ci-local has no tag pipelines. */
-  readonly ref?: string | undefined;
-  /** Project CI/CD variables (written to the variables file), added to `AWS_API_ENDPOINT` (moto). */
-  readonly variables?: readonly ExtraVariable[] | undefined;
-  /** The ID token variables by name; default `AWS_ID_TOKEN`: a GitLab-shaped JWT for `ref`. */
-  readonly idTokens?: Readonly<Record<string, string>> | undefined;
-  /** Paths (relative) of the environment's project to copy into the run's clone: uncommitted inputs. */
-  readonly copy?: readonly string[] | undefined;
-  /**
-   * JSON schema rules gitlab-ci-local must not enforce (`--ignore-schema-paths`), for the places
-   * where its schema (GitLab's editor schema) is stricter than GitLab itself.
-   */
-  readonly ignoreSchemaPaths?: readonly string[] | undefined;
-  /** Added to (or replacing) the jobs' base environment `env.jobEnv` (not HOME: see the module comment). */
-  readonly env?: Readonly<Record<string, string>> | undefined;
-  /** Job output goes to the environment's log too, as gitlab-ci-local prints it. */
-  readonly verbose?: boolean | undefined;
-}
-
-/**
- * `success`/`warning`/`failed`: gitlab-ci-local's report (`warning`: failed with `allow_failure`).
- * `not-started`: in the pipeline (`--list-json`, not `when: never`) but never started, e.g. after
- * a failed stage.
- */
-export type GitlabCiLocalJobStatus = 'success' | 'warning' | 'failed' | 'not-started';
-
-export interface GitlabCiLocalJob {
-  readonly name: string;
-  readonly stage: string;
-  /** `when` after gitlab-ci-local evaluated the job's `rules`. */
-  readonly when: string;
-  readonly status: GitlabCiLocalJobStatus;
-  /** The after_script exited non-zero (a WARN line; the job's status is not affected, as in GitLab). */
-  readonly afterScriptFailed: boolean;
-  /** `.gitlab-ci-local/output/<job>.log`; absent when the job did not start. */
-  readonly logFile?: string | undefined;
-  /** The dotenv reports gitlab-ci-local stored for the job, parsed with GitLab's rules. */
-  readonly dotenv: Readonly<Record<string, string>>;
-  /** Why a stored dotenv report would have been rejected by GitLab (gitlab-ci-local is lenient). */
-  readonly dotenvError?: string | undefined;
-  /** The last lines of the log of a job that did not succeed. */
-  readonly logTail?: readonly string[] | undefined;
-}
-
-export interface GitlabCiLocalRun {
-  readonly exitCode: number;
-  readonly status: 'success' | 'failed';
-  readonly jobs: readonly GitlabCiLocalJob[];
-  /** `<workDir>/gcl-runs/<name>`: `gitlab-ci-local.out`/`.err`, the variables file, `project/`. */
-  readonly dir: string;
-  /** The run's clone: gitlab-ci-local's working directory and every job's CI_PROJECT_DIR. */
-  readonly project: string;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** Every secret value the run handed to jobs (ID tokens), for leak checks. */
-  readonly secrets: readonly string[];
-}
-
-async function git(cwd: string, args: readonly string[]): Promise<string> {
-  return (await run('git', [...args], { cwd })).trim();
-}
-
 /** The run's clone of the environment's project, arranged as the module comment describes. */
 async function prepareProject(env: Environment, project: string, ref: string, copy: readonly string[]): Promise<void> {
-  await run('git', ['check-ref-format', '--branch', ref]);
-  await run('git', ['clone', '--quiet', '--no-hardlinks', env.project, project]);
-  const head = await git(project, ['rev-parse', 'HEAD']);
+  await checkBranchName(ref);
+  await cloneRepository(env.project, project);
+  const head = await headSha(project);
   if (head !== env.sha) throw new ToolkitError(`the clone's HEAD is ${head}, not the environment's commit ${env.sha}`);
   // Point HEAD at the branch without a checkout: the work tree already is that commit.
-  await git(project, ['update-ref', `refs/heads/${ref}`, env.sha]);
-  await git(project, ['symbolic-ref', 'HEAD', `refs/heads/${ref}`]);
-  await git(project, ['update-ref', `refs/remotes/origin/${SCENARIO_DEFAULT_BRANCH}`, env.sha]);
-  await git(project, ['symbolic-ref', 'refs/remotes/origin/HEAD', `refs/remotes/origin/${SCENARIO_DEFAULT_BRANCH}`]);
+  await updateRef(project, `refs/heads/${ref}`, env.sha);
+  await setSymbolicRef(project, 'HEAD', `refs/heads/${ref}`);
+  await updateRef(project, `refs/remotes/origin/${SCENARIO_DEFAULT_BRANCH}`, env.sha);
+  await setSymbolicRef(project, 'refs/remotes/origin/HEAD', `refs/remotes/origin/${SCENARIO_DEFAULT_BRANCH}`);
   // No `.git` suffix: nothing is ever fetched from it (every component is local).
-  await git(project, ['remote', 'add', 'gcl-origin', `https://${SCENARIO_SERVER_FQDN}/${SCENARIO_PROJECT_PATH}`]);
+  await addRemote(project, 'gcl-origin', `https://${SCENARIO_SERVER_FQDN}/${SCENARIO_PROJECT_PATH}`);
   // GITLAB_USER_* come from here; without them gitlab-ci-local prints fallback warnings.
-  await git(project, ['config', 'user.name', 'Scenario Runner']);
-  await git(project, ['config', 'user.email', 'scenario@example.invalid']);
+  await setConfig(project, 'user.name', 'Scenario Runner');
+  await setConfig(project, 'user.email', 'scenario@example.invalid');
   for (const relative of copy) {
     const source = path.join(env.project, relative);
     if (path.isAbsolute(relative) || relative.split(/[\\/]/).includes('..') || !existsSync(source)) {
@@ -216,7 +151,8 @@ function variablesFile(variables: readonly ExtraVariable[]): string {
   return `${JSON.stringify(Object.fromEntries(entries), null, 2)}\n`;
 }
 
-interface ListedJob {
+/** A job as `--list-json` lists it. */
+export interface ListedJob {
   readonly name: string;
   readonly stage: string;
   readonly when: string;
@@ -283,24 +219,36 @@ function jobDotenv(project: string, safeName: string): { dotenv: Record<string, 
   return { dotenv };
 }
 
-function jobResult(project: string, listed: ListedJob, report: GitlabCiLocalReport): GitlabCiLocalJob {
-  const status = report.status.get(listed.name) ?? 'not-started';
+/**
+ * A listed job as the runners report it: PASS is `success`, WARN `failed` with `allowedFailure`, FAIL
+ * `failed`; a job that never started is `manual` when it is one (gitlab-ci-local runs none unless
+ * asked), else `skipped` (e.g. after a failed stage).
+ */
+export function gitlabCiLocalJobResult(project: string, listed: ListedJob, report: GitlabCiLocalReport): JobResult {
+  const reported = report.status.get(listed.name);
+  const status: JobStatus = reported === 'success' ? 'success' : reported !== undefined ? 'failed' : listed.when === 'manual' ? 'manual' : 'skipped';
   const safeName = safeJobName(listed.name);
   const logFile = safeName === undefined ? undefined : path.join(project, STATE_DIR, 'output', `${safeName}.log`);
-  const started = logFile !== undefined && status !== 'not-started' && existsSync(logFile);
+  const started = logFile !== undefined && reported !== undefined && existsSync(logFile);
   const { dotenv, error } = safeName === undefined ? { dotenv: {} } : jobDotenv(project, safeName);
+  const warnings = [
+    ...(report.afterScriptFailed.has(listed.name) ? ['after_script failed (the job\'s status is not affected, as in GitLab)'] : []),
+    ...(error === undefined ? [] : [`dotenv report ${error}: GitLab would reject it`]),
+  ];
   return {
     name: listed.name,
     stage: listed.stage,
-    when: listed.when,
     status,
-    afterScriptFailed: report.afterScriptFailed.has(listed.name),
+    allowedFailure: reported === 'warning',
     ...(started ? { logFile } : {}),
     dotenv,
-    ...(error === undefined ? {} : { dotenvError: error }),
-    ...(started && status !== 'success' ? { logTail: tail(readFileSync(logFile, 'utf8'), LOG_TAIL_LINES).split('\n') } : {}),
+    reason: reported === undefined ? (status === 'manual' ? 'when: manual (not run)' : 'not started') : `gitlab-ci-local: ${REPORT_WORDS[reported]}`,
+    ...(started && reported !== 'success' ? { logTail: tail(readFileSync(logFile, 'utf8'), LOG_TAIL_LINES).split('\n') } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
+
+const REPORT_WORDS = { success: 'PASS', warning: 'WARN (failed, allowed to fail)', failed: 'FAIL' } as const;
 
 /**
  * Runs gitlab-ci-local with `args` in `where.project`, inside the environment's namespace: `cd`
@@ -336,8 +284,17 @@ async function gitlabCiLocal(
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
-/** Runs `pipelineText` with gitlab-ci-local in the environment, as the module comment describes. */
-export async function runWithGitlabCiLocal(env: Environment, pipelineText: string, options: GitlabCiLocalRunOptions): Promise<GitlabCiLocalRun> {
+/** gitlab-ci-local as the environment's runner: each run as the module comment describes. */
+export function gitlabCiLocalRunner(env: Environment): Runner {
+  return {
+    name: 'gitlab-ci-local',
+    capabilities: { idTokens: false, tagPipelines: false, rawVariables: false, renderedPipeline: false },
+    run: (pipelineText, options) => runGitlabCiLocal(env, pipelineText, options),
+  };
+}
+
+async function runGitlabCiLocal(env: Environment, pipelineText: string, options: RunOptions): Promise<PipelineRun> {
+  if (options.tag === true) throw new ToolkitError(`${options.name}: gitlab-ci-local has no tag pipelines (it runs the checked-out branch)`);
   const dir = env.runDir('gcl-runs', options.name);
   const ref = options.ref ?? SCENARIO_DEFAULT_BRANCH;
   const project = path.join(dir, 'project');
@@ -372,28 +329,22 @@ export async function runWithGitlabCiLocal(env: Environment, pipelineText: strin
   if (listed.exitCode !== 0) throw new ToolkitError(`gitlab-ci-local --list-json failed (exit ${listed.exitCode}):\n${tail(listed.stderr || listed.stdout, 30)}`);
   const jobs = parseJobList(listed.stdout).filter((j) => j.when !== 'never');
 
-  const log = options.verbose === true ? (line: string) => env.log(`[gcl] ${line}`) : undefined;
+  const log = (options.verbose ?? env.verbose) ? (line: string) => env.log(`[gcl] ${line}`) : undefined;
   const result = await env.step(`gitlab-ci-local pipeline ${options.name}`, () => gitlabCiLocal(env, where, common, log));
   writeFileSync(path.join(dir, 'gitlab-ci-local.out'), result.stdout);
   writeFileSync(path.join(dir, 'gitlab-ci-local.err'), result.stderr);
   const report = parseReport(result.stdout, jobs.map((j) => j.name));
   return {
-    exitCode: result.exitCode,
-    status: result.exitCode === 0 ? 'success' : 'failed',
-    jobs: jobs.map((j) => jobResult(project, j, report)),
+    runner: 'gitlab-ci-local',
+    pipeline: {
+      status: result.exitCode === 0 ? 'success' : 'failed',
+      jobs: jobs.map((j) => gitlabCiLocalJobResult(project, j, report)),
+      errors: result.exitCode === 0 ? [] : [`gitlab-ci-local exited ${result.exitCode} (${dir})\n${tail(result.stderr, 15)}`],
+    },
     dir,
     project,
-    stdout: result.stdout,
-    stderr: result.stderr,
+    jobOutput: ['output', 'artifacts'].map((sub) => path.join(project, STATE_DIR, sub)),
     secrets: Object.values(idTokens),
+    output: { stdout: result.stdout, stderr: result.stderr },
   };
-}
-
-/** A failed gitlab-ci-local run as one message: its exit status, stderr tail, each unsuccessful job's log tail. */
-export function gitlabCiLocalFailure(run: GitlabCiLocalRun): string {
-  const failed = run.jobs.filter((j) => j.status !== 'success' || j.dotenvError !== undefined);
-  return (
-    `gitlab-ci-local exited ${run.exitCode} (${run.dir})\n${tail(run.stderr, 15)}\n` +
-    failed.map((j) => `--- ${j.name}: ${j.status}${j.dotenvError === undefined ? '' : `, dotenv ${j.dotenvError}`}\n${(j.logTail ?? []).join('\n')}`).join('\n')
-  );
 }

@@ -1,5 +1,6 @@
 /**
- * Runs a rendered pipeline's jobs on this host the way GitLab Runner's shell executor would:
+ * Runs a rendered pipeline's jobs on this host the way GitLab Runner's shell executor would (the
+ * engine of the harness's emulation runner, `emulationRunner` in environment.ts):
  * stages and `needs:` order the jobs, `rules:`/`only:`/`except:`/`when:` decide which run, each job
  * gets GitLab's predefined variables plus its own and the dotenv reports of the jobs it depends on,
  * `before_script` + `script` run in one `sh` fed on stdin with the runner's preamble
@@ -15,16 +16,9 @@ import { jobPredefinedVariables, pipelineVariables, slugify, yamlVariable, type 
 import { evaluateInclusion, type When } from '../../scripts/gitlab/jobs/job-rules.js';
 import type { JobVariable } from '../../scripts/gitlab/variables.js';
 import { expandJobVariables, expandValue, resolvePipeline, toEnvironment, type PipelineJob } from './jobs.js';
+import type { ExtraVariable, JobResult, JobStatus, PipelineResult } from './runner.js';
 
-/** A variable the caller defines (like a project CI/CD variable): above everything in the YAML. */
-export interface ExtraVariable {
-  readonly key: string;
-  readonly value: string;
-  readonly masked?: boolean | undefined;
-  readonly file?: boolean | undefined;
-  /** `expand: false` / "Expand variable reference" unchecked. */
-  readonly raw?: boolean | undefined;
-}
+export type { PipelineContext } from '../../scripts/gitlab/jobs/job-variables.js';
 
 export interface RunPipelineOptions {
   readonly context: PipelineContext;
@@ -47,34 +41,6 @@ export interface RunPipelineOptions {
   /** `after_script` timeout (GitLab Runner's default: 5 minutes). */
   readonly afterScriptTimeoutMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
-}
-
-export type JobStatus = 'success' | 'failed' | 'skipped' | 'manual';
-
-export interface JobResult {
-  readonly name: string;
-  readonly stage: string;
-  readonly status: JobStatus;
-  /** Failed, but `allow_failure` lets the pipeline go on. */
-  readonly allowedFailure: boolean;
-  readonly durationMs: number;
-  /** Absent for jobs that did not run. */
-  readonly logFile?: string | undefined;
-  /** The job's `artifacts:reports:dotenv` variables. */
-  readonly dotenv: Readonly<Record<string, string>>;
-  readonly image?: string | undefined;
-  readonly exitCode?: number | undefined;
-  readonly reason?: string | undefined;
-  /** The last lines of the log of a failed job. */
-  readonly logTail?: readonly string[] | undefined;
-}
-
-export interface PipelineResult {
-  /** `blocked`: a manual job that does not allow failure holds the rest back. */
-  readonly status: 'success' | 'failed' | 'blocked';
-  readonly jobs: readonly JobResult[];
-  /** Configuration errors (GitLab would not have created the pipeline) and rule evaluation errors. */
-  readonly errors: readonly string[];
 }
 
 const DEFAULT_JOB_TIMEOUT_MS = 60 * 60 * 1000;

@@ -5,7 +5,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { stringify } from 'yaml';
+import { stringifyPlainYaml } from '../../scripts/gitlab/yaml/psych.js';
 import { freePort } from './ports.js';
 import { dieWithParent, startManagedDaemon, stopOnExit } from './process.js';
 import type { TlsFiles } from './tls.js';
@@ -108,7 +108,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
       auth: { htpasswd: { realm: 'basic-realm', path: htpasswdFile } },
       health: { storagedriver: { enabled: false } },
     };
-    await writeFile(configFile, stringify(config), { mode: 0o600 });
+    await writeFile(configFile, stringifyPlainYaml(config), { mode: 0o600 });
     // A clean environment: REGISTRY_* variables of the caller would override the config.
     const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
     const child = startManagedDaemon('registry', [binary, 'serve', configFile], logFile, {

@@ -17,12 +17,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
-import { pipelineFailure, ScenarioError, type Environment, type PipelineRun } from './environment.js';
+import { stringifyPlainYaml } from '../../scripts/gitlab/yaml/psych.js';
+import { ScenarioError, type Environment } from './environment.js';
 import type { AwsRequestRecord, EcrPublicFake } from './ecr-public-fake.js';
 import { busyboxContext } from './images.js';
 import { MOTO_ACCOUNT } from './moto.js';
-import type { ExtraVariable } from './pipeline.js';
+import { pipelineFailure, type ExtraVariable, type PipelineRun } from './runner.js';
 import { credentialFileModes, type CredentialFileMode, type Secret } from './secrets.js';
 
 export const ECR_PUBLIC_HOST = 'public.ecr.aws';
@@ -126,7 +126,7 @@ export function loginPipelineText(variant: LoginVariant): string {
       script: [PUSH_SCRIPT],
     },
   };
-  return `# Scenario pipeline (scripts/integration/scenario-ecr-login.ts), variant ${variant.name}\n${stringify(pipeline)}`;
+  return `# Scenario pipeline (scripts/integration/scenario-ecr-login.ts), variant ${variant.name}\n${stringifyPlainYaml(pipeline)}`;
 }
 
 /** Writes the one-platform busybox build context the push jobs build into the project clone. */
@@ -216,8 +216,9 @@ export async function runLoginVariant(
   const storesBefore = credentialFileModes([stores.dockerConfig, stores.authFile]);
   const nonce = randomBytes(12).toString('hex');
   const firstRequest = fake.requests.length;
-  const run = await env.runPipeline(loginPipelineText(variant), {
+  const run = await env.runner.run(loginPipelineText(variant), {
     name: `login-${variant.name}`,
+    copy: [CONTEXT_DIR],
     variables: [{ key: 'AWS_API_ENDPOINT', value: fake.endpoint }, { key: 'SCENARIO_NONCE', value: nonce }, ...variables],
     env: { DOCKER_CONFIG: stores.dockerConfigDir, REGISTRY_AUTH_FILE: stores.authFile },
   });

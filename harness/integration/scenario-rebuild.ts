@@ -197,6 +197,7 @@ async function rebuildRun(env: Environment, name: string, cacheTag: string): Pro
   const result = await runBuildxEcrPipeline(env, { name });
   const job = result.run.pipeline.jobs.find((j) => j.name === BUILD_JOB);
   if (job?.logFile === undefined) throw new ScenarioError(`${name}: no log of ${BUILD_JOB}`, result.run.pipeline);
+  if (job.durationMs === undefined) throw new ScenarioError(`${name}: ${result.run.runner} reports no job durations, which the rebuild compares`, result.run.pipeline);
   const log = readFileSync(job.logFile, 'utf8');
   const platformLayers: Record<string, string[]> = {};
   for (const { platform, digest } of result.platforms) {

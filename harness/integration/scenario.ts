@@ -17,17 +17,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
-import {
-  pipelineFailure,
-  ScenarioError,
-  startEnvironment,
-  type Environment,
-  type EnvironmentOptions,
-  type PipelineRun,
-} from './environment.js';
+import { parseYamlForEditing } from '../../scripts/gitlab/yaml/psych.js';
+import { ScenarioError, startEnvironment, type Environment, type EnvironmentOptions } from './environment.js';
 import { busyboxContext, DEFAULT_PLATFORMS } from './images.js';
 import { indexEntries, type PlatformEntry } from './oci.js';
+import { pipelineFailure, type PipelineRun } from './runner.js';
 import { scanEnvironmentForLeaks, type SecretLeak } from './secrets.js';
 
 const EXAMPLE = 'examples/buildx-ecr/.gitlab-ci.yml';
@@ -80,12 +74,11 @@ export function scenarioPipelineText(
   platforms: readonly string[] = DEFAULT_PLATFORMS,
   inputs: Readonly<Record<string, unknown>> = {},
 ): string {
-  const doc = parseDocument(exampleText);
-  const include = doc.get('include', true) as { items?: unknown[] } | undefined;
-  const items = (include?.items ?? []) as { get(key: string): unknown }[];
-  const index = items.findIndex((item) => String(item.get('component')).includes('/buildx-ecr@'));
-  if (index < 0) throw new ScenarioError(`${EXAMPLE} includes no buildx-ecr component`);
-  const set = (key: string, value: unknown): void => doc.setIn(['include', index, 'inputs', key], value);
+  const doc = parseYamlForEditing(exampleText);
+  const includes = Array.from({ length: doc.lengthAt(['include']) }, (_, i) => i);
+  const index = includes.find((i) => String(doc.scalarAt(['include', i, 'component'])).includes('/buildx-ecr@'));
+  if (index === undefined) throw new ScenarioError(`${EXAMPLE} includes no buildx-ecr component`);
+  const set = (key: string, value: unknown): void => doc.set(['include', index, 'inputs', key], value);
   set('platforms', [...platforms]);
   set('context', CONTEXT_DIR);
   set('buildx-driver', 'docker');
@@ -94,8 +87,8 @@ export function scenarioPipelineText(
   set('services', []);
   set('docker-tls-certdir', '');
   for (const [key, value] of Object.entries(inputs)) set(key, value);
-  if (doc.hasIn(['verify-image', 'variables', 'EXPECTED_PLATFORMS'])) {
-    doc.setIn(['verify-image', 'variables', 'EXPECTED_PLATFORMS'], platforms.join(' '));
+  if (doc.has(['verify-image', 'variables', 'EXPECTED_PLATFORMS'])) {
+    doc.set(['verify-image', 'variables', 'EXPECTED_PLATFORMS'], platforms.join(' '));
   }
   return doc.toString();
 }
@@ -115,7 +108,8 @@ export async function runBuildxEcrPipeline(
   options: { name: string; ref?: string | undefined; tag?: boolean | undefined; inputs?: Readonly<Record<string, unknown>> },
 ): Promise<BuildxEcrRunResult> {
   const text = scenarioPipelineText(readFileSync(path.join(env.project, EXAMPLE), 'utf8'), DEFAULT_PLATFORMS, options.inputs);
-  const run = await env.runPipeline(text, { name: options.name, ref: options.ref, tag: options.tag });
+  // The context is not committed: a runner working in a clone of its own needs it copied.
+  const run = await env.runner.run(text, { name: options.name, ref: options.ref, tag: options.tag, copy: [CONTEXT_DIR] });
   const { pipeline } = run;
   if (pipeline.status !== 'success') throw new ScenarioError(pipelineFailure(pipeline), pipeline);
   const dotenv = pipeline.jobs.find((j) => j.name === 'build-image')?.dotenv ?? {};

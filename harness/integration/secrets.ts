@@ -11,8 +11,9 @@
  */
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Environment, PipelineRun } from './environment.js';
-import { run } from './process.js';
+import { listFiles } from '../../scripts/core/git.js';
+import type { Environment } from './environment.js';
+import type { PipelineRun } from './runner.js';
 import { HarnessError } from '../errors.js';
 
 export interface Secret {
@@ -222,11 +223,7 @@ export async function stsSessionSecrets(motoEndpoint: string): Promise<Secret[]>
 
 /** Files in the project clone that git does not track: what jobs wrote there (artifacts, dotenv reports). */
 export async function untrackedFiles(project: string): Promise<string[]> {
-  const out = await run('git', ['ls-files', '-z', '--others'], { cwd: project });
-  return out
-    .split('\0')
-    .filter((f) => f !== '')
-    .map((f) => path.join(project, f));
+  return (await listFiles(project, ['others'])).map((f) => path.join(project, f));
 }
 
 export interface EnvironmentLeakScan {
@@ -264,7 +261,7 @@ export async function scanEnvironmentForLeaks(
     ...(options.secrets ?? []),
   ];
   const paths = [
-    ...runs.map((r) => path.join(r.dir, 'logs')),
+    ...runs.flatMap((r) => r.jobOutput),
     ...(await untrackedFiles(env.project)),
     ...[env.jobEnv['TMPDIR'], env.jobEnv['DOCKER_CONFIG'], env.jobEnv['HOME']].filter((p): p is string => p !== undefined),
     ...(options.paths ?? []),

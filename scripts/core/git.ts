@@ -5,6 +5,7 @@
  * line of git's stderr.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
 import { GitError } from './errors.js';
 
 interface GitOutput {
@@ -19,6 +20,13 @@ interface RawOutput {
   readonly stderr: Buffer;
 }
 
+/**
+ * Variables added to git's environment for one call: the harness keeps the machine's git
+ * configuration away from the scratch repositories it makes (`GIT_CONFIG_GLOBAL=/dev/null`, …) and
+ * fixes their commits' identity and dates.
+ */
+export type GitEnvironment = Readonly<Record<string, string | undefined>>;
+
 /** Never waits for a credential or pager prompt. */
 const gitEnv = (): NodeJS.ProcessEnv => ({ ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat' });
 
@@ -27,9 +35,9 @@ const gitEnv = (): NodeJS.ProcessEnv => ({ ...process.env, GIT_TERMINAL_PROMPT: 
  * importing execa costs a short `catalog render` about a third of its time, and git needs nothing
  * execa adds.
  */
-function spawnGit(repo: string, args: readonly string[]): Promise<RawOutput> {
+function spawnGit(repo: string, args: readonly string[], env: GitEnvironment = {}): Promise<RawOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', [...args], { cwd: repo, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('git', [...args], { cwd: repo, env: { ...gitEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -42,8 +50,8 @@ function spawnGit(repo: string, args: readonly string[]): Promise<RawOutput> {
   });
 }
 
-async function runGit(repo: string, args: readonly string[], keepTrailingNewline = false): Promise<GitOutput> {
-  const result = await spawnGit(repo, args);
+async function runGit(repo: string, args: readonly string[], keepTrailingNewline = false, env: GitEnvironment = {}): Promise<GitOutput> {
+  const result = await spawnGit(repo, args, env);
   const stdout = result.stdout.toString('utf8');
   return {
     exitCode: result.exitCode,
@@ -186,8 +194,8 @@ interface BatchObject {
   readonly content: Buffer;
 }
 
-async function gitOk(repo: string, args: readonly string[]): Promise<string> {
-  const output = await runGit(repo, args);
+async function gitOk(repo: string, args: readonly string[], env: GitEnvironment = {}): Promise<string> {
+  const output = await runGit(repo, args, false, env);
   if (output.exitCode !== 0) throw failure(args, output);
   return output.stdout;
 }
@@ -311,4 +319,85 @@ export async function showFiles(repo: string, rev: string, paths: readonly strin
 export async function remoteUrl(repo: string, remote = 'origin'): Promise<string | undefined> {
   const output = await runGit(repo, ['remote', 'get-url', '--', remote]);
   return output.exitCode === 0 ? output.stdout.trim() : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Making and arranging repositories: the integration harness's project clones, the parity tests'
+// and the bench's scratch repositories. Each fails with a GitError carrying git's message.
+// ---------------------------------------------------------------------------------------------
+
+/** `git init -q -b <branch>` in `dir` (an existing directory). */
+export async function initRepository(dir: string, branch: string, env: GitEnvironment = {}): Promise<void> {
+  await gitOk(dir, ['init', '-q', '-b', branch], env);
+}
+
+/**
+ * `git clone --quiet --no-hardlinks <source> <dest>`: a clone of a local repository that shares no
+ * file with it (the clone's jobs may write anywhere in it). Run in `dest`'s parent directory.
+ */
+export async function cloneRepository(source: string, dest: string, env: GitEnvironment = {}): Promise<void> {
+  const target = resolve(dest);
+  await gitOk(dirname(target), ['clone', '--quiet', '--no-hardlinks', '--', resolve(source), target], env);
+}
+
+/** Which files `git ls-files` lists: `--cached`, `--others` (untracked), `--deleted`. */
+export type FileListing = 'cached' | 'others' | 'deleted';
+
+/**
+ * `git ls-files -z` of the listings asked for, as paths relative to `repo`; `excludeStandard`
+ * leaves out what .gitignore and .git/info/exclude ignore (`--exclude-standard`).
+ */
+export async function listFiles(repo: string, listings: readonly FileListing[], options: { excludeStandard?: boolean } = {}): Promise<string[]> {
+  const args = ['ls-files', '-z', ...listings.map((listing) => `--${listing}`), ...(options.excludeStandard === true ? ['--exclude-standard'] : [])];
+  return (await gitOk(repo, args)).split('\0').filter((file) => file !== '');
+}
+
+/** `git add -A`: every change of the work tree into the index. */
+export async function stageAll(repo: string, env: GitEnvironment = {}): Promise<void> {
+  await gitOk(repo, ['add', '-A'], env);
+}
+
+/** Who a scratch commit is by (author and committer). */
+export interface CommitIdentity {
+  readonly name: string;
+  readonly email: string;
+}
+
+/**
+ * Commits the index (`git commit --quiet --allow-empty --no-verify -m <message>`, never signed):
+ * a scratch commit that no hook or signing setup of the machine may stop. `identity`: author and
+ * committer, else git's own (configuration, `GIT_AUTHOR_*` in `env`). Returns the new commit.
+ */
+export async function commitStaged(repo: string, message: string, identity?: CommitIdentity, env: GitEnvironment = {}): Promise<string> {
+  const who: GitEnvironment =
+    identity === undefined
+      ? {}
+      : { GIT_AUTHOR_NAME: identity.name, GIT_AUTHOR_EMAIL: identity.email, GIT_COMMITTER_NAME: identity.name, GIT_COMMITTER_EMAIL: identity.email };
+  await gitOk(repo, ['-c', 'commit.gpgsign=false', 'commit', '--quiet', '--allow-empty', '--no-verify', '-m', message], { ...env, ...who });
+  return headSha(repo);
+}
+
+/** `git update-ref <ref> <sha>`: creates or moves a ref. */
+export async function updateRef(repo: string, ref: string, sha: string): Promise<void> {
+  await gitOk(repo, ['update-ref', ref, sha]);
+}
+
+/** `git symbolic-ref <name> <target>`: points HEAD (or `refs/remotes/<remote>/HEAD`) at a ref, without a checkout. */
+export async function setSymbolicRef(repo: string, name: string, target: string): Promise<void> {
+  await gitOk(repo, ['symbolic-ref', name, target]);
+}
+
+/** `git remote add <name> <url>`. */
+export async function addRemote(repo: string, name: string, url: string, env: GitEnvironment = {}): Promise<void> {
+  await gitOk(repo, ['remote', 'add', '--', name, url], env);
+}
+
+/** `git config <key> <value>` in the repository's own configuration. */
+export async function setConfig(repo: string, key: string, value: string): Promise<void> {
+  await gitOk(repo, ['config', '--', key, value]);
+}
+
+/** `git check-ref-format --branch <name>`: GitError when `name` cannot be a branch. */
+export async function checkBranchName(name: string): Promise<void> {
+  await gitOk(process.cwd(), ['check-ref-format', '--branch', name]);
 }

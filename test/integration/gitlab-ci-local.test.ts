@@ -1,6 +1,7 @@
 /**
  * The independent runner: the example pipelines run by gitlab-ci-local 4.75.1 with its shell
- * executor (scripts/integration/gitlab-ci-local-run.ts) in one real integration environment: moto
+ * executor (`gitlabCiLocalRunner`, harness/integration/gitlab-ci-local-run.ts, as the environment's
+ * runner) in one real integration environment: moto
  * (ECR + STS, OIDC), the TLS registry under the ECR hostname, the Docker engine and gitlab-ci-local's
  * job shells in the private mount namespace. Nothing of our own shell-executor emulation takes part:
  * gitlab-ci-local parses the pipeline, resolves the component includes, evaluates the rules, orders
@@ -23,19 +24,15 @@ import { describeUnavailable, integrationUnavailable, REPO_ROOT, TOOLS_REQUIRED 
 import { parse } from 'yaml';
 import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
 import { indexEntries, manifestDigest, type IndexEntries } from '../../harness/integration/oci.js';
-import {
-  checkGitlabCiLocal,
-  gitlabCiLocalFailure,
-  parseReport,
-  runWithGitlabCiLocal,
-  type GitlabCiLocalRun,
-} from '../../harness/integration/gitlab-ci-local-run.js';
+import { checkGitlabCiLocal, gitlabCiLocalRunner, parseReport } from '../../harness/integration/gitlab-ci-local-run.js';
 import { DEFAULT_PLATFORMS } from '../../harness/integration/images.js';
+import { pipelineFailure, type PipelineRun } from '../../harness/integration/runner.js';
 import { prepareBuildxEcrContext, scenarioPipelineText } from '../../harness/integration/scenario.js';
 import {
   buildJob,
   MERGE_JOB,
   PODMAN_ARCHES,
+  PODMAN_IGNORED_SCHEMA_PATHS,
   podmanPipelineText,
   preparePodmanContext,
   projectVariables,
@@ -97,12 +94,11 @@ function pipelineVariable(text: string, name: string): string {
 }
 
 /**
- * What gitlab-ci-local kept of the jobs: their logs (`output/`) and artifacts (`artifacts/`). Not
- * `builds/`, its copy of the project's tracked files (which include test fixtures).
+ * What gitlab-ci-local kept of the jobs (`run.jobOutput`): their logs (`output/`) and artifacts
+ * (`artifacts/`). Not `builds/`, its copy of the project's tracked files (which include test fixtures).
  */
-function jobOutputFiles(project: string): string[] {
-  return ['output', 'artifacts'].flatMap((sub) => {
-    const dir = path.join(project, '.gitlab-ci-local', sub);
+function jobOutputFiles(run: PipelineRun): string[] {
+  return run.jobOutput.flatMap((dir) => {
     if (!existsSync(dir)) return [];
     return readdirSync(dir, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
@@ -111,9 +107,9 @@ function jobOutputFiles(project: string): string[] {
 }
 
 /** The run succeeded, and each job of `expected` (in that order) passed. */
-function expectPassed(run: GitlabCiLocalRun, expected: readonly string[]): void {
-  expect(run.status, gitlabCiLocalFailure(run)).toBe('success');
-  expect(run.jobs.map((j) => [j.name, j.status])).toEqual(expected.map((name) => [name, 'success']));
+function expectPassed(run: PipelineRun, expected: readonly string[]): void {
+  expect(run.pipeline.status, pipelineFailure(run.pipeline)).toBe('success');
+  expect(run.pipeline.jobs.map((j) => [j.name, j.status])).toEqual(expected.map((name) => [name, 'success']));
 }
 
 /**
@@ -165,7 +161,7 @@ describe.runIf(reason === undefined)('gitlab-ci-local runs the example pipelines
   beforeAll(async () => {
     problem = await checkGitlabCiLocal(log);
     if (problem !== undefined) return;
-    env = await startEnvironment({ workDir: mkdtempSync(path.join(os.tmpdir(), 'catalog-gcl-')), repo: REPO_ROOT, log });
+    env = await startEnvironment({ workDir: mkdtempSync(path.join(os.tmpdir(), 'catalog-gcl-')), repo: REPO_ROOT, log, runner: gitlabCiLocalRunner });
   }, 600_000);
 
   afterAll(async () => {
@@ -186,7 +182,7 @@ describe.runIf(reason === undefined)('gitlab-ci-local runs the example pipelines
   it('gives its jobs the namespace, the tools, the variables and the branch the runner module promises', { timeout: 300_000 }, async (context) => {
     const env = environment(context);
     const ref = 'feature/gcl-probe';
-    const run = await runWithGitlabCiLocal(env, PROBE_PIPELINE, {
+    const run = await env.runner.run(PROBE_PIPELINE, {
       name: 'probe',
       ref,
       variables: [
@@ -199,7 +195,7 @@ describe.runIf(reason === undefined)('gitlab-ci-local runs the example pipelines
     // The rule drops default-branch-only on a feature branch: it is not in the pipeline at all.
     expectPassed(run, ['probe']);
     const [token] = run.secrets;
-    expect(run.jobs[0]?.dotenv).toEqual({
+    expect(run.pipeline.jobs[0]?.dotenv).toEqual({
       AWS_PATH: '/usr/bin/aws',
       AWS_MAJOR: '2',
       DOCKER_PATH: '/usr/bin/docker',
@@ -231,10 +227,10 @@ describe.runIf(reason === undefined)('gitlab-ci-local runs the example pipelines
     // A fresh repository: whatever is read back below was pushed by this run.
     expect(await env.tags(repository)).toEqual([]);
 
-    const run = await runWithGitlabCiLocal(env, text, { name: 'buildx-ecr', copy: [includeInput(text, 'buildx-ecr', 'context')] });
+    const run = await env.runner.run(text, { name: 'buildx-ecr', copy: [includeInput(text, 'buildx-ecr', 'context')] });
     expectPassed(run, ['ecr-login-check', 'build-image', 'verify-image']);
 
-    const dotenv = run.jobs.find((j) => j.name === 'build-image')?.dotenv ?? {};
+    const dotenv = run.pipeline.jobs.find((j) => j.name === 'build-image')?.dotenv ?? {};
     const image = `${env.ecrHost}/${repository}`;
     expect(dotenv['BUILD_IMAGE']).toBe(image);
     const index = await env.step('registry assertions gitlab-ci-local buildx-ecr', () => registryIndex(env, dotenv['BUILD_IMAGE_REF'] ?? ''));
@@ -256,9 +252,9 @@ describe.runIf(reason === undefined)('gitlab-ci-local runs the example pipelines
       ['registry auth', Buffer.from(`AWS:${env.token.password}`).toString('base64')],
     ];
     const outputs: [string, string][] = [
-      ['stdout', run.stdout],
-      ['stderr', run.stderr],
-      ...jobOutputFiles(run.project).map((f): [string, string] => [path.relative(run.project, f), readFileSync(f, 'latin1')]),
+      ['stdout', run.output?.stdout ?? ''],
+      ['stderr', run.output?.stderr ?? ''],
+      ...jobOutputFiles(run).map((f): [string, string] => [path.relative(run.project, f), readFileSync(f, 'latin1')]),
     ];
     const leaks = secrets.flatMap(([what, secret]) => outputs.filter(([, text]) => text.includes(secret)).map(([where]) => `${what} in ${where}`));
     expect(leaks).toEqual([]);
@@ -273,12 +269,10 @@ describe.runIf(reason === undefined)('gitlab-ci-local runs the example pipelines
     const repository = image.slice(env.ecrHost.length + 1);
     expect(await env.tags(repository)).toEqual([]);
 
-    const run = await runWithGitlabCiLocal(env, text, {
+    const run = await env.runner.run(text, {
       name: 'podman-native',
       copy: [contextDir],
-      // The scenario's `runner-tags: []` renders `tags: []`: GitLab accepts it (Entry::Tags has no
-      // minimum), the JSON schema gitlab-ci-local validates with does not (docs/gitlab-ci-local.md).
-      ignoreSchemaPaths: ['#/definitions/tags/minItems'],
+      ignoreSchemaPaths: PODMAN_IGNORED_SCHEMA_PATHS,
       // Expanded by gitlab-ci-local: each job gets the auth file of its own it has on its own runner.
       variables: projectVariables(env, 'gcl'),
     });
@@ -289,12 +283,12 @@ describe.runIf(reason === undefined)('gitlab-ci-local runs the example pipelines
     expect(index.mediaType).toBe('application/vnd.oci.image.index.v1+json');
     expect(index.platforms.map((p) => p.platform).sort()).toEqual(PODMAN_ARCHES.map((arch) => `linux/${arch}`).sort());
     for (const arch of PODMAN_ARCHES) {
-      const reported = run.jobs.find((j) => j.name === buildJob(arch))?.dotenv[`IMAGE_DIGEST_${arch.toUpperCase()}`];
+      const reported = run.pipeline.jobs.find((j) => j.name === buildJob(arch))?.dotenv[`IMAGE_DIGEST_${arch.toUpperCase()}`];
       expect(reported, arch).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(index.platforms.find((p) => p.platform === `linux/${arch}`)?.digest, arch).toBe(reported);
       expect(manifestDigest(await env.rawManifest(`${image}:${shortSha}-${arch}`)), arch).toBe(reported);
     }
-    const merge = run.jobs.find((j) => j.name === MERGE_JOB)?.dotenv ?? {};
+    const merge = run.pipeline.jobs.find((j) => j.name === MERGE_JOB)?.dotenv ?? {};
     expect(merge['IMAGE_INDEX_DIGEST']).toBe(index.digest);
     expect(merge['IMAGE_INDEX_IMAGE']).toBe(`${image}@${index.digest}`);
     for (const tag of ['main', 'latest']) expect((await registryIndex(env, `${image}:${tag}`)).digest, tag).toBe(index.digest);

@@ -6,7 +6,8 @@ import { fromPlain, YamlReference, type ValueMap } from '../../scripts/gitlab/ru
 import { parseDotenv } from '../../harness/integration/dotenv.js';
 import { expandJobVariables, resolvePipeline } from '../../harness/integration/jobs.js';
 import { pipelineVariables, slugify } from '../../scripts/gitlab/jobs/job-variables.js';
-import { parseDuration, runPipeline, runnerScript, type PipelineResult, type RunPipelineOptions } from '../../harness/integration/pipeline.js';
+import { parseDuration, runPipeline, runnerScript, type RunPipelineOptions } from '../../harness/integration/pipeline.js';
+import type { PipelineResult } from '../../harness/integration/runner.js';
 import { evaluateVariableExpression } from '../../scripts/gitlab/jobs/job-rules.js';
 import { parseYamlDocuments } from '../../scripts/gitlab/yaml/psych.js';
 

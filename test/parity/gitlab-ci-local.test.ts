@@ -20,15 +20,14 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAKE_ORIGIN_URL, makeRepo } from '../../harness/integration/fake-project.js';
 import {
-  FAKE_ORIGIN_URL,
   REPO_ROOT,
   REQUIRE_TOOLS,
   catalogRender,
   checkTools,
   git,
   gitlabCiLocalPreview,
-  makeRepo,
   renderState,
   type RunResult,
 } from './gitlab-ci-local.js';
@@ -142,8 +141,8 @@ describe.skipIf(!tools.ok)('parity fixture: gitlab-ci-local --preview = catalog 
   let gcl: RunResult;
   let ours: RunResult | undefined;
 
-  beforeAll(() => {
-    repo = makeRepo(path.join(FIXTURES, 'catalog'), 'parity-catalog-');
+  beforeAll(async () => {
+    repo = await makeRepo(path.join(FIXTURES, 'catalog'), 'parity-catalog-');
     tempDirs.push(repo.dir);
     // Ours first: gitlab-ci-local leaves a .gitlab-ci-local/ state directory in the work tree.
     if (render.state === 'ready') ours = catalogRender(repo.dir, '.gitlab-ci.yml', repo.sha);
@@ -398,8 +397,8 @@ const CASES: readonly DiffCase[] = [
 describe.skipIf(!tools.ok)('where gitlab-ci-local 4.75.1 differs from GitLab (docs/gitlab-ci-local.md)', () => {
   let repo: { dir: string; sha: string };
 
-  beforeAll(() => {
-    repo = makeRepo(path.join(FIXTURES, 'differences'), 'parity-differences-');
+  beforeAll(async () => {
+    repo = await makeRepo(path.join(FIXTURES, 'differences'), 'parity-differences-');
     tempDirs.push(repo.dir);
     writeFileSync(
       path.join(repo.dir, 'cases', 'short-sha.yml'),

@@ -15,10 +15,11 @@
  * Nothing here downloads anything except `apt-get install rsync` from Debian's archive.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FAKE_PROJECT_PATH, FAKE_SERVER_FQDN, gclEnv, gitEnv, offlineGitEnv } from '../../harness/integration/fake-project.js';
 import { gitlabCiLocalPaths } from '../../harness/integration/gitlab-ci-local-run.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -104,79 +105,10 @@ export function checkTools(): ToolStatus {
   return cached;
 }
 
-/**
- * The environment gitlab-ci-local runs with: the caller's, minus everything gitlab-ci-local would read as
- * configuration (`GCL_*` become CLI options, `GCL_VARIABLE_*` pipeline variables), with colours off and a
- * private HOME (it reads `$HOME/.gitlab-ci-local/{variables.yml,.env}`).
- */
-export function gclEnv(home: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('GCL_')) continue;
-    env[k] = v;
-  }
-  env['HOME'] = home;
-  env['NO_COLOR'] = '1';
-  env['FORCE_COLOR'] = '0';
-  // No prompts from git, ever; and keep any user/system git config out (see gitEnv()).
-  Object.assign(env, gitEnv());
-  return env;
-}
-
-/** Git environment that ignores the machine's global/system config and never prompts. */
-export function gitEnv(): NodeJS.ProcessEnv {
-  return {
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_TERMINAL_PROMPT: '0',
-    GIT_AUTHOR_NAME: 'Parity Test',
-    GIT_AUTHOR_EMAIL: 'parity@example.com',
-    GIT_COMMITTER_NAME: 'Parity Test',
-    GIT_COMMITTER_EMAIL: 'parity@example.com',
-    GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z',
-    GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z',
-  };
-}
-
 export interface RunResult {
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
-}
-
-/** The fake GitLab project every parity repository pretends to be. */
-export const FAKE_SERVER_FQDN = 'gitlab.example.com';
-export const FAKE_PROJECT_PATH = 'acme/catalog';
-/**
- * The `origin` URL given to the temporary repositories. gitlab-ci-local derives the project path from it
- * (`GitData.initRemoteData`: `https://host/<group>/<project>`, `.git` optional), so components addressed as
- * `<any host>/acme/catalog/<name>@<HEAD sha>` count as local. It deliberately has no `.git` suffix: git
- * applies `url.*.insteadOf` to `git remote get-url` too, and the rewrites below must not touch it.
- */
-export const FAKE_ORIGIN_URL = `https://${FAKE_SERVER_FQDN}/${FAKE_PROJECT_PATH}`;
-
-/**
- * Git configuration (as GIT_CONFIG_COUNT/KEY/VALUE env) that keeps every git call of gitlab-ci-local on this
- * machine: only the `file` transport is allowed (`GIT_ALLOW_PROTOCOL=file`: https/ssh are refused before any
- * connection or DNS lookup), and the two URLs gitlab-ci-local builds for a *remote* component
- * (`ParserIncludes.getGitRemoteInfo`: `https://<fqdn>:443/<project>.git` for `git ls-remote`;
- * `remoteProjectUrl`: `https://<host>/<project>.git` for `git clone`) are rewritten to `remoteDir`, a local
- * repository standing in for the GitLab project.
- */
-export function offlineGitEnv(remoteDir?: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { GIT_ALLOW_PROTOCOL: 'file' };
-  if (remoteDir === undefined) return { ...env, GIT_CONFIG_COUNT: '0' };
-  const target = `file://${path.resolve(remoteDir)}/.git`;
-  const urls = [
-    `https://${FAKE_SERVER_FQDN}/${FAKE_PROJECT_PATH}.git`,
-    `https://${FAKE_SERVER_FQDN}:443/${FAKE_PROJECT_PATH}.git`,
-  ];
-  urls.forEach((url, i) => {
-    env[`GIT_CONFIG_KEY_${i}`] = `url.${target}.insteadOf`;
-    env[`GIT_CONFIG_VALUE_${i}`] = url;
-  });
-  env['GIT_CONFIG_COUNT'] = String(urls.length);
-  return env;
 }
 
 export interface PreviewOptions {
@@ -202,23 +134,9 @@ export function gitlabCiLocalPreview(cwd: string, opts: PreviewOptions = {}): Ru
   return { status: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
 }
 
-/** Runs git in `cwd` with the isolated, offline git environment; throws on failure. */
+/** Runs git in `cwd` with the fake project's isolated, offline git environment; throws on failure. */
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, env: { ...process.env, ...gitEnv(), ...offlineGitEnv() }, encoding: 'utf8' }).trim();
-}
-
-/**
- * Copies `fixtureDir` into a fresh temporary directory, makes it a git repository on branch `main` with one
- * commit, and sets `origin` to FAKE_ORIGIN_URL. Returns the directory and the HEAD sha.
- */
-export function makeRepo(fixtureDir: string, prefix = 'parity-'): { dir: string; sha: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  cpSync(fixtureDir, dir, { recursive: true });
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'fixture');
-  git(dir, 'remote', 'add', 'origin', FAKE_ORIGIN_URL);
-  return { dir, sha: git(dir, 'rev-parse', 'HEAD') };
 }
 
 /** Where `catalog render` is implemented, and the built CLI the parity test runs. */

@@ -392,3 +392,53 @@ const AMBIGUOUS_STRING = [
   /^(?:y|n|yes|no|true|false|on|off|null|~)$/i,
 ];
 const readsAsNonStringSomewhere = (text: string): boolean => text === '' || AMBIGUOUS_STRING.some((re) => re.test(text));
+
+/**
+ * YAML text for plain data (objects, arrays, strings, numbers, booleans) with yaml's defaults: the
+ * configuration files of the integration harness's tools and the pipelines it builds as objects.
+ * The value model goes through `stringifyYaml` instead.
+ */
+export function stringifyPlainYaml(value: unknown): string {
+  return yaml.stringify(value);
+}
+
+/**
+ * A YAML document edited in place and written back with the comments, key order and quoting of
+ * what was not replaced (yaml re-spaces flow collections and trailing comments).
+ */
+export interface EditableYaml {
+  /** The scalar at `path`; undefined when there is none, or a mapping or sequence is there. */
+  scalarAt(path: readonly PathSegment[]): unknown;
+  /** How many items the sequence at `path` has; 0 when there is no sequence. */
+  lengthAt(path: readonly PathSegment[]): number;
+  has(path: readonly PathSegment[]): boolean;
+  /** Sets (or adds, with the mappings leading to it) the node at `path` to plain data. */
+  set(path: readonly PathSegment[], value: unknown): void;
+  delete(path: readonly PathSegment[]): void;
+  toString(): string;
+}
+
+/**
+ * `text` as an editable document: the integration harness's scenario copies of the example
+ * pipelines. yaml's own reading (YAML 1.2, no merge keys): the document is only edited and written
+ * back, never interpreted as GitLab would read it (`parseYamlDocuments` does that).
+ */
+export function parseYamlForEditing(text: string): EditableYaml {
+  const doc = yaml.parseDocument(text);
+  return {
+    scalarAt(path) {
+      const found: unknown = doc.getIn(path);
+      return yaml.isNode(found) ? undefined : found;
+    },
+    lengthAt(path) {
+      const found: unknown = doc.getIn(path, true);
+      return yaml.isSeq(found) ? found.items.length : 0;
+    },
+    has: (path) => doc.hasIn(path),
+    set: (path, value) => doc.setIn(path, value),
+    delete(path) {
+      doc.deleteIn(path);
+    },
+    toString: () => doc.toString(),
+  };
+}
