@@ -3,6 +3,10 @@
  * (never a shell string). Expected "no such thing" answers (an unknown ref, a missing path, no
  * remote) come back as `undefined`; every other failure throws a `GitError` carrying the first
  * line of git's stderr.
+ *
+ * git is started with node:child_process, not execa: importing execa made `catalog render` 56-68 ms
+ * slower in wall time, 64-67 ms in CPU (2026-12-07, the bench's parity-fixture render, medians of 41
+ * runs alternating with a build that imports execa, NODE_EXTRA_CA_CERTS set and unset).
  */
 import { spawn } from 'node:child_process';
 import { GitError } from './errors.js';
@@ -23,9 +27,8 @@ interface RawOutput {
 const gitEnv = (): NodeJS.ProcessEnv => ({ ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat' });
 
 /**
- * Runs git with an argv array (and `input` on its standard input) and collects its output.
- * node:child_process rather than execa here: importing execa costs a short `catalog render` about
- * a third of its time, and git needs nothing execa adds.
+ * Runs git with an argv array (and `input` on its standard input) and collects its output. Plain
+ * node:child_process: git needs nothing execa adds, and importing execa is costly (header).
  */
 function spawnGit(repo: string, args: readonly string[], input?: Buffer): Promise<RawOutput> {
   return new Promise((resolve, reject) => {
