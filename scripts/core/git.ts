@@ -3,8 +3,12 @@
  * (never a shell string). Expected "no such thing" answers (an unknown ref, a missing path, no
  * remote) come back as `undefined`; every other failure throws a `GitError` carrying the first
  * line of git's stderr.
+ *
+ * git is started with node:child_process, not execa: importing execa made `catalog render` 56-68 ms
+ * slower in wall time, 64-67 ms in CPU (2026-12-07, the bench's parity-fixture render, medians of 41
+ * runs alternating with a build that imports execa, NODE_EXTRA_CA_CERTS set and unset).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { GitError } from './errors.js';
 
@@ -31,13 +35,12 @@ export type GitEnvironment = Readonly<Record<string, string | undefined>>;
 const gitEnv = (): NodeJS.ProcessEnv => ({ ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat' });
 
 /**
- * Runs git with an argv array and collects its output. node:child_process rather than execa here:
- * importing execa costs a short `catalog render` about a third of its time, and git needs nothing
- * execa adds.
+ * Runs git with an argv array (and `input` on its standard input) and collects its output. Plain
+ * node:child_process: git needs nothing execa adds, and importing execa is costly (header).
  */
-function spawnGit(repo: string, args: readonly string[], env: GitEnvironment = {}): Promise<RawOutput> {
+function spawnGit(repo: string, args: readonly string[], env: GitEnvironment = {}, input?: Buffer): Promise<RawOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', [...args], { cwd: repo, env: { ...gitEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('git', [...args], { cwd: repo, env: { ...gitEnv(), ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -47,6 +50,9 @@ function spawnGit(repo: string, args: readonly string[], env: GitEnvironment = {
     child.on('close', (code, signal) =>
       resolve({ exitCode: code ?? (signal ? 128 : 1), stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) }),
     );
+    // Writing to a git that has already exited: 'close' reports how it ended.
+    child.stdin?.on('error', () => undefined);
+    if (input !== undefined) child.stdin?.end(input);
   });
 }
 
@@ -66,115 +72,33 @@ function failure(args: readonly string[], output: GitOutput): GitError {
 }
 
 /**
- * One long-lived `git cat-file --batch` per repository directory: a render asks for objects in
- * several rounds (the commit a SHA names, then the component files at it), and a pipe round trip
- * costs a fraction of a millisecond where starting git costs several. Only names that cannot make
- * git die go through it (`batchSafeCommit`, `batchSafePath`): one fatal name would end the process
- * and every query queued behind it.
+ * `git cat-file --batch` over `names` (one object name a line): one process for all of them,
+ * binary-safe. Answers come in query order: `<oid> <type> <size>\n<content>\n`, or
+ * `<name> missing\n` (or `ambiguous`), which is `undefined` here.
  */
-class CatFileSession {
-  readonly #child: ChildProcessWithoutNullStreams;
-  readonly #waiting: { resolve(object: BatchObject | undefined): void; reject(error: unknown): void }[] = [];
-  #output: Buffer = Buffer.alloc(0);
-  readonly #stderr: Buffer[] = [];
-  #closed = false;
-  #idle: NodeJS.Timeout | undefined;
-  readonly #onClose: () => void;
-
-  constructor(repo: string, onClose: () => void) {
-    this.#onClose = onClose;
-    this.#child = spawn('git', ['cat-file', '--batch'], { cwd: repo, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    this.#child.stdout.on('data', (chunk: Buffer) => this.#read(chunk));
-    this.#child.stderr.on('data', (chunk: Buffer) => this.#stderr.push(chunk));
-    // Writing to a git that has already exited: the 'close' handler reports it.
-    this.#child.stdin.on('error', () => undefined);
-    this.#child.on('error', (error) => this.#fail(new GitError(`git cat-file: ${error.message}`)));
-    this.#child.on('close', (code, signal) => {
-      const line = Buffer.concat(this.#stderr).toString('utf8').split('\n').find((l) => l.trim() !== '');
-      this.#fail(new GitError(`git cat-file: ${line?.trim() ?? `exit code ${code ?? signal ?? 'unknown'}`}`));
-    });
-    this.#hold(false);
-  }
-
-  /** The object `name` names, `undefined` when there is none. */
-  query(name: string): Promise<BatchObject | undefined> {
-    if (this.#closed) return Promise.reject(new GitError('git cat-file: closed'));
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ resolve, reject });
-      this.#hold(true);
-      this.#child.stdin.write(`${name}\n`);
-    });
-  }
-
-  /**
-   * While answers are awaited the process keeps Node running; when idle it does not (a CLI run ends
-   * as soon as its work is done, and git then sees standard input close), and it is ended after a
-   * second without queries so that long-lived callers (tests) do not collect idle git processes.
-   */
-  #hold(busy: boolean): void {
-    const handles = [this.#child, this.#child.stdin, this.#child.stdout, this.#child.stderr] as { ref(): void; unref(): void }[];
-    for (const handle of handles) if (busy) handle.ref(); else handle.unref();
-    clearTimeout(this.#idle);
-    this.#idle = busy ? undefined : setTimeout(() => this.close(), 1000).unref();
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    clearTimeout(this.#idle);
-    this.#onClose();
-    this.#child.stdin.end();
-  }
-
-  #fail(error: GitError): void {
-    this.#closed = true;
-    clearTimeout(this.#idle);
-    this.#onClose();
-    for (const waiter of this.#waiting.splice(0)) waiter.reject(error);
-  }
-
-  /** Answers come in query order: `<oid> <type> <size>\n<content>\n`, or `<name> missing\n` (or `ambiguous`). */
-  #read(chunk: Buffer): void {
-    this.#output = this.#output.length === 0 ? chunk : Buffer.concat([this.#output, chunk]);
-    while (this.#waiting.length > 0) {
-      const eol = this.#output.indexOf(0x0a);
-      if (eol < 0) return;
-      const header = this.#output.toString('utf8', 0, eol);
-      const found = /^[0-9a-f]+ ([a-z]+) (\d+)$/.exec(header);
-      let object: BatchObject | undefined;
-      let end = eol + 1;
-      if (found) {
-        const size = Number(found[2]);
-        if (this.#output.length < eol + 1 + size + 1) return; // the content is followed by a newline
-        object = { oid: header.slice(0, header.indexOf(' ')), type: found[1] ?? '', content: this.#output.subarray(eol + 1, eol + 1 + size) };
-        end = eol + 1 + size + 1;
-      }
-      this.#output = this.#output.subarray(end);
-      this.#waiting.shift()?.resolve(object);
-      if (this.#waiting.length === 0) this.#hold(false);
+async function catFile(repo: string, names: readonly string[]): Promise<(BatchObject | undefined)[]> {
+  const args = ['cat-file', '--batch'];
+  const result = await spawnGit(repo, args, {}, Buffer.from(names.map((name) => `${name}\n`).join(''), 'utf8'));
+  if (result.exitCode !== 0) throw failure(args, { exitCode: result.exitCode, stdout: '', stderr: result.stderr.toString('utf8') });
+  const stdout = result.stdout;
+  const objects: (BatchObject | undefined)[] = [];
+  let at = 0;
+  for (let i = 0; i < names.length; i++) {
+    const eol = stdout.indexOf(0x0a, at);
+    if (eol < 0) throw new GitError('git cat-file: unexpected end of output');
+    const header = stdout.toString('utf8', at, eol);
+    at = eol + 1;
+    const found = /^[0-9a-f]+ ([a-z]+) (\d+)$/.exec(header);
+    if (!found) {
+      objects.push(undefined);
+      continue;
     }
+    const size = Number(found[2]);
+    if (at + size > stdout.length) throw new GitError('git cat-file: unexpected end of output');
+    objects.push({ type: found[1] ?? '', content: stdout.subarray(at, at + size) });
+    at += size + 1; // the content is followed by a newline
   }
-}
-
-const sessions = new Map<string, CatFileSession>();
-
-/** Looks `names` up in `repo`'s cat-file session (started on first use). */
-function catFile(repo: string, names: readonly string[]): Promise<(BatchObject | undefined)[]> {
-  let session = sessions.get(repo);
-  if (!session) {
-    const started: CatFileSession = new CatFileSession(repo, () => {
-      if (sessions.get(repo) === started) sessions.delete(repo);
-    });
-    session = started;
-    sessions.set(repo, session);
-  }
-  const current = session;
-  return Promise.all(names.map((name) => current.query(name)));
-}
-
-/** Ends every cat-file session (they also end on their own when idle, or with the process). */
-export function closeGitSessions(): void {
-  for (const session of [...sessions.values()]) session.close();
+  return objects;
 }
 
 const FULL_HEX = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
@@ -182,14 +106,13 @@ const FULL_HEX = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 /**
  * Names that git resolves without ever dying: `<full hex>^{commit}` and `<full hex>:<path>` (a path
  * that is not relative to the working directory, without line breaks). `@{u}`, `./x` outside a work
- * tree and the like make git exit instead of answering "missing"; they are asked one process each.
+ * tree and the like make git exit instead of answering "missing", which would fail every name
+ * batched with them; they are asked one process each.
  */
 const batchSafeCommit = (rev: string): boolean => FULL_HEX.test(rev);
 const batchSafePath = (path: string): boolean => !/[\n\r]/.test(path) && !/^\.\.?(?:\/|$)/.test(path);
 
 interface BatchObject {
-  /** The object's id (for `X^{commit}`, the commit's). */
-  readonly oid: string;
   readonly type: string;
   readonly content: Buffer;
 }
@@ -211,11 +134,6 @@ export async function repoRoot(dir: string): Promise<string> {
  * then abbreviated SHAs). `undefined` when it names no commit.
  */
 export async function resolveRef(repo: string, rev: string): Promise<string | undefined> {
-  // The same lookup (get_oid_with_context) as rev-parse's, in the long-lived cat-file.
-  if (batchSafeCommit(rev)) {
-    const [commit] = await catFile(repo, [`${rev}^{commit}`]);
-    return commit?.type === 'commit' ? commit.oid : undefined;
-  }
   const args = ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`];
   const output = await runGit(repo, args);
   if (output.exitCode === 0) return output.stdout.trim();
@@ -296,10 +214,10 @@ export async function showFile(repo: string, rev: string, path: string): Promise
 }
 
 /**
- * `showFile` for several paths at one revision, in one round trip to the repository's cat-file
- * session when `rev` is a full SHA (as `resolveRef` returns it); other revisions go through
- * `showFile`. Same answers as `showFile`, path by path: the text, `undefined` when the path is not a
- * file at that revision, GitError when the revision names no commit.
+ * `showFile` for several paths at one revision, in one `git cat-file --batch` when `rev` is a full
+ * SHA (as `resolveRef` returns it); other revisions go through `showFile`. Same answers as
+ * `showFile`, path by path: the text, `undefined` when the path is not a file at that revision,
+ * GitError when the revision names no commit.
  */
 export async function showFiles(repo: string, rev: string, paths: readonly string[]): Promise<(string | undefined)[]> {
   const clean = paths.map((path) => path.replace(/^\/+/, ''));

@@ -7,18 +7,11 @@
  * are booleans, `010` is octal, `<<` merge keys merge in document order, aliases are resolved,
  * a repeated key keeps its first position and its last value, and `!reference` is kept as a tag.
  */
-import { createRequire } from 'node:module';
+import * as yaml from 'yaml';
 import type { Alias, CollectionTag, Document, LineCounter, Node as YamlNode, Pair, Scalar as YamlScalar, ScalarTag, Tags, YAMLMap } from 'yaml';
 import type { Diagnostic, Position } from '../../core/diagnostic.js';
 import { rubyFloatToS } from '../ruby/inspect.js';
 import { RubyFloat, YamlReference, type Value, type ValueMap } from '../ruby/value.js';
-
-/**
- * yaml is CommonJS: loaded with `require` rather than `import`, Node does not first scan it for its
- * export names (cjs-module-lexer), which took a short `catalog render` about 8 ms. The same module
- * and types either way.
- */
-const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
 
 export type PathSegment = string | number;
 export interface SourceRange {

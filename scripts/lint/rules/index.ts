@@ -7,6 +7,4 @@ import { CHECK_RULES } from './checks.js';
 import { INPUT_RULES } from './inputs.js';
 import { JOB_RULES } from './jobs.js';
 
-// Ids are lower-case kebab-case, for which code-unit order is the collation order; `localeCompare`
-// would load ICU's collation data, a noticeable part of a short run, for no difference.
-export const RULES: readonly Rule[] = [...INPUT_RULES, ...JOB_RULES, ...CHECK_RULES].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+export const RULES: readonly Rule[] = [...INPUT_RULES, ...JOB_RULES, ...CHECK_RULES].sort((a, b) => a.id.localeCompare(b.id));
