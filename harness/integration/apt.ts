@@ -24,7 +24,7 @@ import { run, runUnchecked, tail, type Log } from './process.js';
 export const TRIXIE_SOURCE_FILE = '/etc/apt/sources.list.d/catalog-trixie.sources';
 export const TRIXIE_PIN_FILE = '/etc/apt/preferences.d/catalog-trixie';
 
-const TRIXIE_SOURCE = `# Written by the catalog integration harness (scripts/integration/apt.ts).
+const TRIXIE_SOURCE = `# Written by the catalog integration harness (harness/integration/apt.ts).
 # Only packages requested as <name>/trixie (docker.io, docker-cli, docker-buildx) come from here;
 # ${TRIXIE_PIN_FILE} pins everything else from trixie at priority 100.
 # Safe to keep; to undo, remove this file and ${TRIXIE_PIN_FILE}, then run apt-get update.
@@ -36,7 +36,7 @@ Architectures: amd64
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 `;
 
-const TRIXIE_PIN = `# Written by the catalog integration harness (scripts/integration/apt.ts).
+const TRIXIE_PIN = `# Written by the catalog integration harness (harness/integration/apt.ts).
 # trixie packages are used only when requested explicitly as <name>/trixie.
 Package: *
 Pin: release n=trixie
@@ -159,7 +159,7 @@ export async function ensurePackages(
     const targets = missing.map((p) => (trixie.includes(p) ? `${p}/trixie` : p));
     throw new ToolkitError(
       `missing Debian packages: ${missing.join(', ')}; run the harness as root to install them ` +
-        `(apt-get install ${targets.join(' ')}${missing.some((p) => trixie.includes(p)) ? ', with the trixie source and pin described in scripts/integration/apt.ts' : ''})`,
+        `(apt-get install ${targets.join(' ')}${missing.some((p) => trixie.includes(p)) ? ', with the trixie source and pin described in harness/integration/apt.ts' : ''})`,
     );
   }
   const fromTrixie = missing.filter((p) => trixie.includes(p));

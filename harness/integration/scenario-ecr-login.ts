@@ -126,7 +126,7 @@ export function loginPipelineText(variant: LoginVariant): string {
       script: [PUSH_SCRIPT],
     },
   };
-  return `# Scenario pipeline (scripts/integration/scenario-ecr-login.ts), variant ${variant.name}\n${stringifyPlainYaml(pipeline)}`;
+  return `# Scenario pipeline (harness/integration/scenario-ecr-login.ts), variant ${variant.name}\n${stringifyPlainYaml(pipeline)}`;
 }
 
 /** Writes the one-platform busybox build context the push jobs build into the project clone. */

@@ -102,7 +102,7 @@ export interface RebuildOptions {
 /**
  * A RUN step that keeps each platform's build busy for seconds (many more under QEMU), as a real
  * application's compile step does: without it the busybox image builds in about a second and the
- * registry cache has nothing to save. `catalog test-integration --scenario rebuild` and the
+ * registry cache has nothing to save. `npm run test-integration -- --scenario rebuild` and the
  * benchmark use it; the test's rebuild does not need it to show CACHED steps.
  */
 export const REBUILD_WORKLOAD = 'RUN ["/bin/busybox", "sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i + 1)); done; echo $i > /workload"]\n';

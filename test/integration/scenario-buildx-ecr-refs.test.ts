@@ -6,7 +6,7 @@
  * 2. the buildx-ecr example on a feature branch (no `latest`), then a `1.2.3` tag pipeline on the
  *    same commit (`1.2.3`, `1.2`, `1`, `latest`);
  * 3. the example rebuilt on the default branch with no change: the second build is answered from
- *    the registry cache (scripts/integration/scenario-rebuild.ts).
+ *    the registry cache (harness/integration/scenario-rebuild.ts).
  *
  * Scenario 2 runs the example as it is (scenario.ts's overrides only: platforms, context, builder,
  * network, no dind). The example used to set `tag-strategy: sha` and `latest: default-branch`, so a

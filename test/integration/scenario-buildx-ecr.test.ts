@@ -1,5 +1,5 @@
 /**
- * Scenario 1, "Example buildx-ecr on the default branch", for real (scripts/integration/scenario.ts):
+ * Scenario 1, "Example buildx-ecr on the default branch", for real (harness/integration/scenario.ts):
  * moto (ECR + STS, OIDC), a TLS registry under the ECR hostname on :443, the Docker engine and the
  * job shells in a private mount namespace, the example pipeline rendered from a clone of this work
  * tree and run with the shell-executor emulation. Asserts on the registry, not on job logs.

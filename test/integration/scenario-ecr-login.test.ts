@@ -1,5 +1,5 @@
 /**
- * Issue 4, scenarios 5 and 6, in ONE environment (scripts/integration/scenario-ecr-login.ts):
+ * Issue 4, scenarios 5 and 6, in ONE environment (harness/integration/scenario-ecr-login.ts):
  *
  * 5. "ECR Public login path and static-key path against moto": ecr-login with `credentials: static`
  *    (masked project variables), with and without `aws-role-arn` (sts assume-role), and with

@@ -1,5 +1,5 @@
 /**
- * Scenario 4, "Example podman-native", for real (scripts/integration/scenario-podman.ts): moto (ECR +
+ * Scenario 4, "Example podman-native", for real (harness/integration/scenario-podman.ts): moto (ECR +
  * STS, OIDC), a TLS registry under the ECR hostname, Debian's podman 4.3 with a private vfs storage,
  * QEMU for the non-native arch jobs, the example pipeline rendered from a clone of this work tree and
  * run with the shell-executor emulation; then the merge job alone after the registry was damaged.

@@ -1,5 +1,5 @@
 /**
- * The leak scanner of scenario 6 (scripts/integration/secrets.ts) on planted files: it must find
+ * The leak scanner of scenario 6 (harness/integration/secrets.ts) on planted files: it must find
  * each secret in plain and encoded form, at the right line, and stay quiet on clean files. No
  * engine needed.
  */
