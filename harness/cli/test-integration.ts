@@ -11,6 +11,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../scripts/core/errors.js';
+import { prepareHost } from '../integration/host.js';
 import type { Log } from '../integration/process.js';
 import { runBuildxEcrScenario, type BuildxEcrScenarioResult } from '../integration/scenario.js';
 import type { ExitCode, Io } from '../../scripts/cli/io.js';
@@ -49,7 +50,13 @@ interface ScenarioRun {
 
 type ScenarioRunner = (options: { workDir: string; log: Log; repo: string; keep: boolean; verbose: boolean }) => Promise<ScenarioRun>;
 
-const RUNNERS: Readonly<Record<Scenario, ScenarioRunner>> = {
+/** What a run is made of: the host preparation and each scenario (tests put their own in). */
+export interface TestIntegrationParts {
+  readonly prepareHost: (log: Log) => Promise<void>;
+  readonly scenarios: Readonly<Record<Scenario, ScenarioRunner>>;
+}
+
+const SCENARIO_RUNNERS: Readonly<Record<Scenario, ScenarioRunner>> = {
   'buildx-ecr': async (options) => {
     const result = await runBuildxEcrScenario(options);
     for (const job of result.pipeline.jobs) options.log(`job ${job.name}: ${job.status}${job.durationMs === undefined ? '' : ` (${seconds(job.durationMs)})`}`);
@@ -87,13 +94,17 @@ const RUNNERS: Readonly<Record<Scenario, ScenarioRunner>> = {
   },
 };
 
-export async function runTestIntegration(args: TestIntegrationArgs, io: Io): Promise<ExitCode> {
+export async function runTestIntegration(
+  args: TestIntegrationArgs,
+  io: Io,
+  parts: TestIntegrationParts = { prepareHost, scenarios: SCENARIO_RUNNERS },
+): Promise<ExitCode> {
   const scenario = args.scenario ?? 'buildx-ecr';
   if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new UsageError(`--scenario: expected one of ${SCENARIOS.join(', ')}`);
   const started = Date.now();
   const workDir = await mkdtemp(path.join(tmpdir(), 'catalog-integration-'));
   const log = (line: string) => io.stderr(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
-  const result = await RUNNERS[scenario as Scenario]({ workDir, log, repo: io.cwd, keep: args.keep ?? false, verbose: args.verbose ?? false });
+  const result = await parts.scenarios[scenario as Scenario]({ workDir, log, repo: io.cwd, keep: args.keep ?? false, verbose: args.verbose ?? false });
   io.stdout(result.output);
   return result.ok ? 0 : 1;
 }

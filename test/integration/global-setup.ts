@@ -5,26 +5,14 @@
  * racing for apt's lock on a fresh machine. Not root, or a failed install: nothing happens here and
  * each test file reports (skips, or fails under CATALOG_REQUIRE_TOOLS=1) as it would without this.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ensurePackages, isRoot } from '../../harness/integration/apt.js';
-import { ensureEnginePackages, ensureQemu } from '../../harness/integration/engine.js';
-import { busyboxContext, DEFAULT_PLATFORMS } from '../../harness/integration/images.js';
-import { SCENARIO_AWS_CLI_PACKAGE } from '../../harness/integration/environment.js';
-
-export const INTEGRATION_PACKAGES = ['docker-registry', 'apache2-utils', 'curl', SCENARIO_AWS_CLI_PACKAGE, 'podman', 'buildah'];
+import { isRoot } from '../../harness/integration/apt.js';
+import { prepareHost } from '../../harness/integration/host.js';
 
 export default async function setup(): Promise<void> {
   if (process.platform !== 'linux' || !isRoot()) return;
   const log = (line: string) => console.log(`[integration setup] ${line}`);
   try {
-    await ensureEnginePackages(log);
-    await ensurePackages(INTEGRATION_PACKAGES, { log });
-    await ensureQemu(log);
-    // Adds the foreign dpkg architectures and downloads busybox-static for each into the cache.
-    const context = await mkdtemp(path.join(tmpdir(), 'catalog-busybox-'));
-    await busyboxContext(context, DEFAULT_PLATFORMS, log).finally(() => rm(context, { recursive: true, force: true }));
+    await prepareHost(log);
   } catch (error) {
     log(`could not install the integration packages: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { indexTable } from '../../../harness/cli/test-integration.js';
+import { indexTable, runTestIntegration, type TestIntegrationParts } from '../../../harness/cli/test-integration.js';
+import type { Io } from '../../../scripts/cli/io.js';
 
 describe('test-integration output', () => {
   it('prints one row per platform with its digest and what it printed for uname -m', () => {
@@ -23,5 +24,48 @@ describe('test-integration output', () => {
       'latest: same index',
       '',
     ]);
+  });
+});
+
+describe('test-integration run', () => {
+  it('prepares the host before the scenario starts, so that a fresh machine runs it (README main job: update-binfmts ENOENT)', async () => {
+    const calls: string[] = [];
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: Io = { cwd: '/nonexistent', stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), readStdin: async () => '' };
+    const scenario = (name: string) => async () => {
+      calls.push(name);
+      return { ok: true, output: `${name} ran\n` };
+    };
+    const parts: TestIntegrationParts = {
+      prepareHost: async (log) => {
+        calls.push('prepare host');
+        log('docker.io, docker-buildx, qemu-user-static, binfmt-support: installed');
+      },
+      scenarios: { 'buildx-ecr': scenario('buildx-ecr'), 'podman-native': scenario('podman-native'), rebuild: scenario('rebuild') },
+    };
+    expect(await runTestIntegration({ scenario: 'rebuild' }, io, parts)).toBe(0);
+    expect(calls).toEqual(['prepare host', 'rebuild']);
+    expect(out.join('')).toBe('rebuild ran\n');
+    // Progress lines carry the elapsed time.
+    expect(err.join('')).toMatch(/^\[ +\d+\.\d s\] docker\.io, docker-buildx, qemu-user-static, binfmt-support: installed\n$/);
+  });
+
+  it('stops with the preparation failure and starts no scenario', async () => {
+    const calls: string[] = [];
+    const io: Io = { cwd: '/nonexistent', stdout: () => undefined, stderr: () => undefined, readStdin: async () => '' };
+    const never = async () => {
+      calls.push('scenario');
+      return { ok: true, output: '' };
+    };
+    const failure = new Error('apt-get install docker.io failed');
+    const parts: TestIntegrationParts = {
+      prepareHost: async () => {
+        throw failure;
+      },
+      scenarios: { 'buildx-ecr': never, 'podman-native': never, rebuild: never },
+    };
+    await expect(runTestIntegration({}, io, parts)).rejects.toBe(failure);
+    expect(calls).toEqual([]);
   });
 });
