@@ -102,8 +102,9 @@ export async function runTestIntegration(
   const scenario = args.scenario ?? 'buildx-ecr';
   if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new UsageError(`--scenario: expected one of ${SCENARIOS.join(', ')}`);
   const started = Date.now();
-  const workDir = await mkdtemp(path.join(tmpdir(), 'catalog-integration-'));
   const log = (line: string) => io.stderr(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+  await parts.prepareHost(log);
+  const workDir = await mkdtemp(path.join(tmpdir(), 'catalog-integration-'));
   const result = await parts.scenarios[scenario as Scenario]({ workDir, log, repo: io.cwd, keep: args.keep ?? false, verbose: args.verbose ?? false });
   io.stdout(result.output);
   return result.ok ? 0 : 1;
