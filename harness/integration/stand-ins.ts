@@ -23,6 +23,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../errors.js';
 import { ensurePackages, isRoot, seconds } from './apt.js';
 import { fetchDebs, resolveClosure, resolvePackages, unpackDebs, type PackageRequest, type ResolvedPackage } from './debs.js';
@@ -42,7 +43,7 @@ import {
 } from './stand-in-scripts.js';
 import { BASH_SH, BUSYBOX_SH, DASH_SH, row, same, type StandInTable, type ToolRow } from './stand-in-tools.js';
 
-/** Bumped when the way roots and archives are made changes in a way the recipes do not show. */
+/** Bumped to rebuild every stand-in when something outside BUILD_MODULES changes what they contain. */
 const BUILDER_VERSION = 1;
 /** The images' creation time: fixed, so equal inputs give equal image configs. */
 const CREATED = '2026-01-01T00:00:00Z';
@@ -215,7 +216,7 @@ function dockerRows(dind: boolean): ToolRow[] {
     same('ip6tables', dind),
     same('openssl', dind),
     same('pigz', dind),
-    same('xz', dind),
+    same('xz (XZ Utils)', dind, { check: 'xz --version | grep -q "XZ Utils"', ...(dind ? {} : { realNote: "busybox's decompress-only xz", standInNote: "busybox's decompress-only xz" }) }),
     same('mkfs.ext4', dind, { check: 'command -v mkfs.ext4 > /dev/null' }),
     same('mkfs.xfs', dind),
     same('btrfs', dind),
@@ -302,7 +303,8 @@ const dockerDind: StandInRecipe = {
       ...CLI_PACKAGES, 'docker.io/trixie', 'containerd/trixie', 'runc', 'tini', 'iptables', 'openssl', 'pigz', 'xz-utils', 'uidmap',
       'e2fsprogs', 'xfsprogs', 'btrfs-progs',
     ],
-    exclude: [...NO_PACKAGING, 'git-man', 'liberror-perl', 'logsave'],
+    // python3: xfsprogs' xfs_scrub_all is a Python script; the real image has no Python.
+    exclude: [...NO_PACKAGING, 'git-man', 'liberror-perl', 'logsave', 'python3'],
   },
   packageManager: {
     ...DOCKER_CLI_PM,
@@ -895,11 +897,31 @@ function aptListsFingerprint(): string {
   return hash.digest('hex');
 }
 
-/** The cache key of a stand-in's archive: its recipe (code included), the apt lists, what it copies from the machine. */
-async function plan(recipe: StandInRecipe, cacheDir: string, lists: string): Promise<Plan> {
+/** The modules that decide what a stand-in contains. */
+const BUILD_MODULES = ['stand-ins.ts', 'stand-in-scripts.ts', 'debs.ts', 'image-archive.ts'];
+
+/**
+ * A hash of the TypeScript sources of BUILD_MODULES, from harness/integration whether this runs from
+ * the sources (vitest) or from dist/: the compiled text differs between the two compilers, the
+ * sources do not, so both get the same cache keys. Any change to them rebuilds every stand-in.
+ */
+function buildSourcesFingerprint(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const dir = existsSync(path.join(here, 'stand-ins.ts')) ? here : path.resolve(here, '../../../harness/integration');
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ BUILDER_VERSION, name: recipe.name, base: recipe.base, pm: recipe.packageManager, config: recipe.config, tags: recipe.table.tags }));
-  hash.update(recipe.customize.toString());
+  for (const file of BUILD_MODULES) {
+    const source = path.join(dir, file);
+    if (!existsSync(source)) throw new HarnessError(`cannot find ${source}: the stand-ins are built from a checkout of this repository`);
+    hash.update(file).update(readFileSync(source));
+  }
+  return hash.digest('hex');
+}
+
+/** The cache key of a stand-in's archive: the build modules' sources, the apt lists, what it copies from the machine. */
+async function plan(recipe: StandInRecipe, cacheDir: string, lists: string, sources: string): Promise<Plan> {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ BUILDER_VERSION, name: recipe.name, tags: recipe.table.tags }));
+  hash.update(sources);
   hash.update(lists);
   if (recipe.keyInputs !== undefined) hash.update(await recipe.keyInputs());
   const key = hash.digest('hex').slice(0, 16);
@@ -990,6 +1012,11 @@ function removeStale(p: Plan, cacheDir: string): void {
   }
 }
 
+/** Where the cached archive of a stand-in is (or would be) for the current recipe and apt state: for `podman load` and the like. */
+export async function standInArchive(name: StandInName): Promise<string> {
+  return (await plan(standInRecipe(name), standInCacheDir(), aptListsFingerprint(), buildSourcesFingerprint())).archive;
+}
+
 /** The stand-in key label of each tag in the engine ('' where the tag is missing or not a stand-in). */
 async function loadedKeys(engine: Pick<Engine, 'host' | 'env'>, tags: readonly string[]): Promise<string[]> {
   const keys: string[] = [];
@@ -1023,9 +1050,10 @@ export async function ensureStandIns(engine: Pick<Engine, 'host' | 'env'>, names
   await ensurePackages(['mmdebstrap'], { log });
   const loaded: LoadedStandIn[] = [];
   const lists = aptListsFingerprint();
+  const sources = buildSourcesFingerprint();
   for (const name of names) {
     const recipe = standInRecipe(name);
-    const p = await plan(recipe, cacheDir, lists);
+    const p = await plan(recipe, cacheDir, lists, sources);
     let built = false;
     if (!existsSync(p.archive)) {
       log(`${name}: building (no cached archive ${path.basename(p.archive)})…`);
