@@ -13,7 +13,8 @@ import { ensureEnginePackages, ensureQemu } from '../../harness/integration/engi
 import { busyboxContext, DEFAULT_PLATFORMS } from '../../harness/integration/images.js';
 import { SCENARIO_AWS_CLI_PACKAGE } from '../../harness/integration/environment.js';
 
-export const INTEGRATION_PACKAGES = ['docker-registry', 'apache2-utils', 'curl', SCENARIO_AWS_CLI_PACKAGE, 'podman', 'buildah'];
+// mmdebstrap: the image stand-ins (harness/integration/stand-ins.ts) of the Debian-based images.
+export const INTEGRATION_PACKAGES = ['docker-registry', 'apache2-utils', 'curl', SCENARIO_AWS_CLI_PACKAGE, 'podman', 'buildah', 'mmdebstrap'];
 
 export default async function setup(): Promise<void> {
   if (process.platform !== 'linux' || !isRoot()) return;
