@@ -1,7 +1,7 @@
 /**
  * What the integration runs need on the host, installed when missing (root only): the Docker 26
  * engine with buildx (trixie's packages), QEMU with binfmt-support, the registry, htpasswd, curl,
- * the AWS CLI, podman and buildah, the kernel's QEMU interpreters enabled, and busybox for each
+ * the AWS CLI, podman and buildah, mmdebstrap, the kernel's QEMU interpreters enabled, and busybox for each
  * architecture in the cache. One function for the test setup, `npm run test-integration` and the
  * README's main job, so that none of them works only because another ran first on the machine.
  */
@@ -14,7 +14,8 @@ import { SCENARIO_AWS_CLI_PACKAGE } from './environment.js';
 import { busyboxContext, DEFAULT_PLATFORMS } from './images.js';
 import type { Log } from './process.js';
 
-export const INTEGRATION_PACKAGES = ['docker-registry', 'apache2-utils', 'curl', SCENARIO_AWS_CLI_PACKAGE, 'podman', 'buildah'];
+// mmdebstrap: the image stand-ins of the Debian-based images (stand-ins.ts).
+export const INTEGRATION_PACKAGES = ['docker-registry', 'apache2-utils', 'curl', SCENARIO_AWS_CLI_PACKAGE, 'podman', 'buildah', 'mmdebstrap'];
 
 export async function prepareHost(log: Log): Promise<void> {
   await ensureEnginePackages(log);

@@ -236,3 +236,57 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** A process that keeps a namespace alive (see startHolder). */
+export interface Holder {
+  readonly pid: number;
+  /** SIGKILL, then `cleanup`. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `argv`, a command that sets up a namespace, prints `ready` and then sleeps in it (an
+ * `unshare … sh -c '…; echo ready; exec sleep infinity'`), and waits for `ready`. It dies with this
+ * process (pdeathsig, and an exit/signal hook that also runs `cleanup`). When it exits before being
+ * ready, `failure(stderr)` is thrown.
+ */
+export async function startHolder(
+  argv: readonly [string, ...string[]],
+  failure: (stderr: string) => Error,
+  cleanup: () => void = () => {},
+): Promise<Holder> {
+  const [command, ...args] = dieWithParent(argv);
+  const child = execa(command, args, { stdin: 'ignore', reject: false, buffer: false });
+  const pid = child.pid;
+  let exited = false;
+  const done = child.then(() => {
+    exited = true;
+  });
+  const unregister = stopOnExit(() => {
+    if (!exited && pid !== undefined) signal(pid, 'SIGKILL');
+    cleanup();
+  });
+  const stop = async (): Promise<void> => {
+    unregister();
+    if (!exited) {
+      child.kill('SIGKILL');
+      await done;
+    }
+    cleanup();
+  };
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = await new Promise<boolean>((resolve) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('ready\n')) resolve(true);
+    });
+    void done.then(() => resolve(false));
+  });
+  if (!ready || pid === undefined) {
+    await stop();
+    throw failure(stderr.trim());
+  }
+  return { pid, stop };
+}

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { stringifyPlainYaml } from '../../scripts/gitlab/yaml/psych.js';
 import { freePort } from './ports.js';
-import { dieWithParent, startManagedDaemon, stopOnExit } from './process.js';
+import { startHolder, startManagedDaemon } from './process.js';
 import type { TlsFiles } from './tls.js';
 import { HarnessError } from '../errors.js';
 
@@ -255,46 +255,12 @@ export async function hostsNamespace(entries: readonly HostsEntry[]): Promise<Ho
   const dir = await mkdtemp(path.join(tmpdir(), 'catalog-hosts-'));
   const file = path.join(dir, 'hosts');
   await writeFile(file, hostsText(entries), { mode: 0o644 });
-  const [command, ...args] = dieWithParent([
-    'unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', MOUNT_AND_HOLD, 'sh', file,
-  ]);
-  const child = execa(command, args, {
-    stdin: 'ignore',
-    reject: false,
-    buffer: false,
-  });
-  const pid = child.pid;
-  let exited = false;
-  const done = child.then(() => {
-    exited = true;
-  });
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
-  const unregister = stopOnExit(() => {
-    if (!exited && pid !== undefined) process.kill(pid, 'SIGKILL');
-    removeDir();
-  });
-  const stop = async (): Promise<void> => {
-    unregister();
-    if (!exited) {
-      child.kill('SIGKILL');
-      await done;
-    }
-    removeDir();
-  };
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const ready = await new Promise<boolean>((resolve) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('ready\n')) resolve(true);
-    });
-    void done.then(() => resolve(false));
-  });
-  if (!ready || pid === undefined) {
-    await stop();
-    throw new HarnessError(`could not set up a private /etc/hosts (${stderr.trim() || 'unshare exited'}): it needs root and util-linux's unshare and mount`);
-  }
+  const { pid, stop } = await startHolder(
+    ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', MOUNT_AND_HOLD, 'sh', file],
+    (stderr) => new HarnessError(`could not set up a private /etc/hosts (${stderr || 'unshare exited'}): it needs root and util-linux's unshare and mount`),
+    removeDir,
+  );
   // The bind mount holds the file's inode: the path is no longer needed, so nothing is left in
   // the temporary directory even if this process is SIGKILLed later.
   removeDir();

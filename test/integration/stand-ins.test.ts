@@ -1,0 +1,201 @@
+/**
+ * The image stand-ins (harness/integration/stand-ins.ts): every image the catalog's YAML names is
+ * built from Debian packages (or loaded from the stand-in cache) into a harness engine, and checked
+ * against its row of docs/image-stand-ins.md (STAND_IN_TABLES): each tool the table says the
+ * stand-in has is there, each it says is absent is not. Then the services work as a GitLab job
+ * uses them, on a user network in a private network namespace: the dind stand-in answers
+ * `docker version` over TLS from a docker-cli stand-in (certificates shared through a volume, as
+ * the runner's /certs/client) and builds a two-platform image with buildx; without
+ * DOCKER_TLS_CERTDIR it listens on 2375 and passes its extra arguments to dockerd; the registry and
+ * moto stand-ins answer on port 5000 under their aliases; binfmt, podman, node and the apk/dnf
+ * stand-ins behave as described.
+ *
+ * Root only (dockerd, mmdebstrap, namespaces): elsewhere skipped with the reason, or failed under
+ * CATALOG_REQUIRE_TOOLS=1. Prints the time of the first build (or cached load) and of a second,
+ * cached one, and the size of each archive.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerCli, ensureQemu, startEngine, type Engine } from '../../harness/integration/engine.js';
+import { privateNetworkNamespace, type NetworkNamespace } from '../../harness/integration/network-namespace.js';
+import { runUnchecked, type RunResult } from '../../harness/integration/process.js';
+import { ensureStandIns, STAND_INS, standInCacheDir, type StandInName } from '../../harness/integration/stand-ins.js';
+import { describeUnavailable, integrationUnavailable } from '../helpers/integration.js';
+
+const log = (line: string): void => console.log(`[stand-ins] ${line}`);
+const ALL = STAND_INS.map((r) => r.name);
+
+function tag(name: StandInName): string {
+  const recipe = STAND_INS.find((r) => r.name === name);
+  if (recipe === undefined) throw new Error(`no stand-in ${name}`);
+  return recipe.table.tags[0] ?? name;
+}
+
+describeUnavailable('image stand-ins');
+
+describe.runIf(integrationUnavailable === undefined)('image stand-ins', () => {
+  let base = '';
+  let ns: NetworkNamespace | undefined;
+  let engine: Engine | undefined;
+  const containers = new Set<string>();
+
+  async function docker(args: readonly string[], timeout = 180_000): Promise<RunResult> {
+    if (engine === undefined) throw new Error('engine not started');
+    return runUnchecked(dockerCli(), ['--host', engine.host, ...args], { env: engine.env, timeout });
+  }
+
+  async function dockerOk(args: readonly string[], timeout?: number): Promise<string> {
+    const result = await docker(args, timeout);
+    if (result.exitCode !== 0) throw new Error(`docker ${args.join(' ')}: exit ${result.exitCode}\n${result.stdout}\n${result.stderr}`);
+    return result.stdout;
+  }
+
+  /** `docker run -d` of a service container, removed in afterAll. */
+  async function service(name: string, args: readonly string[]): Promise<void> {
+    containers.add(name);
+    await dockerOk(['run', '-d', '--name', name, ...args]);
+  }
+
+  beforeAll(async () => {
+    base = mkdtempSync(path.join(os.tmpdir(), 'catalog-stand-ins-'));
+    ns = await privateNetworkNamespace(log);
+    engine = await startEngine({ dir: path.join(base, 'engine'), log, wrap: ns.wrap });
+  }, 120_000);
+
+  afterAll(async () => {
+    if (engine !== undefined && containers.size > 0) await docker(['rm', '-f', '-v', ...containers]);
+    await engine?.stop();
+    await ns?.stop();
+    if (base !== '') rmSync(base, { recursive: true, force: true });
+  }, 120_000);
+
+  it('builds (or loads from the cache) every stand-in, then loads them again from the cache', { timeout: 900_000 }, async () => {
+    if (engine === undefined) throw new Error('engine not started');
+    log(`cache: ${standInCacheDir()}`);
+    const first = Date.now();
+    const loaded = await ensureStandIns(engine, ALL, log);
+    const firstSeconds = (Date.now() - first) / 1000;
+    const built = loaded.filter((l) => l.built).map((l) => l.name);
+    console.log(`[time] stand-ins, first call (${built.length > 0 ? `built: ${built.join(', ')}` : 'all from the cache'}): ${firstSeconds.toFixed(1)} s`);
+    for (const l of loaded) console.log(`[size] ${l.tags.join(', ')}: ${(l.archiveBytes / 1e6).toFixed(0)} MB (${path.basename(l.archive)})`);
+    for (const l of loaded) {
+      for (const t of l.tags) expect((await dockerOk(['image', 'inspect', '--format', '{{.Id}}', t])).trim()).toMatch(/^sha256:/);
+    }
+
+    // A fresh engine: the cached archives only need `docker load`.
+    const second = await startEngine({ dir: path.join(base, 'engine-2'), log });
+    try {
+      const started = Date.now();
+      const again = await ensureStandIns(second, ALL, log);
+      console.log(`[time] stand-ins, cached load into a fresh engine: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      expect(again.filter((l) => l.built)).toEqual([]);
+      const repeat = Date.now();
+      await ensureStandIns(second, ALL, log);
+      console.log(`[time] stand-ins, already loaded: ${((Date.now() - repeat) / 1000).toFixed(1)} s`);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  for (const recipe of STAND_INS) {
+    const image = recipe.table.tags[0] ?? recipe.name;
+    it(`${image}: the tools of its table are there, and only those`, { timeout: 120_000 }, async () => {
+      // One run per image: each check prints "<1|0> <tool>".
+      const script = recipe.table.rows
+        .map((r) => `if (${r.check}) > /dev/null 2>&1; then echo "1 ${r.tool}"; else echo "0 ${r.tool}"; fi`)
+        .join('\n');
+      const entrypoint = recipe.table.shell === 'sh' ? ['--entrypoint', 'sh', image, '-c', script] : ['--entrypoint', recipe.table.shell, image, 'sh', '-c', script];
+      const out = await dockerOk(['run', '--rm', '--network', 'none', ...entrypoint]);
+      const found = Object.fromEntries(out.trim().split('\n').map((line) => [line.slice(2), line.startsWith('1')]));
+      const expected = Object.fromEntries(recipe.table.rows.map((r) => [r.tool, r.standIn]));
+      expect(found).toEqual(expected);
+    });
+  }
+
+  it('docker-cli talks to the dind stand-in over TLS, as a job talks to its docker service, and builds for two platforms', { timeout: 300_000 }, async () => {
+    await dockerOk(['network', 'create', 'jobnet']);
+    await dockerOk(['volume', 'create', 'certs-client']);
+    await service('dind-tls', ['--privileged', '--network', 'jobnet', '--network-alias', 'docker', '-v', 'certs-client:/certs/client', tag('docker-dind')]);
+    const script = [
+      'set -e',
+      'for i in $(seq 90); do docker version > /dev/null 2>&1 && break; sleep 1; done',
+      "docker version --format '{{.Server.Version}} {{.Server.Os}}/{{.Server.Arch}}'",
+      'mkdir /ctx && printf "FROM scratch\\nCOPY hello /hello\\n" > /ctx/Dockerfile && echo hello > /ctx/hello',
+      'docker buildx build --progress plain --platform linux/amd64,linux/arm64 --output type=oci,dest=/tmp/tiny.tar /ctx 2> /tmp/build.log || { cat /tmp/build.log; exit 1; }',
+      // The OCI index of the result, then the platforms its manifest list holds.
+      "list=$(tar -xOf /tmp/tiny.tar index.json | sed -n 's/.*\"digest\":\"sha256:\\([0-9a-f]*\\)\".*/\\1/p')",
+      'tar -xOf /tmp/tiny.tar "blobs/sha256/$list" | grep -o \'"architecture": *"[a-z0-9]*"\' | tr -d " " | sort',
+    ].join('\n');
+    const out = await dockerOk(
+      ['run', '--rm', '--network', 'jobnet', '-v', 'certs-client:/certs/client:ro', '-e', 'DOCKER_HOST=tcp://docker:2376', '-e', 'DOCKER_TLS_VERIFY=1',
+        '-e', 'DOCKER_CERT_PATH=/certs/client', tag('docker-cli'), 'sh', '-c', script],
+      240_000,
+    );
+    log(out);
+    expect(out).toMatch(/^26\.\S+ linux\/amd64$/m);
+    expect(out).toContain('"architecture":"amd64"');
+    expect(out).toContain('"architecture":"arm64"');
+    // The certificates the entrypoint made: CA, server (SAN docker), client.
+    const san = await dockerOk(['exec', 'dind-tls', 'sh', '-c', 'openssl x509 -in /certs/server/cert.pem -noout -text; ls /certs/ca /certs/client']);
+    expect(san).toContain('DNS:docker');
+    expect(san).toContain('DNS:localhost');
+    expect(san).toMatch(/cert\.pem/);
+  });
+
+  it('dind without DOCKER_TLS_CERTDIR listens on 2375 in plain TCP and passes its extra arguments to dockerd', { timeout: 180_000 }, async () => {
+    await service('dind-plain', [
+      '--privileged', '--network', 'jobnet', '--network-alias', 'docker-plain', '-e', 'DOCKER_TLS_CERTDIR=', tag('docker-dind'),
+      '--insecure-registry=10.0.0.0/8', '--registry-mirror=https://mirror.invalid',
+    ]);
+    const out = await dockerOk(
+      ['run', '--rm', '--network', 'jobnet', '-e', 'DOCKER_HOST=tcp://docker-plain:2375', tag('docker-cli'), 'sh', '-c',
+        "for i in $(seq 60); do docker info > /dev/null 2>&1 && break; sleep 1; done; docker info --format '{{json .RegistryConfig.IndexConfigs}} {{json .RegistryConfig.Mirrors}} {{json .RegistryConfig.InsecureRegistryCIDRs}}'"],
+      120_000,
+    );
+    expect(out).toContain('https://mirror.invalid/');
+    expect(out).toContain('10.0.0.0/8');
+  });
+
+  it('the registry and moto stand-ins answer on port 5000 under their service aliases', { timeout: 180_000 }, async () => {
+    await service('registry', ['--network', 'jobnet', '--network-alias', 'registry', tag('registry')]);
+    await service('moto', ['--network', 'jobnet', '--network-alias', 'moto', tag('moto')]);
+    const out = await dockerOk(
+      ['run', '--rm', '--network', 'jobnet', tag('docker-cli'), 'sh', '-c',
+        'for i in $(seq 60); do wget -q -O /dev/null http://registry:5000/v2/ && wget -q -O /dev/null http://moto:5000/moto-api/data.json && break; sleep 1; done; wget -q -O - http://registry:5000/v2/; echo; wget -q -S -O /dev/null http://moto:5000/moto-api/data.json 2>&1'],
+      120_000,
+    );
+    // Distribution's API root is `{}`; moto's state endpoint answers 200.
+    expect(out.split('\n')[0]).toBe('{}');
+    expect(out).toMatch(/HTTP\/1\.\d 200/);
+  });
+
+  it('binfmt --install reports the QEMU interpreters as the real one does, and changes nothing already registered', { timeout: 120_000 }, async () => {
+    await ensureQemu(log);
+    const result = await docker(['run', '--rm', '--privileged', tag('binfmt'), '--install', 'arm64,ppc64le']);
+    expect(result.exitCode).toBe(0);
+    const status = JSON.parse(result.stdout) as { supported: string[]; emulators: string[] };
+    expect(status.emulators).toEqual(expect.arrayContaining(['qemu-aarch64', 'qemu-ppc64le']));
+    expect(status.supported).toEqual(expect.arrayContaining(['linux/amd64', 'linux/arm64', 'linux/ppc64le']));
+    expect(result.stderr).toMatch(/^installing: arm64 (OK|qemu-aarch64 already registered)$/m);
+  });
+
+  it('the apk and dnf stand-ins install what is staged, refuse the rest with a clear message', { timeout: 120_000 }, async () => {
+    const apk = await docker(['run', '--rm', '--network', 'none', tag('docker-cli'), 'sh', '-c', 'apk add --no-cache jq > /dev/null && jq --version && apk add --no-cache aws-cli']);
+    expect(apk.stdout).toContain('jq-1.');
+    expect(apk.exitCode).toBe(1);
+    expect(apk.stderr).toMatch(/apk \(stand-in\): cannot install aws-cli: no Alpine repository can be reached/);
+    const dnf = await docker(['run', '--rm', '--network', 'none', tag('podman'), 'bash', '-c', 'dnf install -y jq > /dev/null && jq --version && dnf install -y awscli']);
+    expect(dnf.stdout).toContain('jq-1.');
+    expect(dnf.exitCode).toBe(1);
+    expect(dnf.stderr).toMatch(/dnf \(stand-in\): cannot install awscli: no Fedora repository can be reached/);
+  });
+
+  it('podman runs in its stand-in (privileged, as the podman jobs run), node runs scripts in its own', { timeout: 120_000 }, async () => {
+    const podman = await dockerOk(['run', '--rm', '--privileged', '--network', 'none', tag('podman'), 'podman', 'info', '--format', '{{.Host.OCIRuntime.Name}} {{.Store.GraphDriverName}}']);
+    expect(podman.trim()).toBe('crun overlay');
+    const node = await dockerOk(['run', '--rm', '--network', 'none', tag('node'), '-e', 'console.log(process.release.name)']);
+    expect(node.trim()).toBe('node');
+  });
+});
