@@ -11,6 +11,8 @@ process.once('exit', () => rmSync(cache, { recursive: true, force: true }));
 
 /** Suites that start daemons, need root, apt or gitlab-ci-local: the `integration` project. */
 const INTEGRATION = ['test/integration/**', 'test/parity/**'];
+/** The README's main command in a fresh Debian root: the `fresh-machine` project. */
+const FRESH_MACHINE = 'test/fresh-machine/**';
 
 export default defineConfig({
   test: {
@@ -21,7 +23,7 @@ export default defineConfig({
       {
         extends: true,
         // No root, no apt, no daemon: seconds (`npm run test:unit`).
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: INTEGRATION },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...INTEGRATION, FRESH_MACHINE] },
       },
       {
         extends: true,
@@ -30,6 +32,22 @@ export default defineConfig({
           include: INTEGRATION.map((dir) => `${dir}/*.test.ts`),
           // Debian packages for the integration tests, installed once before the parallel workers start.
           globalSetup: ['test/integration/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        // The fresh-machine test takes the kernel's QEMU entries away for its run (binfmt_misc is
+        // one table for the whole machine), which would break any integration test building for
+        // arm64 or ppc64le at the same time. So it runs alone and last: a higher groupOrder makes
+        // vitest start it only after every file of the other projects has finished, in the same
+        // invocation, so `npm test` and scripts/test.sh need no second run and its result is in
+        // the one report whose counts scripts/test.sh prints. `--project fresh-machine` runs it alone.
+        test: {
+          name: 'fresh-machine',
+          include: [`${FRESH_MACHINE}/*.test.ts`],
+          sequence: { groupOrder: 1 },
+          maxWorkers: 1,
+          globalSetup: ['test/fresh-machine/global-setup.ts'],
         },
       },
     ],
