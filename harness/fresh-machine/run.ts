@@ -1,9 +1,12 @@
 /**
  * Running a command as root inside a fresh root (image.ts, provision.ts) as if it were the machine:
- * in a private mount namespace and a PID namespace of its own (`unshare --mount --pid --fork`), with
+ * in a private mount namespace and a PID namespace of its own (`unshare --mount --pid --fork`) whose
+ * root the fresh root becomes (`pivot_root`, the old root unmounted), with
  *
- * - the root bind-mounted onto itself, so that `/` is a mount point as on a machine (runc's
- *   pivot_root refuses a root that is not one);
+ * - the root bind-mounted onto itself first, so that it is a mount point that can become `/`. Not
+ *   chroot: a chroot is only a process's view, and the harness's own mount namespaces made inside it
+ *   (`unshare`, then `nsenter --mount`, which enters the namespace's real root) would land on this
+ *   machine's / instead of the fresh root's;
  * - its own /proc and /sys, the machine's cgroup hierarchy (/sys/fs/cgroup, recursively: cgroup v1
  *   on this kind), binfmt_misc mounted where the machine has it, and /dev with /dev/pts and /dev/shm;
  * - /tmp and /run as the root's own directories (on a new machine of this kind they are on its disk,
@@ -28,6 +31,7 @@ const NAMESPACE_INIT = `set -eu
 root=$1 control=$2
 shift 2
 readlink /proc/self/ns/pid > "$control/pid-namespace"
+exec 3> "$control/leftovers"
 mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
@@ -40,14 +44,18 @@ while [ "$1" != -- ]; do
   shift
 done
 shift
+cd "$root"
+pivot_root . .
+umount -l .
+cd /
 status=0
-chroot "$root" "$@" < /dev/null || status=$?
-for p in "$root"/proc/[0-9]*; do
+"$@" < /dev/null || status=$?
+for p in /proc/[0-9]*; do
   pid=\${p##*/}
   [ "$pid" != 1 ] || continue
   cmd=$(tr '\\0' ' ' < "$p/cmdline" 2>/dev/null) || cmd=
   [ -z "$cmd" ] || echo "$pid $cmd"
-done > "$control/leftovers"
+done >&3
 exit "$status"
 `;
 

@@ -47,12 +47,25 @@ function mountTable(): string[] {
     .sort();
 }
 
+/** Lines kept until `flush` prints them as one block. */
+function lineBuffer(): { push(line: string): void; flush(): void } {
+  let lines: string[] = [];
+  return {
+    push: (line) => void lines.push(line),
+    flush: () => {
+      if (lines.length > 0) console.log(lines.join('\n'));
+      lines = [];
+    },
+  };
+}
+
 const MACHINE: Readonly<Record<string, string>> = { 'linux/amd64': 'x86_64', 'linux/arm64': 'aarch64', 'linux/ppc64le': 'ppc64le' };
 
 describe.runIf(reason === undefined)('the README main command on a fresh Debian bookworm machine', () => {
   it('bash scripts/main.sh installs what it needs, runs buildx-ecr end to end and prints the image index; nothing of the run is left', { timeout: 45 * 60_000 }, async () => {
     const host = tools as HostTools;
     const log = (line: string): void => console.log(`[fresh-machine] ${line}`);
+    const output = lineBuffer();
     const mountsBefore = mountTable();
     const qemuBefore = qemuEntries();
 
@@ -66,16 +79,20 @@ describe.runIf(reason === undefined)('the README main command on a fresh Debian 
       await provisionRoot(root, host, REPO_ROOT);
       log(`root ${root} ready in ${((Date.now() - preparing) / 1000).toFixed(1)} s; QEMU entries taken away: ${qemuBefore.map((e) => e.name).join(' ') || '(none)'}`);
       const qemu = takeAwayQemu(QEMU_STATE_FILE);
+      // main.sh's output as it comes, a few seconds at a time (vitest heads each console.log with the test's name).
+      const flush = setInterval(() => output.flush(), 5_000);
       try {
         run = await runInRoot({
           root,
           command: ['/bin/bash', '-c', 'cd /repo && bash scripts/main.sh'],
           env: freshMachineEnv(host),
           binds: [host.pythonPrefix],
-          onLine: (line) => console.log(`[main.sh] ${line}`),
+          onLine: (line) => output.push(`[main.sh] ${line}`),
           timeoutMs: 40 * 60_000,
         });
       } finally {
+        clearInterval(flush);
+        output.flush();
         qemu.restore();
       }
     } finally {
