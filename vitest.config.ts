@@ -14,6 +14,22 @@ const INTEGRATION = ['test/integration/**', 'test/parity/**'];
 /** The README's main command in a fresh Debian root: the `fresh-machine` project. */
 const FRESH_MACHINE = 'test/fresh-machine/**';
 
+/**
+ * The fresh-machine test takes the kernel's QEMU entries away for its run (binfmt_misc is one
+ * table for the whole machine), which breaks any arm64 or ppc64le build running on the machine at
+ * the same time, ours or another checkout's. So it runs only when asked for, and then alone and
+ * last:
+ * - asked for by scripts/test.sh (so by CI), with CATALOG_FRESH_MACHINE=1, or by naming the project
+ *   (`vitest run --project fresh-machine`); a plain `vitest run` / `npm test` does not define it,
+ *   so it never takes QEMU away from under a developer's other runs unannounced;
+ * - last and alone: its higher `sequence.groupOrder` makes vitest start it only after every file of
+ *   the other projects has finished, in the same invocation, so scripts/test.sh needs no second run
+ *   and its result is in the one JSON report whose counts scripts/test.sh prints.
+ */
+const FRESH_MACHINE_ASKED =
+  process.env['CATALOG_FRESH_MACHINE'] === '1' ||
+  process.argv.some((arg, i, all) => arg === '--project=fresh-machine' || (arg === '--project' && all[i + 1] === 'fresh-machine'));
+
 export default defineConfig({
   test: {
     // CLI tests spawn the built binary and git; give them room on a 2-core CI machine.
@@ -34,22 +50,20 @@ export default defineConfig({
           globalSetup: ['test/integration/global-setup.ts'],
         },
       },
-      {
-        extends: true,
-        // The fresh-machine test takes the kernel's QEMU entries away for its run (binfmt_misc is
-        // one table for the whole machine), which would break any integration test building for
-        // arm64 or ppc64le at the same time. So it runs alone and last: a higher groupOrder makes
-        // vitest start it only after every file of the other projects has finished, in the same
-        // invocation, so `npm test` and scripts/test.sh need no second run and its result is in
-        // the one report whose counts scripts/test.sh prints. `--project fresh-machine` runs it alone.
-        test: {
-          name: 'fresh-machine',
-          include: [`${FRESH_MACHINE}/*.test.ts`],
-          sequence: { groupOrder: 1 },
-          maxWorkers: 1,
-          globalSetup: ['test/fresh-machine/global-setup.ts'],
-        },
-      },
+      ...(FRESH_MACHINE_ASKED
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'fresh-machine',
+                include: [`${FRESH_MACHINE}/*.test.ts`],
+                sequence: { groupOrder: 1 },
+                maxWorkers: 1,
+                globalSetup: ['test/fresh-machine/global-setup.ts'],
+              },
+            },
+          ]
+        : []),
     ],
   },
 });
