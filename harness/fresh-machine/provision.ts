@@ -2,7 +2,7 @@
  * What a new machine of this kind has that is not from Debian's archive, copied from this machine
  * into a fresh root (image.ts), at the same paths:
  *
- * - Node and npm: the `node` binary running this process, its headers (npm is set to build native
+ * - Node and npm: the machine's `node` binary, its headers (npm is set to build native
  *   addons against them), npm and corepack from npm's global root and their links next to `node`;
  * - npm's configuration: the user and global npmrc files (registry, CA file, …);
  * - the trust store: the machine's own CAs (/usr/local/share/ca-certificates, made into the root's
@@ -23,7 +23,7 @@ import { HarnessError } from '../errors.js';
 import { run, runUnchecked } from '../integration/process.js';
 
 export interface HostTools {
-  /** The running `node` binary. */
+  /** The machine's `node` binary (the first on PATH outside node_modules). */
   readonly node: string;
   /** npm's global node_modules. */
   readonly npmRoot: string;
@@ -37,14 +37,26 @@ export interface HostTools {
   readonly pythonPrefix: string;
 }
 
-/** This process's environment without npm's `npm_*` variables (set when run through `npm test`), for asking npm about its own configuration. */
+/**
+ * The machine's PATH: this process's without the node_modules/.bin directories `npm test` puts first
+ * (where the devDependency `node` is Node 22, not the machine's).
+ */
+function machinePath(): string {
+  return (process.env['PATH'] ?? '')
+    .split(':')
+    .filter((dir) => dir !== '' && !dir.split(path.sep).includes('node_modules'))
+    .join(':');
+}
+
+/** This process's environment without npm's `npm_*` variables and node_modules on PATH, for asking npm about the machine's configuration. */
 function plainEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !/^npm_/i.test(e[0])));
+  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !/^npm_/i.test(e[0])));
+  return { ...env, PATH: machinePath() };
 }
 
 function onPath(name: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(':')) {
-    if (dir !== '' && existsSync(path.join(dir, name))) return path.join(dir, name);
+  for (const dir of machinePath().split(':')) {
+    if (existsSync(path.join(dir, name))) return path.join(dir, name);
   }
   return undefined;
 }
@@ -71,9 +83,11 @@ export async function hostTools(): Promise<HostTools | string> {
   const configs: string[] = [];
   for (const key of ['userconfig', 'globalconfig']) configs.push((await run('npm', ['config', 'get', key], { env: plainEnv() })).trim());
   const npmRoot = (await run('npm', ['root', '--global'], { env: plainEnv() })).trim();
+  const node = onPath('node');
+  if (node === undefined) return 'no node on PATH';
   const extra = process.env['NODE_EXTRA_CA_CERTS'];
   return {
-    node: realpathSync(process.execPath),
+    node: realpathSync(node),
     npmRoot,
     npmConfigFiles: configs.filter((f) => existsSync(f)),
     ...(extra ? { extraCaCerts: extra } : {}),
