@@ -133,12 +133,16 @@ export async function runInRoot(options: RootRunOptions): Promise<RootRun> {
   }
 }
 
-/** Mount points at or under `dir` in this process's mount namespace. */
-export function mountsUnder(dir: string): string[] {
+/**
+ * The mounts of this process's mount namespace that belong to `dir`: mounted at or under it, or a
+ * bind mount of it or of something in it (mountinfo's root field), as `mount point <- root`.
+ */
+export function mountsOf(dir: string): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
-    .map((line) => (line.split(' ')[4] ?? '').replace(/\\040/g, ' '))
-    .filter((p) => isUnder(p, dir));
+    .map((line) => line.split(' ').map((field) => field.replace(/\\040/g, ' ')))
+    .filter((fields) => isUnder(fields[4] ?? '', dir) || isUnder(fields[3] ?? '', dir))
+    .map((fields) => `${fields[4]} <- ${fields[3]}`);
 }
 
 function isUnder(file: string, dir: string): boolean {
@@ -169,7 +173,7 @@ export function processesOf(root: string, pidNamespace: string): string[] {
  * anything is mounted under it in this namespace (the run's mounts live only in its own).
  */
 export async function removeRoot(root: string): Promise<void> {
-  const mounted = mountsUnder(root);
+  const mounted = mountsOf(root);
   if (mounted.length > 0) throw new HarnessError(`not removing ${root}: still mounted under it: ${mounted.join(', ')}`);
   await run('rm', ['-rf', '--one-file-system', '--', root]);
 }
