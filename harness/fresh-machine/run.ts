@@ -26,12 +26,16 @@ import { execa } from 'execa';
 import { HarnessError } from '../errors.js';
 import { dieWithParent, isAlive, run } from '../integration/process.js';
 
-/** The namespace's init: mounts, the command in the root, then the processes it left. Arguments: root, control dir, `ro:<dir>`…, `--`, command. */
+/**
+ * The namespace's init: mounts, the root made `/`, the binfmt entries there are as the command
+ * starts, the command, then the processes it left. Arguments: root, control dir, `ro:<dir>`…, `--`,
+ * command.
+ */
 const NAMESPACE_INIT = `set -eu
 root=$1 control=$2
 shift 2
 readlink /proc/self/ns/pid > "$control/pid-namespace"
-exec 3> "$control/leftovers"
+exec 3> "$control/leftovers" 4> "$control/binfmt-at-start"
 mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
@@ -48,6 +52,10 @@ cd "$root"
 pivot_root . .
 umount -l .
 cd /
+for entry in /proc/sys/fs/binfmt_misc/*; do
+  case \${entry##*/} in register|status|'*') ;; *) echo "\${entry##*/}" ;; esac
+done >&4
+exec 4>&-
 status=0
 "$@" < /dev/null || status=$?
 for p in /proc/[0-9]*; do
@@ -68,6 +76,8 @@ export interface RootRun {
   readonly leftovers: readonly string[];
   /** `pid:[inode]` of the run's PID namespace. */
   readonly pidNamespace: string;
+  /** The binfmt_misc entries (interpreters for foreign binaries) registered when the command started. */
+  readonly binfmtAtStart: readonly string[];
 }
 
 export interface RootRunOptions {
@@ -127,6 +137,7 @@ export async function runInRoot(options: RootRunOptions): Promise<RootRun> {
       seconds,
       leftovers: read('leftovers').split('\n').filter((l) => l !== ''),
       pidNamespace: read('pid-namespace'),
+      binfmtAtStart: read('binfmt-at-start').split('\n').filter((l) => l !== ''),
     };
   } finally {
     rmSync(control, { recursive: true, force: true });

@@ -101,6 +101,8 @@ describe.runIf(reason === undefined)('the README main command on a fresh Debian 
     if (run === undefined) throw new Error('unreachable: the run either returned or threw');
     log(`bash scripts/main.sh in the fresh root: exit code ${run.exitCode}, ${run.seconds.toFixed(1)} s (the root's preparation before it: ${((Date.now() - preparing) / 1000 - run.seconds).toFixed(1)} s)`);
 
+    // As on a new machine, the run started with no QEMU interpreter registered.
+    expect(run.binfmtAtStart.filter((entry) => entry.startsWith('qemu-'))).toEqual([]);
     expect(run.exitCode).toBe(0);
     expect(run.output).toMatch(/^image index \S+@sha256:[0-9a-f]{64}$/m);
     for (const [platform, uname] of Object.entries(MACHINE)) {
