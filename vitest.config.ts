@@ -11,6 +11,24 @@ process.once('exit', () => rmSync(cache, { recursive: true, force: true }));
 
 /** Suites that start daemons, need root, apt or gitlab-ci-local: the `integration` project. */
 const INTEGRATION = ['test/integration/**', 'test/parity/**'];
+/** The README's main command in a fresh Debian root: the `fresh-machine` project. */
+const FRESH_MACHINE = 'test/fresh-machine/**';
+
+/**
+ * The fresh-machine test takes the kernel's QEMU entries away for its run (binfmt_misc is one
+ * table for the whole machine), which breaks any arm64 or ppc64le build running on the machine at
+ * the same time, ours or another checkout's. So it runs only when asked for, and then alone and
+ * last:
+ * - asked for by scripts/test.sh (so by CI), with CATALOG_FRESH_MACHINE=1, or by naming the project
+ *   (`vitest run --project fresh-machine`); a plain `vitest run` / `npm test` does not define it,
+ *   so it never takes QEMU away from under a developer's other runs unannounced;
+ * - last and alone: its higher `sequence.groupOrder` makes vitest start it only after every file of
+ *   the other projects has finished, in the same invocation, so scripts/test.sh needs no second run
+ *   and its result is in the one JSON report whose counts scripts/test.sh prints.
+ */
+const FRESH_MACHINE_ASKED =
+  process.env['CATALOG_FRESH_MACHINE'] === '1' ||
+  process.argv.some((arg, i, all) => arg === '--project=fresh-machine' || (arg === '--project' && all[i + 1] === 'fresh-machine'));
 
 export default defineConfig({
   test: {
@@ -21,7 +39,7 @@ export default defineConfig({
       {
         extends: true,
         // No root, no apt, no daemon: seconds (`npm run test:unit`).
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: INTEGRATION },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...INTEGRATION, FRESH_MACHINE] },
       },
       {
         extends: true,
@@ -32,6 +50,20 @@ export default defineConfig({
           globalSetup: ['test/integration/global-setup.ts'],
         },
       },
+      ...(FRESH_MACHINE_ASKED
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'fresh-machine',
+                include: [`${FRESH_MACHINE}/*.test.ts`],
+                sequence: { groupOrder: 1 },
+                maxWorkers: 1,
+                globalSetup: ['test/fresh-machine/global-setup.ts'],
+              },
+            },
+          ]
+        : []),
     ],
   },
 });
