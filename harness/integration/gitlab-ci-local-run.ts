@@ -360,7 +360,7 @@ export function parseProgress(stdout: string, names: readonly string[]): Map<str
     if (starting?.[1] !== undefined && starting[1] !== 'shell') job.image = starting[1];
     const service = /^started service image: (\S+) with aliases: (.*?) in /.exec(rest);
     if (service?.[1] !== undefined) job.services.push(`${service[1]} (${service[2] ?? ''})`);
-    const finished = /^finished in ([\d.]+) (\S+)$/.exec(rest);
+    const finished = /^finished in ([\d.]+) (\S+)/.exec(rest);
     if (finished?.[1] !== undefined && finished[2] !== undefined && units[finished[2]] !== undefined) {
       job.durationMs = Math.round(Number(finished[1]) * (units[finished[2]] ?? 0));
     }

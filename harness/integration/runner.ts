@@ -1,5 +1,5 @@
 /**
- * One interface for the harness's two runners, so that neither a scenario nor a test is tied to one:
+ * One interface for the harness's runners, so that neither a scenario nor a test is tied to one:
  * - the emulation (`emulationRunner`, environment.ts): our include processor renders the pipeline in
  *   the environment's project clone and pipeline.ts runs its jobs the way GitLab Runner's shell
  *   executor would;
