@@ -11,10 +11,15 @@
  * architecture), the services answered under their aliases, the index has both platforms, the
  * after_script ran in a new shell, dotenv variables reached the second job.
  *
+ * The podman-native example's ecr-login check job (`auth-targets: podman`), in the image the example
+ * gives it, with what it calls as services: moto (STS, ECR; alias `moto`) and the ECR registry
+ * (the registry stand-in under the ECR hostname, TLS on 443 with the harness CA, htpasswd with
+ * moto's token password): the job must log in with podman, as on GitLab.
+ *
  * Root only (dockerd, namespaces, mmdebstrap): elsewhere skipped with the reason, or failed under
  * CATALOG_REQUIRE_TOOLS=1.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
@@ -22,6 +27,8 @@ import { startEnvironment, type Environment } from '../../harness/integration/en
 import { gitlabCiLocalDockerRunner, startJobEngine, type JobEngine } from '../../harness/integration/gitlab-ci-local-docker.js';
 import { checkGitlabCiLocal } from '../../harness/integration/gitlab-ci-local-run.js';
 import { pipelineFailure, type PipelineRun } from '../../harness/integration/runner.js';
+import { ecrLoginCheckPipelineText, ROLE_ARN } from '../../harness/integration/scenario-podman.js';
+import { execa } from 'execa';
 import { describeUnavailable, integrationUnavailable, REPO_ROOT, TOOLS_REQUIRED } from '../helpers/integration.js';
 
 const log = (line: string): void => console.log(`[job-containers] ${line}`);
@@ -94,6 +101,29 @@ ${REGISTRY_SERVICE}
       dotenv: check.env
 `;
 
+/**
+ * What the check job calls, as services of the job: moto, and the registry under the ECR hostname
+ * over TLS on 443 (certificate and key as file variables, which gitlab-ci-local mounts into services
+ * too), with htpasswd `AWS` / moto's token password, as ECR checks the token.
+ */
+const CHECK_JOB_SERVICES = `ecr-login-check:
+  services:
+    - name: motoserver/moto:5.2.1
+      alias: moto
+    - name: registry:3.0.0
+      alias: ${'${ECR_HOST}'}
+      variables:
+        REGISTRY_HTTP_ADDR: ":443"
+        # GitLab's runner waits for this port; gitlab-ci-local ignores it, waits for the image's
+        # exposed 5000 for 30 s, warns and goes on.
+        HEALTHCHECK_TCP_PORT: "443"
+        REGISTRY_HTTP_TLS_CERTIFICATE: $ECR_TLS_CERT
+        REGISTRY_HTTP_TLS_KEY: $ECR_TLS_KEY
+        REGISTRY_AUTH: htpasswd
+        REGISTRY_AUTH_HTPASSWD_REALM: ecr
+        REGISTRY_AUTH_HTPASSWD_PATH: $ECR_HTPASSWD
+`;
+
 function jobLine(run: PipelineRun): string {
   return run.pipeline.jobs
     .map((j) => `${j.name}: image ${j.image ?? '-'}, services ${(j.services ?? []).join(', ') || '-'}, ${j.durationMs === undefined ? '?' : (j.durationMs / 1000).toFixed(1)} s, ${j.status}`)
@@ -163,4 +193,28 @@ describe.runIf(integrationUnavailable === undefined)('jobs in containers (gitlab
     });
   });
 
+  it('examples/podman-native: the ecr-login check job (auth-targets: podman) logs in with podman in the image the example gives it', { timeout: 600_000 }, async (context) => {
+    const { env, jobEngine } = ready(context);
+    // The CA of the harness's TLS files stands in for the public CA of the real ECR hostname.
+    const runner = gitlabCiLocalDockerRunner(env, jobEngine, { privileged: false, caFile: env.tls.caCert });
+    const example = readFileSync(path.join(REPO_ROOT, 'examples/podman-native/.gitlab-ci.yml'), 'utf8');
+    const pipeline = ecrLoginCheckPipelineText(example, CHECK_JOB_SERVICES.replace('${ECR_HOST}', env.ecrHost));
+    const htpasswd = (await execa('htpasswd', ['-i', '-B', '-n', env.token.user], { input: env.token.password })).stdout.trim();
+    const run = await runner.run(pipeline, {
+      name: 'podman-native-check',
+      verbose: true,
+      variables: [
+        { key: 'AWS_ROLE_ARN', value: ROLE_ARN },
+        { key: 'ECR_TLS_CERT', value: readFileSync(env.tls.serverCert, 'utf8'), file: true },
+        { key: 'ECR_TLS_KEY', value: readFileSync(env.tls.serverKey, 'utf8'), file: true },
+        { key: 'ECR_HTPASSWD', value: `${htpasswd}\n`, file: true },
+      ],
+    });
+    console.log(`[jobs] podman-native ecr-login check\n${jobLine(run)}`);
+    expect(run.pipeline.jobs.map((j) => j.name)).toEqual(['ecr-login-check']);
+    expect(run.pipeline.status, pipelineFailure(run.pipeline)).toBe('success');
+    const [check] = run.pipeline.jobs;
+    const log = readFileSync(check?.logFile ?? '', 'utf8');
+    expect(log).toMatch(/^ecr-login: podman: logged in to 123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com/m);
+  });
 });
