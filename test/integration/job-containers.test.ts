@@ -195,8 +195,10 @@ describe.runIf(integrationUnavailable === undefined)('jobs in containers (gitlab
 
   it('examples/podman-native: the ecr-login check job (auth-targets: podman) logs in with podman in the image the example gives it', { timeout: 600_000 }, async (context) => {
     const { env, jobEngine } = ready(context);
-    // The CA of the harness's TLS files stands in for the public CA of the real ECR hostname.
-    const runner = gitlabCiLocalDockerRunner(env, jobEngine, { privileged: false, caFile: env.tls.caCert });
+    // podman, even for `podman login`, fails in an unprivileged container ("cannot clone: Operation
+    // not permitted"); GitLab.com's instance runners are privileged. The CA of the harness's TLS
+    // files stands in for the public CA of the real ECR hostname.
+    const runner = gitlabCiLocalDockerRunner(env, jobEngine, { privileged: true, caFile: env.tls.caCert });
     const example = readFileSync(path.join(REPO_ROOT, 'examples/podman-native/.gitlab-ci.yml'), 'utf8');
     const pipeline = ecrLoginCheckPipelineText(example, CHECK_JOB_SERVICES.replace('${ECR_HOST}', env.ecrHost));
     const htpasswd = (await execa('htpasswd', ['-i', '-B', '-n', env.token.user], { input: env.token.password })).stdout.trim();
