@@ -436,7 +436,7 @@ export function writePodmanConfig(dir: string): Record<string, string> {
 export function emulationRunner(env: Environment): Runner {
   return {
     name: 'emulation',
-    capabilities: { idTokens: true, tagPipelines: true, rawVariables: true, renderedPipeline: true },
+    capabilities: { idTokens: true, tagPipelines: true, rawVariables: true, renderedPipeline: true, jobContainers: false },
     async run(pipelineText, runOptions) {
       const dir = env.runDir('runs', runOptions.name);
       const pipelineFile = path.join(dir, '.gitlab-ci.yml');

@@ -54,7 +54,7 @@ import {
   type Environment,
 } from './environment.js';
 import { dieWithParent, tail } from './process.js';
-import type { ExtraVariable, JobResult, JobStatus, PipelineRun, RunOptions, Runner } from './runner.js';
+import type { ExtraVariable, JobResult, JobStatus, PipelineRun, RunnerName, RunOptions, Runner } from './runner.js';
 
 /** The version pinned in package.json; `checkGitlabCiLocal` refuses any other. */
 export const GITLAB_CI_LOCAL_VERSION = '4.75.1';
@@ -250,25 +250,33 @@ export function gitlabCiLocalJobResult(project: string, listed: ListedJob, repor
 
 const REPORT_WORDS = { success: 'PASS', warning: 'WARN (failed, allowed to fail)', failed: 'FAIL' } as const;
 
+/** Where and how one gitlab-ci-local process runs (see `GitlabCiLocalMode`). */
+interface GitlabCiLocalWhere {
+  readonly project: string;
+  readonly home: string;
+  /** The process's environment (gitlabCiLocalEnv adds HOME, colours off, confined git). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Rewrites the argv, e.g. to enter the environment's namespace; must keep `cd` first (see below). */
+  readonly wrap: (argv: [string, ...string[]]) => [string, ...string[]];
+}
+
 /**
- * Runs gitlab-ci-local with `args` in `where.project`, inside the environment's namespace: `cd`
- * first, since entering a mount namespace resets the working directory (see environment.ts), and
- * gitlab-ci-local takes only a relative `--cwd`. HOME is `where.home`, the base environment
- * `env.jobEnv` plus `where.env`.
+ * Runs gitlab-ci-local with `args` in `where.project`, wrapped by `where.wrap`: `cd` first, since
+ * entering a mount namespace resets the working directory (see environment.ts), and gitlab-ci-local
+ * takes only a relative `--cwd`.
  */
 async function gitlabCiLocal(
-  env: Environment,
-  where: { project: string; home: string; env: Readonly<Record<string, string>> },
+  where: GitlabCiLocalWhere,
   args: readonly string[],
   onLine?: (line: string) => void,
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const { node, script } = gitlabCiLocalPaths();
-  const [command, ...rest] = dieWithParent(env.namespace.wrap(['/bin/sh', '-c', 'cd "$1" && shift && exec "$@"', 'sh', where.project, node, script, ...args]));
+  const [command, ...rest] = dieWithParent(where.wrap(['/bin/sh', '-c', 'cd "$1" && shift && exec "$@"', 'sh', where.project, node, script, ...args]));
   const child = execa(command, rest, {
     reject: false,
     stdin: 'ignore',
     extendEnv: false,
-    env: gitlabCiLocalEnv({ ...env.jobEnv, ...where.env }, where.home),
+    env: gitlabCiLocalEnv(where.env, where.home),
     encoding: 'utf8',
   });
   if (onLine !== undefined) {
@@ -284,21 +292,89 @@ async function gitlabCiLocal(
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
+/**
+ * What differs between gitlab-ci-local's shell executor (this module's runner) and its docker
+ * executor (gitlab-ci-local-docker.ts): everything else (the project clone, the variables file,
+ * the job list, the report, the dotenv reports) is the same code.
+ */
+export interface GitlabCiLocalMode {
+  readonly runner: RunnerName;
+  /** The group of the run directories (`<workDir>/<group>/<name>`). */
+  readonly group: string;
+  /** AWS_API_ENDPOINT as the jobs reach moto. */
+  readonly awsApiEndpoint: string;
+  /** The options of the mode, for a run whose project clone is `project`. */
+  args(project: string): string[];
+  /** The base environment of the gitlab-ci-local process (before `RunOptions.env`). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly wrap: (argv: [string, ...string[]]) => [string, ...string[]];
+}
+
+/** The shell executor in the environment's namespace, as the module comment describes. */
+function shellMode(env: Environment): GitlabCiLocalMode {
+  return {
+    runner: 'gitlab-ci-local',
+    group: 'gcl-runs',
+    awsApiEndpoint: env.moto.endpoint,
+    args: (project) => [
+      '--force-shell-executor',
+      '--shell-executor-no-image',
+      // gitlab-ci-local sets CI_PROJECT_DIR and CI_BUILDS_DIR to /builds/<project path> for every job
+      // with an `image:`, even when --force-shell-executor runs it in the project directory
+      // (`Job._predefinedVariables` reads `image:`, not the executor). As project variables they
+      // override its predefined values; --ignore-predefined-vars only silences its warning about that.
+      '--variable', `CI_PROJECT_DIR=${project}`,
+      '--variable', `CI_BUILDS_DIR=${project}`,
+      '--ignore-predefined-vars', 'CI_PROJECT_DIR,CI_BUILDS_DIR',
+    ],
+    env: env.jobEnv,
+    wrap: (argv) => env.namespace.wrap(argv),
+  };
+}
+
 /** gitlab-ci-local as the environment's runner: each run as the module comment describes. */
 export function gitlabCiLocalRunner(env: Environment): Runner {
   return {
     name: 'gitlab-ci-local',
-    capabilities: { idTokens: false, tagPipelines: false, rawVariables: false, renderedPipeline: false },
-    run: (pipelineText, options) => runGitlabCiLocal(env, pipelineText, options),
+    capabilities: { idTokens: false, tagPipelines: false, rawVariables: false, renderedPipeline: false, jobContainers: false },
+    run: (pipelineText, options) => runWithGitlabCiLocal(env, shellMode(env), pipelineText, options),
   };
 }
 
-async function runGitlabCiLocal(env: Environment, pipelineText: string, options: RunOptions): Promise<PipelineRun> {
+/**
+ * Per job, from gitlab-ci-local's progress lines (colours off): the image it started the job in
+ * (`<job> starting <image> (<stage>)`, `shell` without one), the services it started
+ * (`<job> started service image: <image> with aliases: …`) and its wall time (`<job> finished in
+ * <pretty-hrtime>`: `850 ms`, `4.2 s`, `1.5 min`).
+ */
+export function parseProgress(stdout: string, names: readonly string[]): Map<string, { image?: string; services: string[]; durationMs?: number }> {
+  const progress = new Map(names.map((n) => [n, { services: [] as string[] } as { image?: string; services: string[]; durationMs?: number }]));
+  const byLength = [...names].sort((a, b) => b.length - a.length);
+  const units: Record<string, number> = { ns: 1e-6, 'μs': 1e-3, ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
+  for (const line of stdout.split('\n')) {
+    const name = byLength.find((n) => line.startsWith(`${n} `));
+    const job = name === undefined ? undefined : progress.get(name);
+    if (name === undefined || job === undefined) continue;
+    const rest = line.slice(name.length).trim();
+    const starting = /^starting (\S+) \(/.exec(rest);
+    if (starting?.[1] !== undefined && starting[1] !== 'shell') job.image = starting[1];
+    const service = /^started service image: (\S+) with aliases: (.*?) in /.exec(rest);
+    if (service?.[1] !== undefined) job.services.push(`${service[1]} (${service[2] ?? ''})`);
+    const finished = /^finished in ([\d.]+) (\S+)/.exec(rest);
+    if (finished?.[1] !== undefined && finished[2] !== undefined && units[finished[2]] !== undefined) {
+      job.durationMs = Math.round(Number(finished[1]) * (units[finished[2]] ?? 0));
+    }
+  }
+  return progress;
+}
+
+/** One pipeline run by gitlab-ci-local in `mode`: the steps the module comment describes. */
+export async function runWithGitlabCiLocal(env: Environment, mode: GitlabCiLocalMode, pipelineText: string, options: RunOptions): Promise<PipelineRun> {
   if (options.tag === true) throw new ToolkitError(`${options.name}: gitlab-ci-local has no tag pipelines (it runs the checked-out branch)`);
-  const dir = env.runDir('gcl-runs', options.name);
+  const dir = env.runDir(mode.group, options.name);
   const ref = options.ref ?? SCENARIO_DEFAULT_BRANCH;
   const project = path.join(dir, 'project');
-  await env.step(`gitlab-ci-local project ${options.name}`, () => prepareProject(env, project, ref, options.copy ?? []));
+  await env.step(`${mode.runner} project ${options.name}`, () => prepareProject(env, project, ref, options.copy ?? []));
   writeFileSync(path.join(project, PIPELINE_FILE), pipelineText);
 
   const idTokens = options.idTokens ?? { AWS_ID_TOKEN: env.idToken(ref, false) };
@@ -312,33 +388,34 @@ async function runGitlabCiLocal(env: Environment, pipelineText: string, options:
   const common = [
     '--file', PIPELINE_FILE,
     '--variables-file', variablesPath,
-    '--variable', `AWS_API_ENDPOINT=${env.moto.endpoint}`,
-    '--force-shell-executor',
-    '--shell-executor-no-image',
-    // gitlab-ci-local sets CI_PROJECT_DIR and CI_BUILDS_DIR to /builds/<project path> for every job
-    // with an `image:`, even when --force-shell-executor runs it in the project directory
-    // (`Job._predefinedVariables` reads `image:`, not the executor). As project variables they
-    // override its predefined values; --ignore-predefined-vars only silences its warning about that.
-    '--variable', `CI_PROJECT_DIR=${project}`,
-    '--variable', `CI_BUILDS_DIR=${project}`,
-    '--ignore-predefined-vars', 'CI_PROJECT_DIR,CI_BUILDS_DIR',
+    '--variable', `AWS_API_ENDPOINT=${mode.awsApiEndpoint}`,
+    ...mode.args(project),
     ...(options.ignoreSchemaPaths ?? []).flatMap((p) => ['--ignore-schema-paths', p]),
   ];
-  const where = { project, home, env: options.env ?? {} };
-  const listed = await gitlabCiLocal(env, where, [...common, '--list-json']);
+  const where: GitlabCiLocalWhere = { project, home, env: { ...mode.env, ...(options.env ?? {}) }, wrap: mode.wrap };
+  const listed = await gitlabCiLocal(where, [...common, '--list-json']);
   if (listed.exitCode !== 0) throw new ToolkitError(`gitlab-ci-local --list-json failed (exit ${listed.exitCode}):\n${tail(listed.stderr || listed.stdout, 30)}`);
   const jobs = parseJobList(listed.stdout).filter((j) => j.when !== 'never');
 
   const log = (options.verbose ?? env.verbose) ? (line: string) => env.log(`[gcl] ${line}`) : undefined;
-  const result = await env.step(`gitlab-ci-local pipeline ${options.name}`, () => gitlabCiLocal(env, where, common, log));
+  const result = await env.step(`${mode.runner} pipeline ${options.name}`, () => gitlabCiLocal(where, common, log));
   writeFileSync(path.join(dir, 'gitlab-ci-local.out'), result.stdout);
   writeFileSync(path.join(dir, 'gitlab-ci-local.err'), result.stderr);
   const report = parseReport(result.stdout, jobs.map((j) => j.name));
+  const progress = parseProgress(result.stdout, jobs.map((j) => j.name));
   return {
-    runner: 'gitlab-ci-local',
+    runner: mode.runner,
     pipeline: {
       status: result.exitCode === 0 ? 'success' : 'failed',
-      jobs: jobs.map((j) => gitlabCiLocalJobResult(project, j, report)),
+      jobs: jobs.map((j) => {
+        const seen = progress.get(j.name);
+        return {
+          ...gitlabCiLocalJobResult(project, j, report),
+          ...(seen?.image === undefined ? {} : { image: seen.image }),
+          ...(seen === undefined || seen.services.length === 0 ? {} : { services: seen.services }),
+          ...(seen?.durationMs === undefined ? {} : { durationMs: seen.durationMs }),
+        };
+      }),
       errors: result.exitCode === 0 ? [] : [`gitlab-ci-local exited ${result.exitCode} (${dir})\n${tail(result.stderr, 15)}`],
     },
     dir,

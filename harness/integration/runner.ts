@@ -1,18 +1,20 @@
 /**
- * One interface for the harness's two runners, so that neither a scenario nor a test is tied to one:
+ * One interface for the harness's runners, so that neither a scenario nor a test is tied to one:
  * - the emulation (`emulationRunner`, environment.ts): our include processor renders the pipeline in
  *   the environment's project clone and pipeline.ts runs its jobs the way GitLab Runner's shell
  *   executor would;
  * - gitlab-ci-local (`gitlabCiLocalRunner`, gitlab-ci-local-run.ts): the independent tool parses
  *   the pipeline, resolves its includes, evaluates the rules and runs the jobs itself, in a clone of
- *   its own.
- * Both run in an integration environment (environment.ts), every job shell inside its namespace,
+ *   its own;
+ * - gitlab-ci-local's docker executor (`gitlabCiLocalDockerRunner`, gitlab-ci-local-docker.ts): the
+ *   same, but every job runs in a container of its `image:` with its `services:` on a job engine.
+ * All run in an integration environment (environment.ts), every job shell inside its namespace,
  * and report in one shape (PipelineRun). What a runner cannot do is in its `capabilities`; a run
  * that asks for it is refused rather than run differently.
  */
 import type { ValueMap } from '../../scripts/gitlab/ruby/value.js';
 
-export type RunnerName = 'emulation' | 'gitlab-ci-local';
+export type RunnerName = 'emulation' | 'gitlab-ci-local' | 'gitlab-ci-local-docker';
 
 /** What a runner can do that GitLab does. */
 export interface RunnerCapabilities {
@@ -28,6 +30,11 @@ export interface RunnerCapabilities {
   readonly rawVariables: boolean;
   /** Reports the pipeline as our include processor rendered it (`PipelineRun.rendered`). */
   readonly renderedPipeline: boolean;
+  /**
+   * Runs each job in a container of its `image:` with its `services:`, as GitLab's docker executor
+   * does (gitlab-ci-local-docker.ts); without it, every job is a shell on this machine.
+   */
+  readonly jobContainers: boolean;
 }
 
 /** A variable the caller defines (like a project CI/CD variable): above everything in the YAML. */
@@ -76,13 +83,16 @@ export interface JobResult {
   readonly status: JobStatus;
   /** Failed, but `allow_failure` lets the pipeline go on. */
   readonly allowedFailure: boolean;
-  /** Undefined from a runner that does not report it (gitlab-ci-local). */
+  /** Wall time; undefined from a runner that does not report it. */
   readonly durationMs?: number | undefined;
   /** Absent for jobs that did not run. */
   readonly logFile?: string | undefined;
   /** The job's `artifacts:reports:dotenv` variables. */
   readonly dotenv: Readonly<Record<string, string>>;
+  /** The job's `image:`: the one the emulation would use (it runs none), the one a runner with `jobContainers` ran it in. */
   readonly image?: string | undefined;
+  /** The services started for the job: `<image> (<aliases>)` (a runner with `jobContainers`). */
+  readonly services?: readonly string[] | undefined;
   readonly exitCode?: number | undefined;
   readonly reason?: string | undefined;
   /** The last lines of the log of a job that did not succeed. */

@@ -155,6 +155,19 @@ export function mergeOnlyPipelineText(exampleText: string, inputs: Readonly<Reco
   return doc.toString();
 }
 
+/**
+ * The example's ecr-login check job alone, as the example configures it (image, auth targets,
+ * registries unchanged): the arch builds and the merge are dropped, and `checkJob` (YAML of the
+ * `ecr-login-check` job's own keys, e.g. the services a test gives it) is merged into the job, as a
+ * pipeline's own keys merge into an included job.
+ */
+export function ecrLoginCheckPipelineText(exampleText: string, checkJob: string): string {
+  const doc = parseYamlForEditing(exampleText);
+  dropIncludes(doc, [...includesOf(doc, 'podman-arch-build'), single(doc, 'manifest-merge')]);
+  single(doc, 'ecr-login');
+  return `${doc.toString().trimEnd()}\n\n${checkJob.trimEnd()}\n`;
+}
+
 /** Project variables of every scenario pipeline: the role, and a runtime dir (auth file) per job. */
 export function projectVariables(env: Environment, runName: string, extra: readonly ExtraVariable[] = []): ExtraVariable[] {
   return [

@@ -243,8 +243,8 @@ export interface OfflinePackageManager {
   readonly command: string;
   /** The image it stands in for, for the messages. */
   readonly image: string;
-  /** Packages this stand-in can install: name → tarball under /usr/share/stand-in-packages (extracted into /). */
-  readonly staged: readonly string[];
+  /** Packages this stand-in can install: name → the Debian package whose tarball (/usr/share/stand-in-packages/<deb>.tar) is extracted into /. */
+  readonly staged: Readonly<Record<string, string>>;
   /** Packages already in the image: installing them succeeds without doing anything. */
   readonly installed: readonly string[];
 }
@@ -255,6 +255,7 @@ export interface OfflinePackageManager {
  * fails with a clear message for anything else, since no Alpine or Fedora repository can be reached.
  */
 export function offlinePackageManager(pm: OfflinePackageManager): string {
+  const staged = Object.keys(pm.staged);
   const verbs = pm.command === 'apk' ? 'add' : 'install';
   return `#!/bin/sh
 # STAND-IN for ${pm.command} in the catalog integration harness's stand-in for ${pm.image}: that
@@ -267,7 +268,7 @@ staged_dir=/usr/share/stand-in-packages
 installed=' ${pm.installed.join(' ')} '
 say() { printf '%s (stand-in): %s\\n' "$me" "$*" >&2; }
 if [ "$#" -eq 0 ]; then
-	say "this is a stand-in for ${pm.command} in a Debian-built stand-in for ${pm.image}; it can only '${verbs}' these packages: ${[...pm.staged, ...pm.installed].join(' ')}"
+	say "this is a stand-in for ${pm.command} in a Debian-built stand-in for ${pm.image}; it can only '${verbs}' these packages: ${[...staged, ...pm.installed].join(' ')}"
 	exit 1
 fi
 verb=
@@ -299,11 +300,15 @@ for package in $packages; do
 			continue
 			;;
 	esac
-	if [ -f "$staged_dir/$package.tar" ]; then
-		tar -x -f "$staged_dir/$package.tar" -C / || status=1
+	case $package in
+${staged.map((name) => `		${name}) deb=${pm.staged[name]} ;;`).join('\n')}
+		*) deb= ;;
+	esac
+	if [ -n "$deb" ] && [ -f "$staged_dir/$deb.tar" ]; then
+		tar -x -f "$staged_dir/$deb.tar" -C / || status=1
 		say "installed $package from the stand-in's staged packages"
 	else
-		say "cannot install $package: no ${pm.command === 'apk' ? 'Alpine' : 'Fedora'} repository can be reached from this stand-in for ${pm.image}; it can only install: ${pm.staged.join(' ') || '(nothing)'}"
+		say "cannot install $package: no ${pm.command === 'apk' ? 'Alpine' : 'Fedora'} repository can be reached from this stand-in for ${pm.image}; it can only install: ${staged.join(' ') || '(nothing)'}"
 		status=1
 	fi
 done

@@ -81,13 +81,32 @@ export interface StandInRecipe {
       }
     | { readonly kind: 'mmdebstrap'; readonly variant: 'minbase' | 'apt'; readonly packages: readonly string[] };
   /** Offline `apk`/`dnf` stand-in: packages it can install from payloads staged in the image. */
-  readonly packageManager?: { readonly command: 'apk' | 'dnf'; readonly staged: readonly string[]; readonly installed: readonly string[] };
+  readonly packageManager?: PackageManagerRecipe;
   /** Everything after the base: files, links, users, copies from the machine. */
   readonly customize: (ctx: BuildContext) => Promise<void>;
   /** Extra inputs of the cache key (versions of what customize copies from the machine). */
   readonly keyInputs?: () => Promise<string>;
   readonly config: ImageConfig;
 }
+
+export interface PackageManagerRecipe {
+  readonly command: 'apk' | 'dnf';
+  /**
+   * What `apk add`/`dnf install` can install: the package name of the real distribution → the
+   * Debian package staged for it (its closure beyond what the image has, one tarball per Debian
+   * package, so two names for one package share it).
+   */
+  readonly staged: Readonly<Record<string, string>>;
+  /** Names of packages already in the image: installing them does nothing. */
+  readonly installed: readonly string[];
+}
+
+/**
+ * Debian's AWS CLI v2 (awscli 2.9 in bookworm, with its Python closure) under the names the images'
+ * distributions give it: Alpine's `aws-cli`, Fedora's `awscli` and `awscli2`. ecr-login installs it
+ * so (`ecr_login_install aws aws-cli awscli awscli`) in every image that lacks it.
+ */
+const AWS_CLI_DEB = 'awscli';
 
 // ---------------------------------------------------------------------------------------------
 // Small file helpers for customize steps (paths are absolute in the image).
@@ -229,18 +248,18 @@ function dockerRows(dind: boolean): ToolRow[] {
     same('wget', true, { realNote: 'busybox', standInNote: 'busybox' }),
     same('curl', false),
     same('jq', false, { realNote: '`apk add jq` installs it', standInNote: '`apk add jq` installs a staged copy' }),
-    same('aws', false, { realNote: '`apk add aws-cli` installs it', standInNote: '`apk add aws-cli` fails: not staged' }),
+    same('aws', false, { realNote: '`apk add aws-cli` installs AWS CLI v2', standInNote: "`apk add aws-cli` installs a staged copy of Debian's awscli 2.9 (with Python 3.11)" }),
     same('python3', false),
-    same('apk', true, { standInNote: 'STAND-IN script: installs only staged packages (jq), no Alpine repository' }),
+    same('apk', true, { standInNote: 'STAND-IN script: installs only staged packages (jq, aws-cli), no Alpine repository' }),
     same('apt-get', false),
     same('dnf', false),
     same('podman', false),
   ];
 }
 
-const DOCKER_CLI_PM = {
-  command: 'apk' as const,
-  staged: ['jq'],
+const DOCKER_CLI_PM: PackageManagerRecipe = {
+  command: 'apk',
+  staged: { jq: 'jq', 'aws-cli': AWS_CLI_DEB },
   installed: ['busybox', 'ca-certificates', 'docker-cli', 'docker-cli-buildx', 'docker-cli-compose', 'git', 'openssh-client', 'musl-utils'],
 };
 
@@ -394,7 +413,7 @@ const registry: StandInRecipe = {
     ],
   },
   base: { kind: 'debs', packages: ['busybox', 'ca-certificates', 'docker-registry'], exclude: [...NO_PACKAGING, 'openssl'] },
-  packageManager: { command: 'apk', staged: ['jq'], installed: ['busybox', 'ca-certificates'] },
+  packageManager: { command: 'apk', staged: { jq: 'jq' }, installed: ['busybox', 'ca-certificates'] },
   async customize(ctx) {
     const { root } = ctx;
     slim(root);
@@ -539,10 +558,10 @@ const podman: StandInRecipe = {
       same('wget', false),
       same('git', false),
       same('jq', false, { realNote: '`dnf install jq` installs it', standInNote: '`dnf install jq` installs a staged copy' }),
-      same('aws', false),
+      same('aws', false, { realNote: '`dnf install awscli` (or `awscli2`) installs AWS CLI v2', standInNote: "`dnf install awscli`/`awscli2` installs a staged copy of Debian's awscli 2.9" }),
       same('python3', true, { realNote: "Fedora's, for dnf", standInNote: 'Debian 3.11' }),
       row('openssl', false, true, { standInNote: 'ca-certificates brings it in Debian' }),
-      same('dnf', true, { standInNote: 'STAND-IN script: installs only staged packages (jq), no Fedora repository' }),
+      same('dnf', true, { standInNote: 'STAND-IN script: installs only staged packages (jq, awscli, awscli2), no Fedora repository' }),
       row('rpm', true, false),
       same('apt-get', false),
       same('apk', false),
@@ -557,7 +576,7 @@ const podman: StandInRecipe = {
     ],
     exclude: ['debconf', 'perl-base', 'perl', 'dpkg', 'adduser', 'init-system-helpers', 'sysvinit-utils', 'lsb-base', 'runc', 'netavark'],
   },
-  packageManager: { command: 'dnf', staged: ['jq'], installed: ['bash', 'curl', 'fuse-overlayfs', 'openssh-clients', 'podman', 'python3', 'crun', 'conmon'] },
+  packageManager: { command: 'dnf', staged: { jq: 'jq', awscli: AWS_CLI_DEB, awscli2: AWS_CLI_DEB }, installed: ['bash', 'curl', 'fuse-overlayfs', 'openssh-clients', 'podman', 'python3', 'crun', 'conmon'] },
   async customize(ctx) {
     const { root } = ctx;
     slim(root);
@@ -953,24 +972,26 @@ async function buildRoot(p: Plan, ctx: BuildContext): Promise<void> {
   await recipe.customize(ctx);
   const pm = recipe.packageManager;
   if (pm !== undefined) {
-    for (const name of pm.staged) {
-      // What the package needs beyond what the image has (for the Debian-built roots: their closure).
-      const have = new Set(closure.map((c) => c.name));
-      const exclude = [...have, ...(recipe.base.kind === 'debs' ? recipe.base.exclude : [])];
-      const packages = (await resolveClosure([name], exclude)).filter((c) => !have.has(c.name));
-      const scratch = path.join(ctx.work, `staged-${name}`);
+    const have = new Set(closure.map((c) => c.name));
+    for (const deb of [...new Set(Object.values(pm.staged))].sort()) {
+      // What the package needs beyond what the image has (for the Debian-built roots: their
+      // closure), without the packaging tools (only maintainer scripts use them, and none runs).
+      // Not the recipe's own exclusions: dind leaves python3 out of its base, the AWS CLI needs it.
+      const packages = (await resolveClosure([deb], [...have, ...NO_PACKAGING])).filter((c) => !have.has(c.name));
+      const scratch = path.join(ctx.work, `staged-${deb}`);
       const debs = await fetchDebs(packages, ctx.debCache);
       await unpackDebs(debs.values(), scratch);
       slim(scratch);
       mkdirSync(inRoot(ctx.root, '/usr/share/stand-in-packages'), { recursive: true });
-      await run('tar', ['--create', '--file', inRoot(ctx.root, `/usr/share/stand-in-packages/${name}.tar`), '--directory', scratch, '--numeric-owner', '.']);
+      await run('tar', ['--create', '--file', inRoot(ctx.root, `/usr/share/stand-in-packages/${deb}.tar`), '--directory', scratch, '--numeric-owner', '.']);
       rmSync(scratch, { recursive: true, force: true });
     }
     const image = recipe.table.tags[0] ?? recipe.name;
+    const names = Object.keys(pm.staged);
     write(
       ctx.root,
       '/usr/share/stand-in-packages/README',
-      `${pm.command} in this image is a STAND-IN (catalog integration harness): the image stands in for ${image}, built from Debian packages because no image can be pulled here.\nStaged packages it can install: ${pm.staged.join(' ') || '(none)'}.\n`,
+      `${pm.command} in this image is a STAND-IN (catalog integration harness): the image stands in for ${image}, built from Debian packages because no image can be pulled here.\nStaged packages it can install: ${names.map((n) => `${n} (Debian's ${pm.staged[n]})`).join(', ') || '(none)'}.\n`,
     );
     const target = pm.command === 'apk' ? '/sbin/apk' : '/usr/bin/dnf';
     write(ctx.root, target, offlinePackageManager({ command: pm.command, image, staged: pm.staged, installed: pm.installed }), 0o755);

@@ -181,15 +181,19 @@ describe.runIf(integrationUnavailable === undefined)('image stand-ins', () => {
     expect(result.stderr).toMatch(/^installing: arm64 (OK|qemu-aarch64 already registered)$/m);
   });
 
-  it('the apk and dnf stand-ins install what is staged, refuse the rest with a clear message', { timeout: 120_000 }, async () => {
-    const apk = await docker(['run', '--rm', '--network', 'none', tag('docker-cli'), 'sh', '-c', 'apk add --no-cache jq > /dev/null && jq --version && apk add --no-cache aws-cli']);
+  it('the apk and dnf stand-ins install what is staged (jq, the AWS CLI under its Alpine and Fedora names), refuse the rest with a clear message', { timeout: 180_000 }, async () => {
+    const apk = await docker(['run', '--rm', '--network', 'none', tag('docker-cli'), 'sh', '-c', 'apk add --no-cache jq > /dev/null && jq --version && ! command -v aws && apk add --no-cache aws-cli > /dev/null && aws --version && apk add --no-cache curl']);
     expect(apk.stdout).toContain('jq-1.');
+    expect(apk.stdout).toMatch(/^aws-cli\/2\./m);
     expect(apk.exitCode).toBe(1);
-    expect(apk.stderr).toMatch(/apk \(stand-in\): cannot install aws-cli: no Alpine repository can be reached/);
-    const dnf = await docker(['run', '--rm', '--network', 'none', tag('podman'), 'bash', '-c', 'dnf install -y jq > /dev/null && jq --version && dnf install -y awscli']);
+    expect(apk.stderr).toMatch(/apk \(stand-in\): cannot install curl: no Alpine repository can be reached/);
+    const dind = await docker(['run', '--rm', '--network', 'none', '--entrypoint', 'sh', tag('docker-dind'), '-c', '! command -v aws && apk add --no-cache aws-cli > /dev/null && aws --version']);
+    expect(dind.stdout).toMatch(/^aws-cli\/2\./m);
+    const dnf = await docker(['run', '--rm', '--network', 'none', tag('podman'), 'bash', '-c', 'dnf install -y jq > /dev/null && jq --version && ! command -v aws && dnf install -y awscli > /dev/null && aws --version && dnf install -y awscli2 > /dev/null && dnf install -y wget']);
     expect(dnf.stdout).toContain('jq-1.');
+    expect(dnf.stdout).toMatch(/^aws-cli\/2\./m);
     expect(dnf.exitCode).toBe(1);
-    expect(dnf.stderr).toMatch(/dnf \(stand-in\): cannot install awscli: no Fedora repository can be reached/);
+    expect(dnf.stderr).toMatch(/dnf \(stand-in\): cannot install wget: no Fedora repository can be reached/);
   });
 
   it('podman runs in its stand-in (privileged, as the podman jobs run), node runs scripts in its own', { timeout: 120_000 }, async () => {
