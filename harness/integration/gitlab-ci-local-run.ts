@@ -315,7 +315,10 @@ function shellMode(env: Environment): GitlabCiLocalMode {
   return {
     runner: 'gitlab-ci-local',
     group: 'gcl-runs',
-    awsApiEndpoint: env.moto.endpoint,
+    // Read when a run starts: a run refused before it starts (a tag pipeline) needs no moto.
+    get awsApiEndpoint() {
+      return env.moto.endpoint;
+    },
     args: (project) => [
       '--force-shell-executor',
       '--shell-executor-no-image',
