@@ -11,6 +11,8 @@ import { formatDiagnostic, type Diagnostic } from '../../core/diagnostic.js';
 import { GitError } from '../../core/errors.js';
 import { repoRoot } from '../../core/git.js';
 import { prepareRender, type ComponentLoader } from '../../gitlab/includes/context.js';
+import { renderPipeline } from '../../gitlab/includes/processor.js';
+import { stringifyYaml } from '../../gitlab/yaml/psych.js';
 import type { ExitCode, Io } from '../io.js';
 import { readTextFile } from './files.js';
 
@@ -23,18 +25,11 @@ export interface RenderArgs {
 }
 
 export async function runRender(argv: RenderArgs, io: Io, loader?: ComponentLoader): Promise<ExitCode> {
-  // The repository lookups start first, in the given directory (git works from any directory of
-  // the work tree), and git answers while the file is read and the renderer (YAML, interpolation)
-  // is loaded. A missing file is still reported first.
-  const dir = path.resolve(io.cwd, argv.repo ?? '.');
-  const prepared = prepareRender(dir, { projectPath: argv.projectPath, serverFqdn: argv.serverFqdn, sha: argv.sha, loader });
-  prepared.catch(() => undefined);
-  const modules = Promise.all([import('../../gitlab/includes/processor.js'), import('../../gitlab/yaml/psych.js')]);
-  modules.catch(() => undefined);
   const text = await readTextFile(io, argv.pipeline);
-  const [{ renderPipeline }, { stringifyYaml }] = await modules;
+  // git works from any directory of the work tree.
+  const dir = path.resolve(io.cwd, argv.repo ?? '.');
   try {
-    const ctx = await prepared;
+    const ctx = await prepareRender(dir, { projectPath: argv.projectPath, serverFqdn: argv.serverFqdn, sha: argv.sha, loader });
     const outcome = await renderPipeline(text, argv.pipeline, ctx);
     for (const d of outcome.diagnostics) io.stderr(`${formatLine(d)}\n`);
     if (!outcome.ok) return 1;

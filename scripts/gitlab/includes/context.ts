@@ -1,8 +1,6 @@
 /**
  * What a render needs from the repository before any component is read: this catalog's identity
- * and the commit `$CI_COMMIT_SHA` stands for. Kept apart from the renderer, which loads the YAML
- * and interpolation modules: `catalog render` starts these git lookups first and loads those
- * meanwhile.
+ * and the commit `$CI_COMMIT_SHA` stands for.
  */
 import { UsageError } from '../../core/errors.js';
 import { currentBranch, headSha, resolveRef } from '../../core/git.js';
