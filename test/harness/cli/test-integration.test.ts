@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { indexTable, runTestIntegration, type TestIntegrationParts } from '../../../harness/cli/test-integration.js';
 import type { Io } from '../../../scripts/cli/io.js';
@@ -33,8 +34,10 @@ describe('test-integration run', () => {
     const out: string[] = [];
     const err: string[] = [];
     const io: Io = { cwd: '/nonexistent', stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), readStdin: async () => '' };
-    const scenario = (name: string) => async () => {
+    const workDirs: string[] = [];
+    const scenario = (name: string) => async (options: { workDir: string }) => {
       calls.push(name);
+      workDirs.push(options.workDir);
       return { ok: true, output: `${name} ran\n` };
     };
     const parts: TestIntegrationParts = {
@@ -46,6 +49,9 @@ describe('test-integration run', () => {
     };
     expect(await runTestIntegration({ scenario: 'rebuild' }, io, parts)).toBe(0);
     expect(calls).toEqual(['prepare host', 'rebuild']);
+    // Its work directory is gone afterwards (kept only with --keep).
+    expect(workDirs.length).toBe(1);
+    expect(workDirs.filter((dir) => existsSync(dir))).toEqual([]);
     expect(out.join('')).toBe('rebuild ran\n');
     // Progress lines carry the elapsed time.
     expect(err.join('')).toMatch(/^\[ +\d+\.\d s\] docker\.io, docker-buildx, qemu-user-static, binfmt-support: installed\n$/);
