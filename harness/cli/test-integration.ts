@@ -7,7 +7,7 @@
  * stdout. Needs root (dockerd, namespaces, apt for what is missing). The test suites under
  * test/integration assert on the same runs; this command shows them.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../scripts/core/errors.js';
@@ -104,8 +104,14 @@ export async function runTestIntegration(
   const started = Date.now();
   const log = (line: string) => io.stderr(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
   await parts.prepareHost(log);
+  const keep = args.keep ?? false;
   const workDir = await mkdtemp(path.join(tmpdir(), 'catalog-integration-'));
-  const result = await parts.scenarios[scenario as Scenario]({ workDir, log, repo: io.cwd, keep: args.keep ?? false, verbose: args.verbose ?? false });
-  io.stdout(result.output);
-  return result.ok ? 0 : 1;
+  try {
+    const result = await parts.scenarios[scenario as Scenario]({ workDir, log, repo: io.cwd, keep, verbose: args.verbose ?? false });
+    io.stdout(result.output);
+    return result.ok ? 0 : 1;
+  } finally {
+    // The environment removes what it put there; the directory itself is this command's.
+    if (!keep) await rm(workDir, { recursive: true, force: true });
+  }
 }
