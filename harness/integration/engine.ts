@@ -23,6 +23,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { execaSync } from 'execa';
 import { ToolkitError } from '../../scripts/core/errors.js';
+import { BINFMT_DIR, qemuEntries, type BinfmtEntry } from '../fresh-machine/binfmt.js';
 import { ensurePackages, seconds } from './apt.js';
 import { fileTail, isAlive, run, runUnchecked, signal, spawnDaemon, stopDaemon, type Daemon, type Log } from './process.js';
 
@@ -340,8 +341,6 @@ export async function docker(args: readonly string[], engine: Pick<Engine, 'host
   });
 }
 
-const BINFMT_DIR = '/proc/sys/fs/binfmt_misc';
-
 export interface QemuStatus {
   /** Registered and enabled QEMU interpreters, by binfmt name without `qemu-` (aarch64, ppc64le…). */
   readonly arches: readonly string[];
@@ -367,24 +366,7 @@ export async function ensureQemu(log: Log = () => {}): Promise<QemuStatus> {
 }
 
 export function qemuStatus(): QemuStatus {
-  const arches: string[] = [];
-  const fixBinary: string[] = [];
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(BINFMT_DIR).filter((e) => e.startsWith('qemu-'));
-  } catch {
-    return { arches, fixBinary };
-  }
-  for (const entry of entries.sort()) {
-    try {
-      const text = readFileSync(path.join(BINFMT_DIR, entry), 'utf8');
-      if (!text.startsWith('enabled')) continue;
-      const arch = entry.slice('qemu-'.length);
-      arches.push(arch);
-      if (/^flags:.*F/m.test(text)) fixBinary.push(arch);
-    } catch {
-      // unreadable entry
-    }
-  }
-  return { arches, fixBinary };
+  const enabled = qemuEntries().filter((entry) => entry.enabled);
+  const arch = (entry: BinfmtEntry): string => entry.name.slice('qemu-'.length);
+  return { arches: enabled.map(arch), fixBinary: enabled.filter((entry) => entry.flags.includes('F')).map(arch) };
 }
