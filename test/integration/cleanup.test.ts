@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mountsOf } from '../../harness/fresh-machine/run.js';
 import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
 import { describeUnavailable, integrationUnavailable } from '../helpers/integration.js';
 
@@ -49,13 +50,6 @@ function processes(): ProcessEntry[] {
   }
   return found;
 }
-
-/** Mount points of this process's mount namespace (the machine's: the test runs in it). */
-const mountPoints = (): string[] =>
-  readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => line.split(' ')[4] ?? '');
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -101,7 +95,7 @@ describe.skipIf(integrationUnavailable !== undefined)('an integration environmen
     const leftover = processes().filter((p) => ours(p) && !before.has(`${p.pid} ${p.cmdline}`));
     expect(leftover.map((p) => `${p.pid} ${p.cmdline}`)).toEqual([]);
     expect(pids.filter(isAlive)).toEqual([]);
-    expect(mountPoints().filter((point) => dirs.some((dir) => point === dir || point.startsWith(`${dir}/`)))).toEqual([]);
+    expect(dirs.flatMap((dir) => mountsOf(dir))).toEqual([]);
     expect(dirs.filter((dir) => existsSync(dir))).toEqual([]);
   });
 });
