@@ -9,6 +9,7 @@
  * runs alternating with a build that imports execa, NODE_EXTRA_CA_CERTS set and unset).
  */
 import { spawn } from 'node:child_process';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { GitError } from './errors.js';
 
@@ -237,6 +238,44 @@ export async function showFiles(repo: string, rev: string, paths: readonly strin
 export async function remoteUrl(repo: string, remote = 'origin'): Promise<string | undefined> {
   const output = await runGit(repo, ['remote', 'get-url', '--', remote]);
   return output.exitCode === 0 ? output.stdout.trim() : undefined;
+}
+
+/**
+ * The files under `dir` at a revision (`git ls-tree -r --name-only <rev> -- <dir>`), as paths from
+ * the top of the repository. An empty list when nothing is there; GitError when the revision is unknown.
+ */
+export async function listTreeFiles(repo: string, rev: string, dir: string): Promise<string[]> {
+  const out = await gitOk(repo, ['ls-tree', '-r', '--name-only', '--end-of-options', rev, '--', dir]);
+  return out.split('\n').filter((line) => line !== '');
+}
+
+/**
+ * A bare copy of the repository at `url` (`git clone --bare --quiet`): its branches as
+ * `refs/heads/*` and its tags, no work tree. Cloned beside `dest` and moved into place, so that an
+ * interrupted clone never leaves a half repository where a later run would take it for a copy.
+ */
+export async function cloneBare(url: string, dest: string): Promise<void> {
+  const target = resolve(dest);
+  const partial = `${target}.partial-${process.pid}`;
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(dirname(target), { recursive: true });
+  try {
+    await gitOk(dirname(target), ['clone', '--bare', '--quiet', '--', url, partial]);
+    await rename(partial, target);
+  } catch (error) {
+    await rm(partial, { recursive: true, force: true });
+    // Another run put its copy in place meanwhile: that one is as good.
+    if ((await objectType(target, 'HEAD').catch(() => undefined)) !== undefined) return;
+    throw error;
+  }
+}
+
+/**
+ * Brings a bare copy up to date with its origin (`git fetch --prune --tags`): branches replaced as
+ * they are there (forced: a rewritten branch is taken as it now is), tags added, moved and removed.
+ */
+export async function fetchBranchesAndTags(repo: string): Promise<void> {
+  await gitOk(repo, ['fetch', '--quiet', '--prune', '--prune-tags', '--tags', '--force', 'origin', '+refs/heads/*:refs/heads/*']);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['scripts/gitlab/includes/', 'scripts/gitlab/jobs/', 'scripts/gitlab/ci-schema/'],
   ['scripts/catalog/'],
   ['scripts/lint/'],
+  ['scripts/consumer/'],
   ['scripts/cli/', 'scripts/index.ts'],
   ['harness/'],
 ];

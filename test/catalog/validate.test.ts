@@ -87,7 +87,8 @@ describe('catalog validate', () => {
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
     expect(result.status).toBe(1);
     // GitLab names the include by its address after variable expansion ($CI_COMMIT_SHA is HEAD here).
-    expect(result.stderr).toBe(`examples/use.yml:4:7: \`gitlab.com/group/cat/good@${head}\`: unknown input arguments: stgae [include]\n`);
+    // GitLab's text, then a suggestion among the inputs the component declares.
+    expect(result.stderr).toBe(`examples/use.yml:4:7: \`gitlab.com/group/cat/good@${head}\`: unknown input arguments: stgae; did you mean "stage"? [include]\n`);
   });
 
   it('warns when templates/<name>/template.yml is shadowed by templates/<name>.yml', () => {

@@ -105,7 +105,8 @@ describe('catalog render (real loader)', () => {
     );
     expect(result).toEqual({
       code: 0,
-      stderr: '',
+      // What the include resolved to: @1 is the highest 1.x release, 1.1.0 (1.2.0-rc.1 is a pre-release).
+      stderr: `build@1 → 1.1.0 (${commits['1.1.0']?.slice(0, 7)})\n`,
       stdout: [
         'build-lint:',
         '  stage: lint',
@@ -174,7 +175,7 @@ describe('catalog render (real loader)', () => {
     expect(result).toEqual({
       code: 0,
       stdout: 'include:\n  - local: ci/extra.yml\nscan:\n  script: scan --level high\n',
-      stderr: 'pipeline.yml:5:5: note: `local` include "ci/extra.yml" is left in include: for GitLab to expand [include]\n',
+      stderr: `scan@main → ${commits['main']?.slice(0, 7)}\npipeline.yml:5:5: note: \`local\` include "ci/extra.yml" is left in include: for GitLab to expand [include]\n`,
     });
   });
 
@@ -182,8 +183,14 @@ describe('catalog render (real loader)', () => {
     const other = await run('include:\n  - component: gitlab.com/group/catalog/scan@main\n', { projectPath: 'someone/else' });
     expect(other.code).toBe(0);
     expect(other.stdout).toBe('include:\n  - component: gitlab.com/group/catalog/scan@main\n');
+    // Not this project's component, and no source serves group/catalog: left for GitLab, with a warning saying how to check it.
+    expect(other.stderr).toBe(
+      'pipeline.yml:2:16: warning: component "scan" of gitlab.com/group/catalog is not checked: no catalog source serves that project ' +
+        '(map it to a clone or a git URL under sources: in .catalog.yml ("gitlab.com/group/catalog": <clone or URL>), ' +
+        'or pass --catalog gitlab.com/group/catalog=<clone or URL>); it is left in include: for GitLab [no-source]\n',
+    );
     const host = await run('include:\n  - component: $CI_SERVER_FQDN/group/catalog/scan@main\n', { serverFqdn: 'git.example.com:8443' });
-    expect(host).toEqual({ code: 0, stdout: 'scan:\n  script: scan --level low\n', stderr: '' });
+    expect(host).toEqual({ code: 0, stdout: 'scan:\n  script: scan --level low\n', stderr: `scan@main → ${commits['main']?.slice(0, 7)}\n` });
   });
 });
 
@@ -203,7 +210,8 @@ describe('catalog render: errors in the consumer file (exit 1)', () => {
     expect(result).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'pipeline.yml:5:7: `gitlab.com/group/catalog/build@1`: unknown input arguments: colour, size [include]\n',
+      // The version resolved (first line); the inputs did not. No declared input is near "colour" or "size".
+      stderr: `build@1 → 1.1.0 (${commits['1.1.0']?.slice(0, 7)})\npipeline.yml:5:7: \`gitlab.com/group/catalog/build@1\`: unknown input arguments: colour, size [include]\n`,
     });
   });
 
@@ -214,7 +222,7 @@ describe('catalog render: errors in the consumer file (exit 1)', () => {
     expect(result).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'pipeline.yml:5:7: `gitlab.com/group/catalog/build@1.1.0`: `parallel` input: provided value is not a number [include]\n',
+      stderr: `build@1.1.0 → 1.1.0 (${commits['1.1.0']?.slice(0, 7)})\npipeline.yml:5:7: \`gitlab.com/group/catalog/build@1.1.0\`: \`parallel\` input: provided value is not a number [include]\n`,
     });
   });
 
@@ -222,7 +230,7 @@ describe('catalog render: errors in the consumer file (exit 1)', () => {
     const result = await run('include:\n  - component: gitlab.com/group/catalog/scan@main\n    inputs:\n      level: extreme\n');
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^pipeline\.yml:4:7: `gitlab\.com\/group\/catalog\/scan@main`: `level` input: .* \[include\]\n$/);
+    expect(result.stderr).toMatch(/\npipeline\.yml:4:7: `gitlab\.com\/group\/catalog\/scan@main`: `level` input: .* \[include\]\n$/);
   });
 
   it('an unknown component: content not found, at the component: value', async () => {
@@ -230,7 +238,8 @@ describe('catalog render: errors in the consumer file (exit 1)', () => {
     expect(result).toEqual({
       code: 1,
       stdout: '',
-      stderr: "pipeline.yml:3:16: Component 'gitlab.com/group/catalog/nope@1.0.0' - content not found [include]\n",
+      // GitLab's text, then the components there are at that version (build only: scan came later).
+      stderr: `pipeline.yml:3:16: Component 'gitlab.com/group/catalog/nope@1.0.0' - content not found; components of group/catalog at 1.0.0 (${commits['1.0.0']?.slice(0, 7)}), nearest first: build [include]\n`,
     });
   });
 
@@ -242,7 +251,12 @@ describe('catalog render: errors in the consumer file (exit 1)', () => {
     expect(partial).toEqual({
       code: 1,
       stdout: '',
-      stderr: "pipeline.yml:2:16: Component 'gitlab.com/group/catalog/build@1.2' - content not found [include]\n",
+      // The versions there are, nearest to 1.2 first, and why 1.2.0-rc.1 was not taken.
+      stderr:
+        "pipeline.yml:2:16: Component 'gitlab.com/group/catalog/build@1.2' - content not found; " +
+        'versions of group/catalog, nearest first: 1.2.0-rc.1, 1.1.0, 1.0.0; ' +
+        '@1.2 selects released versions only: name a pre-release in full (@1.2.0-rc.1); ' +
+        'if a newer version is missing, fetch the tags into this repository (`git fetch --tags`) [include]\n',
     });
   });
 });

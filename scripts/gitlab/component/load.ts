@@ -112,6 +112,8 @@ export interface LoadOptions {
   readonly inputs?: Value | undefined;
   readonly variables?: readonly Variable[] | undefined;
   readonly component?: ComponentContext | undefined;
+  /** Also return, for every node of the content, the content-document node it was made from. */
+  readonly traceOrigins?: boolean | undefined;
 }
 
 /** One error, with what is known of where it comes from. */
@@ -124,8 +126,21 @@ export interface LoadError {
 }
 
 export type LoadResult =
-  | { readonly ok: true; readonly content: Value; readonly hasHeader: boolean }
-  | { readonly ok: false; readonly message: string; readonly errors: readonly LoadError[] };
+  | {
+      readonly ok: true;
+      readonly content: Value;
+      readonly hasHeader: boolean;
+      /** With `traceOrigins`: where each node of `content` comes from in `source`'s content document. */
+      readonly origins?: Origins | undefined;
+      readonly source?: ComponentSource | undefined;
+    }
+  | {
+      readonly ok: false;
+      readonly message: string;
+      readonly errors: readonly LoadError[];
+      /** The inputs the header declares, when it is valid (for suggestions next to GitLab's text). */
+      readonly declaredInputs?: readonly string[] | undefined;
+    };
 
 export const MAX_REPORTED_ERRORS = 3;
 
@@ -137,7 +152,12 @@ export function errorMessage(errors: readonly { readonly message: string }[]): s
     .join(', ');
 }
 
-const fail = (errors: LoadError[]): LoadResult => ({ ok: false, message: errorMessage(errors), errors });
+const fail = (errors: LoadError[], declaredInputs?: readonly string[]): LoadResult => ({
+  ok: false,
+  message: errorMessage(errors),
+  errors,
+  ...(declaredInputs ? { declaredInputs } : {}),
+});
 
 export function loadComponentText(text: string, file: string, options: LoadOptions = {}): LoadResult {
   return loadComponent(parseComponentSource(text, file), options);
@@ -155,8 +175,15 @@ export function loadComponent(source: ComponentSource, options: LoadOptions = {}
   }
   if (!isInterpolatable(source)) return { ok: true, content: source.content?.value ?? new Map<string, Value>(), hasHeader: false };
 
-  const result = interpolateComponent(source, { inputs: args, variables: options.variables, component: options.component });
-  if (result.ok) return { ok: true, content: result.content, hasHeader: true };
+  const result = interpolateComponent(source, {
+    inputs: args,
+    variables: options.variables,
+    component: options.component,
+    traceOrigins: options.traceOrigins,
+  });
+  if (result.ok) {
+    return { ok: true, content: result.content, hasHeader: true, ...(options.traceOrigins ? { origins: result.origins, source } : {}) };
+  }
   switch (result.failedAt) {
     case 'header':
       return fail(result.headerErrors.map((e) => ({ message: e.message, location: { document: 'header', path: e.path } })));
@@ -169,6 +196,7 @@ export function loadComponent(source: ComponentSource, options: LoadOptions = {}
             ? { location: { document: 'header' as const, path: ['spec', 'inputs', e.inputs[0], 'default'] } }
             : {}),
         })),
+        result.spec ? [...result.spec.inputs.keys()] : undefined,
       );
     case 'interpolation':
       return fail(

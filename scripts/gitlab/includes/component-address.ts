@@ -81,6 +81,7 @@ export const isThisCatalog = (component: ComponentAddress, catalog: CatalogIdent
 export const fetchErrors = {
   unsupportedPath: (address: string) => `Component '${address}' - the component path is not supported`,
   contentNotFound: (address: string) => `Component '${address}' - content not found`,
+  projectNotFound: (address: string) => `Component '${address}' - project does not exist or you don't have sufficient permissions`,
 } as const;
 
 /** `ExpandVariables.expand`: known variables are replaced, unknown ones become "" and are reported. */

@@ -11,12 +11,34 @@ import { resolveReference } from './versions.js';
 /** `loadComponentText`'s signature: injectable so the renderer can be tested on its own. */
 export type ComponentLoader = (text: string, file: string, options: LoadOptions) => LoadResult;
 
-export interface RenderContext {
-  /** The catalog repository: its top directory, or any directory of its work tree (git runs there). */
+/** A catalog project whose components the renderer reads, and the local repository it reads them from. */
+export interface CatalogSource {
+  /** The instance the project is on (host and optional port); only sources on `$CI_SERVER_FQDN` serve an include. */
+  readonly serverFqdn: string;
+  /** `group/project`, compared case-insensitively as GitLab's `find_by_full_path` does. */
+  readonly projectPath: string;
+  /** A git repository (a work tree or a bare copy) with the project's branches and tags. */
   readonly repo: string;
+  /** What to do to get newer tags into `repo`: the hint given with a version that is not there. */
+  readonly fetchHint: string;
+}
+
+export interface RenderContext {
+  /** The repository the pipeline belongs to: `$CI_COMMIT_*` come from it, and it is a source of its own components. */
+  readonly repo: string;
+  /** `$CI_SERVER_FQDN` and `$CI_PROJECT_PATH`: the project whose pipeline is rendered. */
   readonly catalog: CatalogIdentity;
   /** What `$CI_COMMIT_SHA`, `$CI_COMMIT_REF_NAME`, `$CI_COMMIT_TAG` stand for. */
   readonly commit: CommitContext;
+  /**
+   * Where components are read from, the first that serves a project wins. Without this, the
+   * project itself is the only source (`repo`, as `catalog`).
+   */
+  readonly sources?: readonly CatalogSource[] | undefined;
+  /** Keep what each include contributed and where its nodes come from (`RenderOutcome.contributions`), for the linter. */
+  readonly trace?: boolean | undefined;
+  /** How the user makes a source serve `<server>/<project path>`: said with a component no source serves. */
+  readonly sourceHint?: ((key: string) => string) | undefined;
   /** Defaults to `loadComponentText`. */
   readonly loader?: ComponentLoader | undefined;
 }
@@ -26,6 +48,10 @@ export interface RenderOptions {
   readonly serverFqdn?: string | undefined;
   /** A revision for `$CI_COMMIT_SHA` (default HEAD). */
   readonly sha?: string | undefined;
+  /** Other catalogs, looked at before the repository itself. */
+  readonly sources?: readonly CatalogSource[] | undefined;
+  readonly trace?: boolean | undefined;
+  readonly sourceHint?: ((key: string) => string) | undefined;
   readonly loader?: ComponentLoader | undefined;
 }
 
@@ -33,8 +59,23 @@ export interface RenderOptions {
 export async function prepareRender(repo: string, options: RenderOptions = {}): Promise<RenderContext> {
   // Independent lookups: run them together.
   const [catalog, commit] = await Promise.all([detectCatalogIdentity(repo, options), resolveCommitContext(repo, options.sha)]);
-  return { repo, catalog, commit, loader: options.loader };
+  return {
+    repo,
+    catalog,
+    commit,
+    sources: [...(options.sources ?? []), ownSource(repo, catalog)],
+    trace: options.trace,
+    sourceHint: options.sourceHint,
+    loader: options.loader,
+  };
 }
+
+/** The repository as the source of its own project's components. */
+export const ownSource = (repo: string, catalog: CatalogIdentity): CatalogSource => ({
+  ...catalog,
+  repo,
+  fetchHint: 'fetch the tags into this repository (`git fetch --tags`)',
+});
 
 /**
  * `$CI_COMMIT_*` for a revision. Without one: HEAD, on the current branch (the SHA stands in for

@@ -12,27 +12,53 @@
  * `deep_merge!` is ActiveSupport's: two hashes merge recursively, anything else (arrays included)
  * is replaced by the later value; a key keeps the position where it first appeared.
  *
- * Includes that are not components of this catalog (local, project, remote, template, artifact,
- * other projects' components) cannot be expanded offline. They stay in an `include:` list at the
- * top of the output, with a note each. Nested includes of an expanded component are expanded the
- * same way (GitLab expands them inside the component file, in the component project at its SHA);
- * those that cannot be are hoisted into that list, a nested `local:` becoming the equivalent
- * `project:` + `ref:` include.
+ * Components are read from the catalog sources of the context (`CatalogSource`: a project on
+ * `$CI_SERVER_FQDN` and a local repository with its branches and tags); the pipeline's own project
+ * is one of them. Includes that are not components (local, project, remote, template, artifact)
+ * cannot be expanded offline: they stay in an `include:` list at the top of the output, with a note
+ * each; a component of a project no source serves stays there too, with a warning (or GitLab's
+ * "project does not exist" error when its path is a near miss of a source's). Nested includes of an
+ * expanded component are expanded the same way (GitLab expands them inside the component file, in
+ * the component project at its SHA); those that cannot be are hoisted into that list, a nested
+ * `local:` becoming the equivalent `project:` + `ref:` include.
+ *
+ * Where GitLab's answer leaves the user guessing, a hint follows its text after "; ": the versions
+ * and components there are (nearest first), the inputs the component declares, the
+ * `--server-fqdn` of another instance.
  */
 import { sortDiagnostics, type Diagnostic, type Position } from '../../core/diagnostic.js';
 import { deepMerge } from '../ruby/hash.js';
 import { rubyToS } from '../ruby/inspect.js';
 import { isPresent } from '../ruby/presence.js';
 import { isValueMap, toPlain, type Value, type ValueMap } from '../ruby/value.js';
-import { showFiles } from '../../core/git.js';
+import { listTreeFiles, showFiles } from '../../core/git.js';
+import { byNearness, closestNames, quotedAlternatives } from '../../core/suggest.js';
 import * as interpolator from '../component/load.js';
 import type { LoadResult, Variable } from '../component/load.js';
+import { componentNameFromPath, type ComponentSource } from '../component/source.js';
+import type { Origins } from '../interpolation/template.js';
 import { parseYamlDocuments, type ParsedDocument, type PathSegment, type SourceRange } from '../yaml/psych.js';
-import { expandVariables, fetchErrors, isThisCatalog, parseComponentAddress, predefinedVariables } from './component-address.js';
-import { prepareRender, type ComponentLoader, type RenderContext, type RenderOptions } from './context.js';
-import { listCatalogVersions, resolveVersion, type CatalogVersion, type ResolvedVersion } from './versions.js';
+import { expandVariables, fetchErrors, parseComponentAddress, predefinedVariables, type ComponentAddress } from './component-address.js';
+import { ownSource, prepareRender, type CatalogSource, type ComponentLoader, type RenderContext, type RenderOptions } from './context.js';
+import {
+  LATEST,
+  listCatalogVersions,
+  nearestVersions,
+  resolveVersion,
+  SHORTHAND_SEMVER_PATTERN,
+  type CatalogVersion,
+  type ResolvedVersion,
+} from './versions.js';
 
-export { prepareRender, resolveCommitContext, type ComponentLoader, type RenderContext, type RenderOptions } from './context.js';
+export {
+  ownSource,
+  prepareRender,
+  resolveCommitContext,
+  type CatalogSource,
+  type ComponentLoader,
+  type RenderContext,
+  type RenderOptions,
+} from './context.js';
 
 const defaultLoader: ComponentLoader = (text, file, options) => interpolator.loadComponentText(text, file, options);
 
@@ -114,9 +140,52 @@ export function findComponentIncludes(doc: ParsedDocument): ComponentInclude[] {
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
+/** What a top-level component include resolved to: `buildx-ecr@1 → 1.2.0 (abc1234)`. */
+export interface IncludeResolution {
+  readonly projectPath: string;
+  readonly name: string;
+  /** The text after `@`. */
+  readonly reference: string;
+  /** The catalog version it selected (`component.version`), null for a branch, tag or SHA that is not one. */
+  readonly version: string | null;
+  readonly sha: string;
+  /** The `component:` value in the pipeline. */
+  readonly at: SourceRange | undefined;
+}
+
+/**
+ * One part of the merge, in merge order (each top-level include's content, then the pipeline's
+ * own values), kept with `RenderContext.trace` so that a finding in the merged pipeline can be
+ * traced to the file, include or input it comes from.
+ */
+export type Contribution =
+  | { readonly kind: 'pipeline'; readonly value: ValueMap; readonly doc: ParsedDocument | undefined }
+  | {
+      readonly kind: 'include';
+      /** The include entry's path in the pipeline. */
+      readonly path: readonly PathSegment[];
+      /** The component address, variables expanded. */
+      readonly address: string;
+      readonly name: string;
+      /** What the include adds, its own nested includes merged in. */
+      readonly content: ValueMap;
+      /** The include's `inputs:` when it is a hash. */
+      readonly inputs: ValueMap | undefined;
+      /** Where each node of the interpolated content comes from in `source`'s content document. */
+      readonly origins: Origins | undefined;
+      readonly source: ComponentSource | undefined;
+    };
+
 export type RenderOutcome =
-  | { readonly ok: true; readonly value: Value; readonly diagnostics: readonly Diagnostic[] }
-  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+  | {
+      readonly ok: true;
+      readonly value: Value;
+      readonly diagnostics: readonly Diagnostic[];
+      readonly resolutions: readonly IncludeResolution[];
+      /** With `RenderContext.trace`; empty when nothing was merged. */
+      readonly contributions: readonly Contribution[];
+    }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly resolutions: readonly IncludeResolution[] };
 
 /** Where diagnostics about one top-level include entry go. */
 interface EntryLocator {
@@ -152,12 +221,15 @@ class Renderer {
   readonly #file: string;
   readonly #variables: Variable[];
   readonly #loader: ComponentLoader;
+  readonly #sources: readonly CatalogSource[];
   readonly errors: Diagnostic[] = [];
   readonly notes: Diagnostic[] = [];
+  readonly resolutions: IncludeResolution[] = [];
+  readonly contributions: Contribution[] = [];
   #includes = 0;
-  /** The SHA of the component whose nested includes are being expanded. */
-  #nestedSha: string | undefined;
-  #versions: Promise<CatalogVersion[]> | undefined;
+  /** The source and SHA of the component whose nested includes are being expanded. */
+  #nested: { readonly source: CatalogSource; readonly sha: string } | undefined;
+  readonly #versions = new Map<string, Promise<CatalogVersion[]>>();
   readonly #resolved = new Map<string, Promise<ResolvedVersion | undefined>>();
   readonly #templates = new Map<string, Promise<{ text: string; path: string } | undefined>>();
 
@@ -166,15 +238,16 @@ class Renderer {
     this.#file = file;
     this.#variables = predefinedVariables(ctx.catalog, ctx.commit);
     this.#loader = ctx.loader ?? defaultLoader;
+    this.#sources = ctx.sources ?? [ownSource(ctx.repo, ctx.catalog)];
   }
 
   get variables(): readonly Variable[] {
     return this.#variables;
   }
 
-  #diagnostic(severity: 'error' | 'info', message: string, range: SourceRange | undefined, fallback: Position): Diagnostic {
+  #diagnostic(severity: 'error' | 'warning' | 'info', message: string, range: SourceRange | undefined, fallback: Position, ruleId = 'include'): Diagnostic {
     return {
-      ruleId: 'include',
+      ruleId,
       severity,
       message,
       file: this.#file,
@@ -195,8 +268,7 @@ class Renderer {
     const contents: ValueMap[] = [];
     const kept: Value[] = [];
     let failed = false;
-    // Start the git lookups of this catalog's components together; the loop below meets them
-    // (memoized) in order.
+    // Start the git lookups of the components together; the loop below meets them (memoized) in order.
     for (const { value } of entries) this.#prefetch(value);
 
     for (const { path, value } of entries) {
@@ -226,10 +298,11 @@ class Renderer {
         this.errors.push(this.#diagnostic('error', result.message, result.range ?? componentRange, fallback));
       } else if (result.kind === 'kept') {
         kept.push(value);
-        this.notes.push(this.#diagnostic('info', result.note, componentRange, fallback));
+        this.notes.push(this.#diagnostic('warning', result.warning, componentRange, fallback, 'no-source'));
       } else {
         contents.push(result.content);
         kept.push(...result.kept);
+        if (this.#ctx.trace && !nested) this.contributions.push({ kind: 'include', path, ...result.trace, content: result.content });
       }
     }
 
@@ -251,8 +324,8 @@ class Renderer {
     fallback: Position,
   ): Promise<
     | { kind: 'error'; message: string; range?: SourceRange | undefined }
-    | { kind: 'kept'; note: string }
-    | { kind: 'content'; content: ValueMap; kept: Value[] }
+    | { kind: 'kept'; warning: string }
+    | { kind: 'content'; content: ValueMap; kept: Value[]; trace: Omit<Contribution & { kind: 'include' }, 'kind' | 'path' | 'content'> }
   > {
     if (typeof address !== 'string') {
       // `"#{location}"` of the location VariablesExpander left: Ruby's `to_s` of a hash or an array.
@@ -272,36 +345,39 @@ class Renderer {
     }
     const expanded = expansion.text;
     const parsed = parseComponentAddress(expanded, this.#ctx.catalog.serverFqdn);
-    if (parsed.kind === 'unsupported') return { kind: 'error', message: fetchErrors.unsupportedPath(expanded) };
+    if (parsed.kind === 'unsupported') return { kind: 'error', message: withHint(fetchErrors.unsupportedPath(expanded), this.#unsupportedHint(expanded)) };
     if (parsed.kind === 'no-project') return { kind: 'error', message: fetchErrors.contentNotFound(expanded) };
     const component = parsed.component;
-    if (!isThisCatalog(component, this.#ctx.catalog)) {
-      return {
-        kind: 'kept',
-        note: `component of project "${component.projectPath}" is left in include: for GitLab to expand (this catalog is "${this.#ctx.catalog.projectPath}")`,
-      };
-    }
+    const source = this.#sourceFor(component);
+    if (!source) return this.#unserved(component);
     if (entry.has('rules')) {
       this.notes.push(
         this.#diagnostic('info', 'include:rules are not evaluated by the renderer: the component is included', componentRange, fallback),
       );
     }
 
-    const resolved = await this.#resolve(component.reference);
-    if (!resolved) return { kind: 'error', message: fetchErrors.contentNotFound(expanded) };
-    const template = await this.#template(resolved.sha, component.name);
-    if (!template) return { kind: 'error', message: fetchErrors.contentNotFound(expanded) };
+    const resolved = await this.#resolve(source, component.reference);
+    if (!resolved) return { kind: 'error', message: withHint(fetchErrors.contentNotFound(expanded), await this.#versionHint(source, component.reference)) };
+    const template = await this.#template(source, resolved.sha, component.name);
+    if (!template) {
+      return { kind: 'error', message: withHint(fetchErrors.contentNotFound(expanded), await this.#componentHint(source, resolved, component.name)) };
+    }
+    if (anchor === undefined) {
+      this.resolutions.push({ projectPath: source.projectPath, name: component.name, reference: component.reference, version: resolved.version, sha: resolved.sha, at: componentRange });
+    }
 
     let inputs = entry.get('inputs') ?? undefined;
     if (typeof inputs === 'string') inputs = expandVariables(inputs, this.#variables).text;
+    const traced = this.#ctx.trace === true && anchor === undefined;
     const result = this.#loader(template.text, template.path, {
       ...(inputs === null || inputs === undefined ? {} : { inputs }),
       variables: this.#variables,
       component: { name: component.name, sha: resolved.sha, version: resolved.version, reference: resolved.reference },
+      ...(traced ? { traceOrigins: true } : {}),
     });
     if (!result.ok) {
       const range = anchor === undefined ? this.#inputRange(result, path, locator) : undefined;
-      return { kind: 'error', message: `\`${expanded}\`: ${result.message}`, range };
+      return { kind: 'error', message: withHint(`\`${expanded}\`: ${result.message}`, inputHint(result)), range };
     }
     const content = result.content;
     if (!isPresent(content)) return { kind: 'error', message: `Included file \`${expanded}\` contains no configuration!` };
@@ -309,34 +385,39 @@ class Renderer {
 
     // Nested includes are expanded in the component's own context (Base#expand_includes).
     const errorsBefore = this.errors.length;
-    const inner = await this.#expandNested(content, resolved.sha, anchor ?? componentRange, fallback);
-    if (this.errors.length > errorsBefore) return { kind: 'content', content: new Map(), kept: [] };
-    return { kind: 'content', content: inner.value, kept: inner.kept };
+    const inner = await this.#expandNested(content, source, resolved.sha, anchor ?? componentRange, fallback);
+    if (this.errors.length > errorsBefore) return { kind: 'content', content: new Map(), kept: [], trace: emptyTrace(expanded, component.name) };
+    const given = inputs === undefined || inputs === null ? undefined : inputs;
+    return {
+      kind: 'content',
+      content: inner.value,
+      kept: inner.kept,
+      trace: { address: expanded, name: component.name, inputs: isValueMap(given) ? given : undefined, origins: result.origins, source: result.source },
+    };
   }
 
-  async #expandNested(content: ValueMap, sha: string, anchor: SourceRange | undefined, fallback: Position): Promise<Expansion> {
+  async #expandNested(content: ValueMap, source: CatalogSource, sha: string, anchor: SourceRange | undefined, fallback: Position): Promise<Expansion> {
     const noLocation: EntryLocator = { entry: () => undefined, component: () => undefined, inputKey: () => undefined };
-    const previous = this.#nestedSha;
-    this.#nestedSha = sha;
+    const previous = this.#nested;
+    this.#nested = { source, sha };
     try {
       const inner = await this.expand(content, noLocation, anchor ?? { start: fallback, end: fallback }, fallback);
       const value = new Map(inner.value);
       value.delete('include');
       return { value, expanded: inner.expanded, kept: inner.kept };
     } finally {
-      this.#nestedSha = previous;
+      this.#nested = previous;
     }
   }
-
 
   /**
    * A nested include, rewritten to mean the same thing from the consumer's pipeline: `local:`
    * (a string that is not a URL is one too) is relative to the component's project and SHA.
    */
   #rehome(value: Value): Value {
-    const sha = this.#nestedSha;
-    if (sha === undefined) return value;
-    const project = this.#ctx.catalog.projectPath;
+    if (this.#nested === undefined) return value;
+    const { source, sha } = this.#nested;
+    const project = source.projectPath;
     if (typeof value === 'string') {
       return URL_PATTERN.test(value) ? value : new Map<string, Value>([['project', project], ['ref', sha], ['file', value]]);
     }
@@ -365,37 +446,109 @@ class Renderer {
     return JSON.stringify(toPlain(this.#expandLocation(entry)));
   }
 
-  /** Starts resolving and reading the component `value` names, when it is one of this catalog's. */
+  /** The source that serves a component's project on this instance, if any. */
+  #sourceFor(component: ComponentAddress): CatalogSource | undefined {
+    const server = this.#ctx.catalog.serverFqdn.toLowerCase();
+    const project = component.projectPath.toLowerCase();
+    return this.#sources.find((s) => s.serverFqdn.toLowerCase() === server && s.projectPath.toLowerCase() === project);
+  }
+
+  /**
+   * A component of a project no source serves. A near miss of a served project's path is a typo:
+   * GitLab would not find that project. Anything else is left for GitLab, with a warning that it was
+   * not checked and how to make it checked.
+   */
+  #unserved(component: ComponentAddress): { kind: 'error'; message: string } | { kind: 'kept'; warning: string } {
+    const server = this.#ctx.catalog.serverFqdn;
+    const served = this.#sources.filter((s) => s.serverFqdn.toLowerCase() === server.toLowerCase()).map((s) => s.projectPath);
+    const key = `${server}/${component.projectPath}`;
+    const how = this.#ctx.sourceHint?.(key) ?? `give the renderer a copy of ${key}`;
+    // Two edits at most: a slip of the keyboard, not another project whose name looks alike.
+    const near = closestNames(component.projectPath, served, { maxDistance: 2 });
+    if (near.length > 0) {
+      const hint = `did you mean ${quotedAlternatives(near)}? (if ${component.projectPath} is another catalog: ${how})`;
+      return { kind: 'error', message: withHint(fetchErrors.projectNotFound(component.address), hint) };
+    }
+    return { kind: 'kept', warning: `component "${component.name}" of ${key} is not checked: no catalog source serves that project (${how}); it is left in include: for GitLab` };
+  }
+
+  /** Another instance's address, or an address without a version. */
+  #unsupportedHint(address: string): string | undefined {
+    if (!address.includes('@')) return 'a component address ends in @<version>';
+    const host = address.slice(0, address.indexOf('/'));
+    if (host === '' || !/^[\w.-]+(?::\d+)?$/.test(host) || host.toLowerCase() === this.#ctx.catalog.serverFqdn.toLowerCase()) return undefined;
+    return `this run takes $CI_SERVER_FQDN to be "${this.#ctx.catalog.serverFqdn}": for a pipeline on ${host}, pass --server-fqdn ${host}`;
+  }
+
+  /** The versions the source has, nearest to `reference` first, and how to get newer ones. */
+  async #versionHint(source: CatalogSource, reference: string): Promise<string> {
+    const versions = await this.#versionsOf(source);
+    if (versions.length === 0) return `${source.projectPath} has no versions (semver tags) here; ${source.fetchHint}`;
+    const order = nearestVersions(versions, reference);
+    const shown = order.slice(0, MAX_LISTED).map((v) => v.tag);
+    const more = order.length > shown.length ? ` (and ${order.length - shown.length} more)` : '';
+    const prereleases = order.filter((v) => v.prerelease !== null && withinPartial(v, reference));
+    const releasedOnly =
+      prereleases.length > 0 ? `; @${reference} selects released versions only: name a pre-release in full (@${prereleases[0]?.tag ?? ''})` : '';
+    return `versions of ${source.projectPath}, nearest first: ${shown.join(', ')}${more}${releasedOnly}; if a newer version is missing, ${source.fetchHint}`;
+  }
+
+  /** The components there are at the resolved revision, nearest to `name` first. */
+  async #componentHint(source: CatalogSource, resolved: ResolvedVersion, name: string): Promise<string> {
+    const files = await listTreeFiles(source.repo, resolved.sha, 'templates');
+    const names = [...new Set(files.map(componentNameFromPath).filter((n): n is string => n !== undefined))].sort();
+    const short = resolved.sha.slice(0, 7);
+    const named = resolved.version ?? (resolved.sha.startsWith(resolved.reference.toLowerCase()) ? undefined : resolved.reference);
+    const where = named === undefined ? short : `${named} (${short})`;
+    if (names.length === 0) return `${source.projectPath} has no components at ${where}`;
+    const order = byNearness(name, names);
+    const more = order.length > MAX_LISTED ? ` (and ${order.length - MAX_LISTED} more)` : '';
+    return `components of ${source.projectPath} at ${where}, nearest first: ${order.slice(0, MAX_LISTED).join(', ')}${more}`;
+  }
+
+  /** Starts resolving and reading the component `value` names, when a source serves it. */
   #prefetch(value: Value): void {
     if (!isValueMap(value) || !value.has('component')) return;
     const types = matchingFileTypes(value);
     const address = value.get('component');
     if (types.length !== 1 || types[0] !== 'component' || typeof address !== 'string') return;
     const parsed = parseComponentAddress(expandVariables(address, this.#variables).text, this.#ctx.catalog.serverFqdn);
-    if (parsed.kind !== 'component' || !isThisCatalog(parsed.component, this.#ctx.catalog)) return;
+    if (parsed.kind !== 'component') return;
+    const source = this.#sourceFor(parsed.component);
+    if (!source) return;
     const { reference, name } = parsed.component;
-    this.#resolve(reference)
-      .then((resolved) => (resolved ? this.#template(resolved.sha, name) : undefined))
+    this.#resolve(source, reference)
+      .then((resolved) => (resolved ? this.#template(source, resolved.sha, name) : undefined))
       .catch(() => undefined);
   }
 
-  // One render sees one repository state: versions, references and files are looked up once
-  // (GitLab memoizes the same lookups per request in SafeRequestStore).
-  #resolve(reference: string): Promise<ResolvedVersion | undefined> {
-    let found = this.#resolved.get(reference);
+  // One render sees one state of each repository: versions, references and files are looked up
+  // once (GitLab memoizes the same lookups per request in SafeRequestStore).
+  #versionsOf(source: CatalogSource): Promise<CatalogVersion[]> {
+    let found = this.#versions.get(source.repo);
     if (!found) {
-      // The tags are listed once, and only for a reference that can name a catalog version.
-      found = resolveVersion(this.#ctx.repo, reference, () => (this.#versions ??= listCatalogVersions(this.#ctx.repo)));
-      this.#resolved.set(reference, found);
+      found = listCatalogVersions(source.repo);
+      this.#versions.set(source.repo, found);
     }
     return found;
   }
 
-  #template(sha: string, name: string): Promise<{ text: string; path: string } | undefined> {
-    const key = `${sha}\0${name}`;
+  #resolve(source: CatalogSource, reference: string): Promise<ResolvedVersion | undefined> {
+    const key = `${source.repo}\0${reference}`;
+    let found = this.#resolved.get(key);
+    if (!found) {
+      // The tags are listed once per repository, and only for a reference that can name a catalog version.
+      found = resolveVersion(source.repo, reference, () => this.#versionsOf(source));
+      this.#resolved.set(key, found);
+    }
+    return found;
+  }
+
+  #template(source: CatalogSource, sha: string, name: string): Promise<{ text: string; path: string } | undefined> {
+    const key = `${source.repo}\0${sha}\0${name}`;
     let found = this.#templates.get(key);
     if (!found) {
-      found = this.#fetchTemplate(sha, name);
+      found = this.#fetchTemplate(source.repo, sha, name);
       this.#templates.set(key, found);
     }
     return found;
@@ -405,10 +558,10 @@ class Renderer {
    * `InstancePath#fetch_component_content`: `templates/<name>.yml`, else
    * `templates/<name>/template.yml`, each only when its content is `present?` (not blank).
    */
-  async #fetchTemplate(sha: string, name: string): Promise<{ text: string; path: string } | undefined> {
+  async #fetchTemplate(repo: string, sha: string, name: string): Promise<{ text: string; path: string } | undefined> {
     // Both candidates in one git round trip.
     const paths = [`templates/${name}.yml`, `templates/${name}/template.yml`];
-    const texts = await showFiles(this.#ctx.repo, sha, paths);
+    const texts = await showFiles(repo, sha, paths);
     for (const [i, path] of paths.entries()) {
       const text = texts[i];
       if (text !== undefined && isPresent(text)) return { text, path };
@@ -418,9 +571,7 @@ class Renderer {
 
   /** The consumer's `inputs.<name>` key an error is about: the earliest one present in the include. */
   #inputRange(result: LoadResult & { ok: false }, path: readonly PathSegment[], locator: EntryLocator): SourceRange | undefined {
-    // The message joins the first few errors; only those are "reported".
-    const reported = result.errors.filter((error) => result.message.includes(error.message));
-    for (const error of reported) {
+    for (const error of reportedErrors(result)) {
       const ranges = (error.inputs ?? [])
         .map((name) => locator.inputKey(path, name))
         .filter((range): range is SourceRange => range !== undefined)
@@ -430,6 +581,47 @@ class Renderer {
     return undefined;
   }
 }
+
+/** Whether `~latest` or a shorthand (`1`, `1.2`) covers the version, pre-releases aside. */
+function withinPartial(version: CatalogVersion, reference: string): boolean {
+  if (reference === LATEST) return true;
+  if (!SHORTHAND_SEMVER_PATTERN.test(reference)) return false;
+  const [major, minor] = reference.split('.').map(Number);
+  return version.major === major && (minor === undefined || version.minor === minor);
+}
+
+/** `buildx-ecr@1 → 1.2.0 (abc1234)`; the project too when several catalogs are involved. */
+export function formatResolution(resolution: IncludeResolution, withProject = false): string {
+  const short = resolution.sha.slice(0, 7);
+  const target = resolution.version === null ? short : `${resolution.version} (${short})`;
+  return `${withProject ? `${resolution.projectPath}/` : ''}${resolution.name}@${resolution.reference} → ${target}`;
+}
+
+/** How many versions or components a hint lists. */
+const MAX_LISTED = 5;
+
+/** GitLab's text, then a hint of ours after "; ". */
+const withHint = (message: string, hint: string | undefined): string => (hint ? `${message}; ${hint}` : message);
+
+/** The errors GitLab's message reports: it joins the first few. */
+const reportedErrors = (result: LoadResult & { ok: false }) => result.errors.filter((error) => result.message.includes(error.message));
+
+/** "did you mean" for the unknown input arguments GitLab reports, among the inputs the component declares. */
+function inputHint(result: LoadResult & { ok: false }): string | undefined {
+  const declared = result.declaredInputs ?? [];
+  const unknown = reportedErrors(result).find((error) => error.message.startsWith('unknown input arguments:'));
+  if (!unknown || declared.length === 0) return undefined;
+  const names = unknown.inputs ?? [];
+  const suggestions = names.flatMap((name) => {
+    const [best] = closestNames(name, declared, { limit: 1 });
+    return best === undefined ? [] : [{ name, best }];
+  });
+  if (suggestions.length === 0) return undefined;
+  if (names.length === 1 && suggestions[0]) return `did you mean ${JSON.stringify(suggestions[0].best)}?`;
+  return `did you mean ${suggestions.map((s) => `${JSON.stringify(s.best)} for ${JSON.stringify(s.name)}`).join(', ')}?`;
+}
+
+const emptyTrace = (address: string, name: string) => ({ address, name, inputs: undefined, origins: undefined, source: undefined });
 
 function describeInclude(value: Value): string {
   if (typeof value === 'string') return `include "${value}"`;
@@ -450,7 +642,7 @@ function describeInclude(value: Value): string {
 export async function renderPipeline(text: string, file: string, ctx: RenderContext): Promise<RenderOutcome> {
   const parsed = parseYamlDocuments(text, file);
   const syntax = parsed.diagnostics.filter((d) => d.severity === 'error');
-  if (syntax.length > 0) return { ok: false, diagnostics: sortDiagnostics(syntax) };
+  if (syntax.length > 0) return { ok: false, diagnostics: sortDiagnostics(syntax), resolutions: [] };
   const warnings = parsed.diagnostics.filter((d) => d.severity !== 'error');
   const renderer = new Renderer(ctx, file);
 
@@ -463,19 +655,19 @@ export async function renderPipeline(text: string, file: string, ctx: RenderCont
   let values: Value = doc?.value ?? new Map<string, Value>();
   for (const d of documents) {
     if (!isValueMap(d.value)) {
-      return { ok: false, diagnostics: [{ ruleId: 'syntax', severity: 'error', message: 'Invalid configuration format', file, start: d.range.start }] };
+      return { ok: false, diagnostics: [{ ruleId: 'syntax', severity: 'error', message: 'Invalid configuration format', file, start: d.range.start }], resolutions: [] };
     }
   }
   if (hasHeader) {
     // A pipeline with its own `spec:inputs` is interpolated first; no pipeline inputs are given.
     const result = (ctx.loader ?? defaultLoader)(text, file, { inputs: new Map(), variables: renderer.variables });
     if (!result.ok) {
-      return { ok: false, diagnostics: [{ ruleId: 'interpolation', severity: 'error', message: result.message, file, start }] };
+      return { ok: false, diagnostics: [{ ruleId: 'interpolation', severity: 'error', message: result.message, file, start }], resolutions: [] };
     }
     values = result.content;
   }
   if (!isValueMap(values)) {
-    return { ok: false, diagnostics: [{ ruleId: 'syntax', severity: 'error', message: 'Invalid configuration format', file, start }] };
+    return { ok: false, diagnostics: [{ ruleId: 'syntax', severity: 'error', message: 'Invalid configuration format', file, start }], resolutions: [] };
   }
 
   const locator: EntryLocator = {
@@ -492,15 +684,18 @@ export async function renderPipeline(text: string, file: string, ctx: RenderCont
     return {
       ok: false,
       diagnostics: [{ ruleId: 'include', severity: 'error', message: error.message, file, start: range?.start ?? start }],
+      resolutions: renderer.resolutions,
     };
   }
-  if (renderer.errors.length > 0) return { ok: false, diagnostics: sortDiagnostics(renderer.errors) };
+  const resolutions = renderer.resolutions;
+  if (renderer.errors.length > 0) return { ok: false, diagnostics: sortDiagnostics([...renderer.errors, ...renderer.notes.filter((d) => d.severity === 'warning')]), resolutions };
 
   let value: ValueMap = expansion.value;
   if (expansion.expanded && expansion.kept.length > 0) {
     value = new Map<string, Value>([['include', expansion.kept], ...expansion.value]);
   }
-  return { ok: true, value, diagnostics: sortDiagnostics([...warnings, ...renderer.notes]) };
+  const contributions: Contribution[] = ctx.trace && expansion.expanded ? [...renderer.contributions, { kind: 'pipeline', value: values, doc }] : [];
+  return { ok: true, value, diagnostics: sortDiagnostics([...warnings, ...renderer.notes]), resolutions, contributions };
 }
 
 /** `prepareRender` + `renderPipeline`. */

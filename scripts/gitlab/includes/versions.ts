@@ -21,6 +21,7 @@
 import parseSemver from 'semver/functions/parse.js';
 import rcompareSemver from 'semver/functions/rcompare.js';
 import { commitsWithPrefix, listTags, resolveRef, type Tag } from '../../core/git.js';
+import { byNearness } from '../../core/suggest.js';
 
 /** `Gitlab::Regex::SemVer.optional_prefixed` (`\Av?<unbounded_semver_regex>\z`). */
 export const SEMVER_TAG_PATTERN =
@@ -168,3 +169,40 @@ export async function resolveVersion(
   const sha = await resolveReference(repo, reference);
   return sha === undefined ? undefined : { sha, version: null, reference };
 }
+
+/**
+ * The catalog's versions ordered for "did you mean". A reference that starts like a version stands
+ * for the versions it could mean (`1` for 1.x.y, `1.9` for 1.9.y, `1.2.7` for itself); versions are
+ * ordered by how far they lie from that span on the version line. Any other reference orders them
+ * by how the tag names are spelt. Equally near versions come highest first.
+ */
+export function nearestVersions(versions: readonly CatalogVersion[], reference: string): CatalogVersion[] {
+  const highestFirst = (a: CatalogVersion, b: CatalogVersion) => rcompareSemver(plainOf(a), plainOf(b)) || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0);
+  const sorted = [...versions].sort(highestFirst);
+  const numeric = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(reference);
+  if (!numeric) {
+    const order = byNearness(reference, sorted.map((v) => v.tag));
+    return order.map((tag) => sorted.find((v) => v.tag === tag) as CatalogVersion);
+  }
+  const [major = 0, minor, patch] = [numeric[1], numeric[2], numeric[3]].map((part) => (part === undefined ? undefined : Number(part)));
+  const low = position(major, minor ?? 0, patch ?? 0);
+  const high = position(major, minor ?? PART, patch ?? PART);
+  const distance = (v: CatalogVersion) => {
+    const at = position(v.major, v.minor, v.patch);
+    return at < low ? low - at : at > high ? at - high : 0n;
+  };
+  return sorted
+    .map((version, order) => ({ version, order, distance: distance(version) }))
+    .sort((a, b) => (a.distance < b.distance ? -1 : a.distance > b.distance ? 1 : a.order - b.order))
+    .map((entry) => entry.version);
+}
+
+/** A version's place on the version line (numbers beyond `PART` count as `PART`). */
+const PART = 1_000_000n;
+const position = (major: number, minor: number | bigint, patch: number | bigint): bigint => {
+  const part = (n: number | bigint) => (BigInt(n) > PART ? PART : BigInt(n));
+  return part(major) * PART * PART + part(minor) * PART + part(patch);
+};
+
+/** The version a release tag names, with its pre-release and without its prefix and build metadata. */
+const plainOf = (v: CatalogVersion) => `${plain(v)}${v.prerelease === null ? '' : `-${v.prerelease}`}`;

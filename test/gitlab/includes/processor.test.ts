@@ -265,7 +265,10 @@ describe('renderPipeline: version forms', () => {
     try {
       expect((await contextFor('$CI_COMMIT_SHA')).script).toEqual({ build: { stage: 'test', script: ['echo build main'] } });
       const errors = await failures('include:\n  - component: gitlab.com/group/catalog/untracked@$CI_COMMIT_SHA\n');
-      expect(errors.map((d) => d.message)).toEqual([`Component 'gitlab.com/group/catalog/untracked@${commits['main']}' - content not found`]);
+      const [message] = errors.map((d) => d.message);
+      expect(message).toMatch(new RegExp(`^Component 'gitlab\\.com/group/catalog/untracked@${commits['main']}' - content not found; components of group/catalog at ${commits['main']?.slice(0, 7)}, nearest first: `));
+      // The committed components are listed; the untracked one is not.
+      expect(message).not.toMatch(/nearest first: .*untracked/);
     } finally {
       repo.git('checkout', '--quiet', '--', 'templates/build.yml');
       await repo.remove('templates/untracked.yml');
@@ -371,10 +374,15 @@ describe('renderPipeline: includes left for GitLab', () => {
       'info 5:5',
       'info 8:5',
       'info 9:5',
-      'info 10:16',
+      'warning 10:16',
     ]);
     expect(outcome.diagnostics[0]?.message).toBe('`local` include "ci/local.yml" is left in include: for GitLab to expand');
-    expect(outcome.diagnostics[5]?.message).toContain('component of project "group/other"');
+    // A component no source serves is not checked: a warning, not a note.
+    expect(outcome.diagnostics[5]).toMatchObject({
+      ruleId: 'no-source',
+      message:
+        'component "thing" of gitlab.com/group/other is not checked: no catalog source serves that project (give the renderer a copy of gitlab.com/group/other); it is left in include: for GitLab',
+    });
   });
 
   it('leaves a pipeline untouched when nothing could be expanded', async () => {
@@ -431,7 +439,8 @@ describe('renderPipeline: errors', () => {
       {
         ruleId: 'include',
         severity: 'error',
-        message: "Component 'gitlab.com/group/catalog/nope@1.0.0' - content not found",
+        // "both" is nearest to "nope" (3 edits); the others are 5 edits away, in name order.
+        message: `Component 'gitlab.com/group/catalog/nope@1.0.0' - content not found; components of group/catalog at 1.0.0 (${commits['1.0.0']?.slice(0, 7)}), nearest first: both, blank, build, deploy, nothing`,
         file: 'pipeline.yml',
         start: { line: 3, column: 16 },
         end: { line: 3, column: 59 },
@@ -441,22 +450,29 @@ describe('renderPipeline: errors', () => {
 
   it('unknown version: content not found', async () => {
     const errors = await failures('include:\n  - component: gitlab.com/group/catalog/build@2.0.0\n  - component: gitlab.com/group/catalog/build@9\n');
+    // The tag is v2.0.0: nearest to 2.0.0. For @9 (9.x.y) the highest versions are nearest.
+    const fetch = 'if a newer version is missing, fetch the tags into this repository (`git fetch --tags`)';
     expect(errors.map(brief)).toEqual([
-      "2:16 Component 'gitlab.com/group/catalog/build@2.0.0' - content not found",
-      "3:16 Component 'gitlab.com/group/catalog/build@9' - content not found",
+      `2:16 Component 'gitlab.com/group/catalog/build@2.0.0' - content not found; versions of group/catalog, nearest first: v2.0.0, 1.2.0-rc.1, 1.1.0, 1.0.0; ${fetch}`,
+      `3:16 Component 'gitlab.com/group/catalog/build@9' - content not found; versions of group/catalog, nearest first: v2.0.0, 1.2.0-rc.1, 1.1.0, 1.0.0; ${fetch}`,
     ]);
   });
 
   it('a component that does not exist at the resolved version: content not found', async () => {
     const errors = await failures('include:\n  - component: gitlab.com/group/catalog/defaults@1.0.0\n');
-    expect(errors.map(brief)).toEqual(["2:16 Component 'gitlab.com/group/catalog/defaults@1.0.0' - content not found"]);
+    const [message] = errors.map(brief);
+    // defaults.yml came later: the components of 1.0.0, "deploy" (5 edits) nearest, then the three 7 edits away in name order.
+    expect(message).toBe(
+      `2:16 Component 'gitlab.com/group/catalog/defaults@1.0.0' - content not found; components of group/catalog at 1.0.0 (${commits['1.0.0']?.slice(0, 7)}), nearest first: deploy, blank, both, build, nothing`,
+    );
   });
 
   it('another instance or no @: the component path is not supported', async () => {
     const errors = await failures('include:\n  - component: example.com/group/catalog/build@1.0.0\n  - component: gitlab.com/group/catalog/build\n');
     expect(errors.map(brief)).toEqual([
-      "2:16 Component 'example.com/group/catalog/build@1.0.0' - the component path is not supported",
-      "3:16 Component 'gitlab.com/group/catalog/build' - the component path is not supported",
+      "2:16 Component 'example.com/group/catalog/build@1.0.0' - the component path is not supported; " +
+        'this run takes $CI_SERVER_FQDN to be "gitlab.com": for a pipeline on example.com, pass --server-fqdn example.com',
+      "3:16 Component 'gitlab.com/group/catalog/build' - the component path is not supported; a component address ends in @<version>",
     ]);
   });
 
@@ -557,7 +573,7 @@ describe('renderPipeline: errors', () => {
       expect(outcome.ok).toBe(false);
       expect(outcome.diagnostics.map(brief)).toEqual([
         '2:16 `gitlab.com/group/catalog/build@1.0.0`: boom',
-        "3:16 Component 'gitlab.com/group/catalog/nope@1.0.0' - content not found",
+        `3:16 Component 'gitlab.com/group/catalog/nope@1.0.0' - content not found; components of group/catalog at 1.0.0 (${commits['1.0.0']?.slice(0, 7)}), nearest first: both, blank, build, deploy, nothing`,
       ]);
     });
   });
