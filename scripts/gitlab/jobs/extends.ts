@@ -7,12 +7,21 @@
  */
 import { deepMerge } from '../ruby/hash.js';
 import { isValueMap, type Value, type ValueMap } from '../ruby/value.js';
-import { JobConfigError } from './config-error.js';
+import { JobConfigError, type ConfigErrorSink } from './config-error.js';
 import { extendsOf, MAX_EXTENDS_NESTING } from './model.js';
 
-/** The configuration with every `extends:` merged in; throws GitLab's `ExtensionError` messages. */
-export function expandExtends(config: ValueMap): ValueMap {
+/**
+ * The configuration with every `extends:` merged in; throws GitLab's `ExtensionError` messages.
+ * With `sink`, each error goes there instead and the entry is extended by the bases that can be
+ * used (none after a nesting or cycle error), so that every error is found.
+ */
+export function expandExtends(config: ValueMap, sink?: ConfigErrorSink): ValueMap {
   const context: ValueMap = new Map(config);
+  const fail = (key: string, message: string): void => {
+    const error = new JobConfigError(`${key}: ${message}`, [key, 'extends']);
+    if (!sink) throw error;
+    sink(error);
+  };
   // Like `Extendable::Entry#extend!`, an entry is extended again each time it is reached: the
   // merge is idempotent, and the nesting and cycle checks depend on the path it is reached by.
   const extend = (key: string, ancestors: readonly string[]): Value => {
@@ -20,13 +29,16 @@ export function expandExtends(config: ValueMap): ValueMap {
     if (!isValueMap(value) || !value.has('extends')) return value;
     const bases = extendsOf(value);
     const unknown = bases.filter((base) => !context.has(base));
-    if (unknown.length > 0) throw new JobConfigError(`${key}: unknown keys in \`extends\` (${unknown.join(', ')})`);
-    const invalid = bases.filter((base) => !isValueMap(context.get(base)));
-    if (invalid.length > 0) throw new JobConfigError(`${key}: invalid base hashes in \`extends\` (${invalid.join(', ')})`);
-    if (ancestors.length > MAX_EXTENDS_NESTING) throw new JobConfigError(`${key}: nesting too deep in \`extends\``);
-    if (ancestors.includes(key)) throw new JobConfigError(`${key}: circular dependency detected in \`extends\``);
+    if (unknown.length > 0) fail(key, `unknown keys in \`extends\` (${unknown.join(', ')})`);
+    const invalid = bases.filter((base) => context.has(base) && !isValueMap(context.get(base)));
+    if (invalid.length > 0) fail(key, `invalid base hashes in \`extends\` (${invalid.join(', ')})`);
+    const stop = ancestors.length > MAX_EXTENDS_NESTING ? 'nesting too deep in `extends`' : ancestors.includes(key) ? 'circular dependency detected in `extends`' : undefined;
+    if (stop !== undefined) {
+      fail(key, stop);
+      return value;
+    }
     let merged: ValueMap = new Map();
-    for (const base of bases) merged = deepMerge(merged, extend(base, [...ancestors, key]) as ValueMap);
+    for (const base of bases.filter((b) => isValueMap(context.get(b)))) merged = deepMerge(merged, extend(base, [...ancestors, key]) as ValueMap);
     const extended = deepMerge(merged, value);
     context.set(key, extended);
     return extended;
