@@ -53,6 +53,8 @@ export interface ProgramSpec<R> {
   /** Commands that only group subcommands (`ci-schema`), with their descriptions. */
   readonly groups: readonly { readonly name: string; readonly description: string }[];
   readonly commands: readonly CommandSpec<R>[];
+  /** What `-V`/`--version` prints (commander's flags); without it, they are unknown options. */
+  readonly version?: (() => string) | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,12 +118,14 @@ export type CommandLine<R> =
   | { readonly kind: 'error'; readonly message: string; readonly help: string };
 
 const HELP = { flag: '-h, --help', description: 'display help for command' } as const;
+const VERSION: [string, string] = ['-V, --version', 'output the version number'];
 
 export function parseCommandLine<R>(program: ProgramSpec<R>, argv: readonly string[]): CommandLine<R> {
   // `help [command...]` and `[group] --help` before any command word.
   const [first, ...rest] = argv;
   if (first === undefined) return { kind: 'error', message: '', help: programHelp(program, undefined) };
   if (first === '-h' || first === '--help') return { kind: 'help', text: programHelp(program, undefined) };
+  if (program.version && (first === '-V' || first === '--version')) return { kind: 'help', text: `${program.version()}\n` };
   if (first === 'help') return helpFor(program, rest);
   if (first.startsWith('-')) return { kind: 'error', message: `error: unknown option '${first}'`, help: programHelp(program, undefined) };
 
@@ -253,14 +257,15 @@ function programHelp<R>(program: ProgramSpec<R>, groupName: string | undefined):
     }
   }
   entries.push(['help [command]', 'display help for command']);
+  const options: [string, string][] = [...(program.version && !group ? [VERSION] : []), [HELP.flag, HELP.description]];
   return [
     `Usage: ${program.name} ${prefix}[options] [command]`,
     '',
     wrap(group ? group.description : program.description, WIDTH, 0),
     '',
-    section('Options:', [[HELP.flag, HELP.description]], entries),
+    section('Options:', options, entries),
     '',
-    section('Commands:', entries, [[HELP.flag, HELP.description]]),
+    section('Commands:', entries, options),
     '',
   ].join('\n');
 }

@@ -6,6 +6,7 @@
 import { defineCommand, type ProgramSpec } from './args.js';
 import { processIo, reportFailure, runCommandLine, runIfExecuted, type Run } from './entry.js';
 import type { ExitCode, Io } from './io.js';
+import { toolVersion } from './version.js';
 
 /**
  * Each command's module is loaded only when that command runs: `render` never loads ajv or the
@@ -20,9 +21,54 @@ const CATALOG_OPTION = {
 } as const;
 const REFRESH_OPTION = { flag: '--refresh', description: 'fetch the cached copies of catalog URLs again (new tags and branches)' } as const;
 
+/** `lint`, and `check`, its shorter name. */
+function lintCommand(name: string, description: string) {
+  return defineCommand({
+    name,
+    description,
+    arguments: [{ name: 'pipelines', description: 'pipeline files to lint as well (in a project without components: the pipelines to check)', required: false, variadic: true }],
+    options: [
+      { flag: '--format', value: '<format>', description: 'text, json, codequality, junit or sarif', default: 'text' },
+      { flag: '--output', value: '<file>', description: 'write the report to a file (atomically) instead of stdout' },
+      { flag: '--max-warnings', value: '<n>', description: 'fail when there are more warnings than this' },
+      { flag: '--ci-schema', value: '<path-or-url>', description: "GitLab's ci.json to validate rendered configuration against" },
+      { flag: '--no-shellcheck', description: 'do not run shellcheck on rendered scripts' },
+      { flag: '--config', value: '<file>', description: 'lint configuration (default: .catalog-lint.yml, or "catalog.lint" in package.json)' },
+      CATALOG_OPTION,
+      REFRESH_OPTION,
+      { flag: '--server-fqdn', value: '<host>', description: 'what $CI_SERVER_FQDN stands for (default: gitlab.com)' },
+      { flag: '--project-path', value: '<group/name>', description: "what $CI_PROJECT_PATH stands for (default: from the origin remote)" },
+      { flag: '--sha', value: '<rev>', description: 'what $CI_COMMIT_SHA stands for (default: HEAD)' },
+      { flag: '--all', description: "also report schema findings inside the components' own code" },
+    ],
+    run: ({ args: [pipelines], options }) => async (io: Io) => {
+      const { runLint } = await import('./commands/lint.js');
+      return runLint(
+        {
+          pipelines,
+          format: options.format,
+          output: options.output,
+          maxWarnings: options.maxWarnings,
+          ciSchema: options.ciSchema,
+          shellcheck: options.shellcheck,
+          config: options.config,
+          catalog: options.catalog,
+          refresh: options.refresh,
+          serverFqdn: options.serverFqdn,
+          projectPath: options.projectPath,
+          sha: options.sha,
+          all: options.all,
+        },
+        io,
+      );
+    },
+  });
+}
+
 export const PROGRAM: ProgramSpec<Run> = {
   name: 'catalog',
   description: 'GitLab CI/CD component catalog toolkit: validate, interpolate, render and describe components exactly as GitLab does',
+  version: toolVersion,
   groups: [{ name: 'ci-schema', description: "GitLab's CI JSON Schema (ci.json), which `catalog lint` validates rendered configuration against" }],
   commands: [
     defineCommand({
@@ -87,34 +133,8 @@ export const PROGRAM: ProgramSpec<Run> = {
         return runSchema({ out: options.out }, io);
       },
     }),
-    defineCommand({
-      name: 'lint',
-      description: "lint the catalog's components (rendered with defaults and each example's inputs) and the given pipelines",
-      arguments: [{ name: 'pipelines', description: 'pipeline files to lint as well', required: false, variadic: true }],
-      options: [
-        { flag: '--format', value: '<format>', description: 'text, json, codequality, junit or sarif', default: 'text' },
-        { flag: '--output', value: '<file>', description: 'write the report to a file (atomically) instead of stdout' },
-        { flag: '--max-warnings', value: '<n>', description: 'fail when there are more warnings than this' },
-        { flag: '--ci-schema', value: '<path-or-url>', description: "GitLab's ci.json to validate rendered configuration against" },
-        { flag: '--no-shellcheck', description: 'do not run shellcheck on rendered scripts' },
-        { flag: '--config', value: '<file>', description: 'lint configuration (default: .catalog-lint.yml, or "catalog.lint" in package.json)' },
-      ],
-      run: ({ args: [pipelines], options }) => async (io) => {
-        const { runLint } = await import('./commands/lint.js');
-        return runLint(
-          {
-            pipelines,
-            format: options.format,
-            output: options.output,
-            maxWarnings: options.maxWarnings,
-            ciSchema: options.ciSchema,
-            shellcheck: options.shellcheck,
-            config: options.config,
-          },
-          io,
-        );
-      },
-    }),
+    lintCommand('lint', "lint the catalog's components (rendered with defaults and each example's inputs) and the given pipelines; in a project without components, check its pipelines (default .gitlab-ci.yml) as GitLab would, includes read from the catalogs"),
+    lintCommand('check', 'the same as lint'),
     defineCommand({
       name: 'ci-schema update',
       description: "download GitLab's ci.json (or copy a file) into the cache `catalog lint` uses, after checking that it compiles",

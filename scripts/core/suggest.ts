@@ -54,8 +54,8 @@ export function byNearness(name: string, candidates: readonly string[]): string[
     .map((s) => s.candidate);
 }
 
-/** `"a"`, `"a" or "b"`, `"a", "b" or "c"`: names quoted for a message. */
-export function quotedAlternatives(names: readonly string[]): string {
+/** `"a"`, `"a" or "b"`, `"a", "b" or "c"` (or with `and`): names quoted for a message. */
+export function quotedAlternatives(names: readonly string[], conjunction: 'or' | 'and' = 'or'): string {
   const quoted = names.map((n) => JSON.stringify(n));
-  return quoted.length <= 1 ? (quoted[0] ?? '') : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+  return quoted.length <= 1 ? (quoted[0] ?? '') : `${quoted.slice(0, -1).join(', ')} ${conjunction} ${quoted[quoted.length - 1]}`;
 }

@@ -1,8 +1,10 @@
 /**
- * `catalog lint [pipeline.yml…]`: GitLab's own checks, the rules, GitLab's CI schema and shellcheck
- * over every component (rendered with its defaults and each example's inputs) and the named
- * pipelines. Exit 0 when clean (warnings allowed up to `--max-warnings`), 1 with findings,
- * 2 when the run itself failed (unreadable config, shellcheck missing without `--no-shellcheck`).
+ * `catalog lint [pipeline.yml…]`: in a catalog (components under `templates/`), GitLab's own
+ * checks, the rules, GitLab's CI schema and shellcheck over every component (rendered with its
+ * defaults and each example's inputs) and the named pipelines. In a project without components (an
+ * application that includes them), the consumer's check of its pipelines (`consumer-lint.ts`).
+ * Exit 0 when clean (warnings allowed up to `--max-warnings`), 1 with findings, 2 when the run
+ * itself failed (unreadable config, shellcheck missing without `--no-shellcheck`).
  */
 import path from 'node:path';
 import type { Diagnostic } from '../../core/diagnostic.js';
@@ -17,6 +19,8 @@ import { shellcheckVersion } from '../../lint/shellcheck-process.js';
 import { loadLintProject } from '../../lint/target.js';
 import type { ExitCode, Io } from '../io.js';
 import { writeAtomically } from '../../core/files.js';
+import { discoverComponents } from '../../catalog/discover.js';
+import { toolVersion } from '../version.js';
 
 export interface LintArgs {
   readonly pipelines: readonly string[];
@@ -26,9 +30,13 @@ export interface LintArgs {
   readonly ciSchema?: string | undefined;
   readonly shellcheck?: boolean | undefined;
   readonly config?: string | undefined;
+  readonly catalog?: string | undefined;
+  readonly refresh?: boolean | undefined;
+  readonly serverFqdn?: string | undefined;
+  readonly projectPath?: string | undefined;
+  readonly sha?: string | undefined;
+  readonly all?: boolean | undefined;
 }
-
-export const TOOL_VERSION = '0.1.0';
 
 /** In GitLab CI, rule docs are linked at the commit being linted; elsewhere the formats fall back to file: URLs. */
 function docsBaseUri(): string | undefined {
@@ -45,6 +53,10 @@ export async function runLint(args: LintArgs, io: Io): Promise<ExitCode> {
     throw new UsageError('--max-warnings: expected a whole number of 0 or more');
   }
   const root = io.cwd;
+  if ((await discoverComponents(root)).length === 0) {
+    const { runConsumerLint } = await import('./consumer-lint.js');
+    return runConsumerLint({ ...args, format, maxWarnings }, io);
+  }
   const shellcheck = args.shellcheck ?? true;
   // shellcheck's version is asked while the configuration is read; its absence is reported first.
   const version = shellcheck ? shellcheckVersion() : undefined;
@@ -69,7 +81,7 @@ export async function runLint(args: LintArgs, io: Io): Promise<ExitCode> {
     root,
     rules: RULES,
     toolName: 'catalog-lint',
-    toolVersion: TOOL_VERSION,
+    toolVersion: toolVersion(),
     files: project.targets.map((t) => t.file),
     docsBaseUri: docsBaseUri(),
   });

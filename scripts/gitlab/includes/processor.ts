@@ -182,7 +182,7 @@ export type RenderOutcome =
       readonly value: Value;
       readonly diagnostics: readonly Diagnostic[];
       readonly resolutions: readonly IncludeResolution[];
-      /** With `RenderContext.trace`; empty when nothing was merged. */
+      /** With `RenderContext.trace` (the pipeline's own values last); empty without it. */
       readonly contributions: readonly Contribution[];
     }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly resolutions: readonly IncludeResolution[] };
@@ -694,7 +694,7 @@ export async function renderPipeline(text: string, file: string, ctx: RenderCont
   if (expansion.expanded && expansion.kept.length > 0) {
     value = new Map<string, Value>([['include', expansion.kept], ...expansion.value]);
   }
-  const contributions: Contribution[] = ctx.trace && expansion.expanded ? [...renderer.contributions, { kind: 'pipeline', value: values, doc }] : [];
+  const contributions: Contribution[] = ctx.trace ? [...renderer.contributions, { kind: 'pipeline', value: values, doc }] : [];
   return { ok: true, value, diagnostics: sortDiagnostics([...warnings, ...renderer.notes]), resolutions, contributions };
 }
 

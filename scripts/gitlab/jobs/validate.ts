@@ -14,6 +14,7 @@
  * Parallel jobs are checked under the names they are written with: a need of `build` covers every
  * `build 1/2`…, and a need of `build 1/2` (or a matrix instance) is taken as a need of `build`.
  */
+import { closestNames, quotedAlternatives } from '../../core/suggest.js';
 import { rubyToS } from '../ruby/inspect.js';
 import { isValueMap, type Value, type ValueMap } from '../ruby/value.js';
 import type { PathSegment } from '../yaml/psych.js';
@@ -29,6 +30,8 @@ export interface PipelineError {
   readonly path: readonly PathSegment[];
   /** Whether the problem is the key at `path` (a job) or its value. */
   readonly part: 'key' | 'value';
+  /** Ours, not GitLab's: the job names near a misspelt one. */
+  readonly hint?: string | undefined;
 }
 
 /** `Config::Entry::Stages` wrapped with the edge stages (`.pre`, `.post`). */
@@ -42,7 +45,7 @@ export const MAX_NEED_NAME_LENGTH = 255;
 
 export function validatePipeline(config: ValueMap): PipelineError[] {
   const errors: PipelineError[] = [];
-  const sink = (error: JobConfigError) => errors.push({ message: error.message, path: error.path ?? [], part: 'value' });
+  const sink = (error: JobConfigError) => errors.push({ message: error.message, path: error.path ?? [], part: 'value', hint: extendsHint(error, config) });
   const resolved = resolveAllReferences(expandExtends(config, sink), sink);
   const located = new JobResolver(config);
   const at = (job: string, key: string, ...rest: PathSegment[]): PipelineError['path'] => {
@@ -79,7 +82,7 @@ export function validatePipeline(config: ValueMap): PipelineError[] {
     const dependency = (kind: 'dependency' | 'need', other: string, path: readonly PathSegment[], optional = false) => {
       const target = jobNamed(other);
       if (target === undefined) {
-        if (!optional) errors.push({ message: `${name} job: undefined ${kind}: ${other}`, path, part: 'value' });
+        if (!optional) errors.push({ message: `${name} job: undefined ${kind}: ${other}`, path, part: 'value', hint: didYouMean(other, [...stageOf.keys()]) });
         return;
       }
       if (kind === 'need' && other.length > MAX_NEED_NAME_LENGTH) {
@@ -130,6 +133,21 @@ export function validatePipeline(config: ValueMap): PipelineError[] {
   const cycle = findCycle(needsGraph);
   if (cycle) errors.push({ message: 'The pipeline has circular dependencies', path: at(cycle, 'needs'), part: 'value' });
   return errors;
+}
+
+/** `did you mean "a"?` among `names`, or nothing when none is near. */
+function didYouMean(name: string, names: readonly string[]): string | undefined {
+  const near = closestNames(name, names);
+  return near.length > 0 ? `did you mean ${quotedAlternatives(near)}?` : undefined;
+}
+
+/** For `unknown keys in \`extends\``: the entries near each unknown base. */
+function extendsHint(error: JobConfigError, config: ValueMap): string | undefined {
+  const unknown = /: unknown keys in `extends` \((.*)\)$/.exec(error.message)?.[1];
+  if (unknown === undefined) return undefined;
+  const names = [...config.keys()];
+  const hints = unknown.split(', ').flatMap((base) => didYouMean(base, names) ?? []);
+  return hints.length > 0 ? hints.join('; ') : undefined;
 }
 
 /** `.pre`, the pipeline's stages (default build, test, deploy), `.post`; undefined when `stages:` is not a list of strings. */

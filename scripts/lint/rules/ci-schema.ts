@@ -11,12 +11,11 @@
  * type, one error names the types it could have. Last, as gitlab-ci-local's
  * `filterSingleErrorPerProperty` does, one error is kept per property (`enum` over `type` over the rest).
  */
-import type { Position } from '../../core/diagnostic.js';
 import { isValueMap, toPlain, YamlReference, type Value } from '../../gitlab/ruby/value.js';
 import type { ErrorObject, SchemaValidator } from '../../core/json-schema.js';
 import type { PathSegment } from '../../gitlab/yaml/psych.js';
 import { compileCiSchema } from '../../gitlab/ci-schema/ci-schema.js';
-import { defineRule, type RenderedVariant } from '../rule.js';
+import { defineRule } from '../rule.js';
 
 type MessageId = 'unknownKey' | 'missingKey' | 'type' | 'enum' | 'invalid';
 
@@ -34,26 +33,39 @@ export const ciSchema = defineRule<MessageId>({
   check(ctx) {
     const schema = ctx.settings.ciSchema;
     if (!schema) return;
-    const validate = compileCiSchema(schema);
     const reported = new Set<string>();
     for (const variant of ctx.target.variants) {
-      const references: string[] = [];
-      const data = schemaData(variant.content, '', references);
-      if (validate(data)) continue;
-      const errors = singleErrorPerProperty(
-        explainAlternatives(validate, [...validate.errors]).filter((e) => !references.some((r) => e.instancePath === r || e.instancePath.startsWith(`${r}/`))),
-      );
-      for (const error of errors) {
-        const finding = describeError(error, data, schema, variant);
-        const key = `${finding.at.line}:${finding.at.column}:${finding.messageId}:${JSON.stringify(finding.data)}`;
+      for (const finding of ciSchemaFindings(schema, variant.content)) {
+        const at = variant.locate(finding.path, finding.part);
+        const key = `${at.line}:${at.column}:${finding.messageId}:${JSON.stringify(finding.data)}`;
         if (reported.has(key)) continue;
         reported.add(key);
         const label = variant.label === 'defaults' || variant.label === 'pipeline' ? '' : ` (with the inputs of ${variant.label})`;
-        ctx.report({ messageId: finding.messageId, at: finding.at, data: { ...finding.data, variant: label } });
+        ctx.report({ messageId: finding.messageId, at, data: { ...finding.data, variant: label } });
       }
     }
   },
 });
+
+/** One problem ci.json finds in a configuration, at the content path (and part) it is about. */
+export interface CiSchemaFinding {
+  readonly messageId: MessageId;
+  readonly data: Readonly<Record<string, string>>;
+  readonly path: readonly PathSegment[];
+  readonly part: 'key' | 'value';
+}
+
+/** Every problem ci.json finds in `content`, explained (see the file comment); none when it is valid. */
+export function ciSchemaFindings(schema: Readonly<Record<string, unknown>>, content: Value): CiSchemaFinding[] {
+  const validate = compileCiSchema(schema);
+  const references: string[] = [];
+  const data = schemaData(content, '', references);
+  if (validate(data)) return [];
+  const errors = singleErrorPerProperty(
+    explainAlternatives(validate, [...validate.errors]).filter((e) => !references.some((r) => e.instancePath === r || e.instancePath.startsWith(`${r}/`))),
+  );
+  return errors.map((error) => describeError(error, data, schema));
+}
 
 /**
  * The content as the JSON ci.json describes: a `!reference [job, key]` is the sequence it is
@@ -201,43 +213,41 @@ function singleErrorPerProperty(errors: readonly ErrorObject[]): ErrorObject[] {
   return [...kept.values()];
 }
 
-interface Finding {
-  readonly messageId: MessageId;
-  readonly data: Record<string, string>;
-  readonly at: Position;
-}
-
-function describeError(error: ErrorObject, data: unknown, schema: Readonly<Record<string, unknown>>, variant: RenderedVariant): Finding {
+function describeError(error: ErrorObject, data: unknown, schema: Readonly<Record<string, unknown>>): CiSchemaFinding {
   const path = toPath(error.instancePath, data);
   const where = describePath(path, schema);
   const value = error.data === undefined ? valueAt(data, path) : error.data;
+  const finding = (found: { messageId: MessageId; data: Record<string, string> }, atPath: readonly PathSegment[] = path, part: 'key' | 'value' = 'value'): CiSchemaFinding => ({
+    ...found,
+    path: atPath,
+    part,
+  });
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(error.params['additionalProperty']);
       // `!reference` is how ci.json lets a tag through, not a key anyone writes.
       const expected = propertyNames(error.parentSchema).filter((k) => !k.startsWith('!')).sort().map(quote).join(', ');
-      const at = variant.locate([...path, key], 'key');
-      if (expected) return { messageId: 'unknownKey', data: { key: quote(key), where, expected }, at };
+      if (expected) return finding({ messageId: 'unknownKey', data: { key: quote(key), where, expected } }, [...path, key], 'key');
       const patterns = Object.keys(objectAt(error.parentSchema, 'patternProperties'));
       const problem = patterns.length > 0 ? `has key ${quote(key)}, which matches none of ${patterns.map((p) => `/${p}/`).join(', ')}` : `must not have key ${quote(key)}`;
-      return { messageId: 'invalid', data: { where, problem }, at };
+      return finding({ messageId: 'invalid', data: { where, problem } }, [...path, key], 'key');
     }
     case 'required':
     case 'dependencies':
-      return { messageId: 'missingKey', data: { where, key: quote(String(error.params['missingProperty'])) }, at: variant.locate(path, path.length > 0 ? 'key' : 'value') };
+      return finding({ messageId: 'missingKey', data: { where, key: quote(String(error.params['missingProperty'])) } }, path, path.length > 0 ? 'key' : 'value');
     case 'type':
-      return { messageId: 'type', data: { where, expected: typeList(error.params).join(' or '), actual: typeOf(value) }, at: variant.locate(path) };
+      return finding({ messageId: 'type', data: { where, expected: typeList(error.params).join(' or '), actual: typeOf(value) } });
     case 'enum':
     case 'const': {
       const allowed: unknown[] = error.keyword === 'enum' ? ((error.params['allowedValues'] as unknown[] | undefined) ?? []) : [error.params['allowedValue']];
-      return { messageId: 'enum', data: { where, expected: allowed.map(show).join(', '), actual: show(value) }, at: variant.locate(path) };
+      return finding({ messageId: 'enum', data: { where, expected: allowed.map(show).join(', '), actual: show(value) } });
     }
     case 'oneOf':
-      return { messageId: 'invalid', data: { where, problem: 'matches more than one of the forms ci.json allows for it' }, at: variant.locate(path) };
+      return finding({ messageId: 'invalid', data: { where, problem: 'matches more than one of the forms ci.json allows for it' } });
     case 'anyOf':
-      return { messageId: 'invalid', data: { where, problem: 'matches none of the forms ci.json allows for it' }, at: variant.locate(path) };
+      return finding({ messageId: 'invalid', data: { where, problem: 'matches none of the forms ci.json allows for it' } });
     default:
-      return { messageId: 'invalid', data: { where, problem: (error.message ?? 'is invalid').replace(/\bNOT\b/g, 'not') }, at: variant.locate(path) };
+      return finding({ messageId: 'invalid', data: { where, problem: (error.message ?? 'is invalid').replace(/\bNOT\b/g, 'not') } });
   }
 }
 
