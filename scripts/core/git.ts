@@ -271,11 +271,13 @@ export async function cloneBare(url: string, dest: string): Promise<void> {
 }
 
 /**
- * Brings a bare copy up to date with its origin (`git fetch --prune --tags`): branches replaced as
- * they are there (forced: a rewritten branch is taken as it now is), tags added, moved and removed.
+ * Brings a bare copy up to date with its origin: branches and tags replaced as they are there
+ * (forced: a rewritten branch or a moved tag is taken as it now is), and those it no longer has
+ * removed. Both refspecs are spelt out: with refspecs on the command line, `--prune` prunes only
+ * under their destinations (and `--prune-tags` prunes nothing).
  */
 export async function fetchBranchesAndTags(repo: string): Promise<void> {
-  await gitOk(repo, ['fetch', '--quiet', '--prune', '--prune-tags', '--tags', '--force', 'origin', '+refs/heads/*:refs/heads/*']);
+  await gitOk(repo, ['fetch', '--quiet', '--prune', '--force', 'origin', '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*']);
 }
 
 // ---------------------------------------------------------------------------------------------
