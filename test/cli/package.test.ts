@@ -1,32 +1,73 @@
 /**
- * What `npm publish` would ship: the `catalog` CLI built from scripts/, its vendored CI schema and
- * the templates; never the integration harness (harness/, dist/harness) or the tests.
+ * What `npm publish` would ship: the `catalog` CLI compiled from scripts/ (JavaScript and type
+ * declarations, no source maps), its vendored CI schema, and a manifest that installs with no
+ * build step and no dev dependency; never the integration harness (harness/, dist/harness), the
+ * tests or the templates.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { CLI, REPO_ROOT } from '../helpers/cli.js';
 
-const NOT_SHIPPED = /^(harness|test|dist\/harness|dist\/test)\//;
+const NOT_SHIPPED = /^(harness|test|templates|dist\/harness|dist\/test)\//;
+const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+
+/** `npm pack --dry-run`'s file list, with a cache of its own (npm would otherwise write to the user's); no network. */
+function packedFiles(): string[] {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  const cache = mkdtempSync(path.join(tmpdir(), 'catalog-npm-cache-'));
+  onTestFinished(() => rmSync(cache, { recursive: true, force: true }));
+  const result = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', '--offline', '--cache', cache], { cwd: REPO_ROOT, encoding: 'utf8' });
+  expect(result.status, result.stderr).toBe(0);
+  const [pack] = JSON.parse(result.stdout) as { files: { path: string }[] }[];
+  return (pack?.files ?? []).map((file) => file.path);
+}
+
+/** The packages the compiled CLI imports (bare specifiers other than node:), by package name. */
+function importedPackages(): Set<string> {
+  const names = new Set<string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.name.endsWith('.js')) {
+        for (const match of readFileSync(file, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)['"]([^'"./][^'"]*)['"]/g)) {
+          const specifier = match[1] as string;
+          if (specifier.startsWith('node:')) continue;
+          names.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : (specifier.split('/')[0] as string));
+        }
+      }
+    }
+  };
+  walk(path.join(REPO_ROOT, 'dist/scripts'));
+  return names;
+}
 
 describe('the published package', () => {
-  it('lists the catalog CLI and the vendored CI schema, and nothing of the harness or the tests', () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-    // A cache of its own (npm would otherwise write to the user's); packing needs no network.
-    const cache = mkdtempSync(path.join(tmpdir(), 'catalog-npm-cache-'));
-    onTestFinished(() => rmSync(cache, { recursive: true, force: true }));
-    const result = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', '--offline', '--cache', cache], { cwd: REPO_ROOT, encoding: 'utf8' });
-    expect(result.status, result.stderr).toBe(0);
-    const [pack] = JSON.parse(result.stdout) as { files: { path: string }[] }[];
-    const files = (pack?.files ?? []).map((file) => file.path);
+  it('ships the compiled CLI (JavaScript and declarations) and the vendored CI schema, nothing of the harness, the tests or the templates', () => {
+    const files = packedFiles();
     expect(files).toContain('dist/scripts/cli/main.js');
+    expect(files).toContain('dist/scripts/index.d.ts');
     expect(files).toContain('scripts/gitlab/ci-schema/gitlab-ci.schema.json');
     expect(files.filter((file) => NOT_SHIPPED.test(file))).toEqual([]);
+    // Source maps point at TypeScript sources the package does not ship.
+    expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
   });
 
-  it('is built from scripts/ alone: the build (prepare) compiles nothing of the harness or the tests', () => {
+  it('installs in one line: published (not private), a scoped name, the `catalog` bin, no build step, only what runs as dependencies', () => {
+    expect(manifest['private']).toBeUndefined();
+    expect(manifest['name']).toMatch(/^@[a-z0-9-]+\/gitlab-ci-catalog$/);
+    expect(manifest['bin']).toEqual({ catalog: './dist/scripts/cli/main.js' });
+    // npm runs these on install (`prepare` also on `npm ci --omit=dev` in a checkout, where tsc is a dev dependency).
+    const scripts = Object.keys((manifest['scripts'] as Record<string, string> | undefined) ?? {});
+    expect(scripts.filter((name) => ['preinstall', 'install', 'postinstall', 'prepare'].includes(name))).toEqual([]);
+    const dependencies = Object.keys((manifest['dependencies'] as Record<string, string> | undefined) ?? {}).sort();
+    expect(dependencies).toEqual([...importedPackages()].sort());
+  });
+
+  it('is built from scripts/ alone: the build compiles nothing of the harness or the tests', () => {
     const tsc = path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
     const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--listFilesOnly'], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.status, result.stdout + result.stderr).toBe(0);
