@@ -25,24 +25,25 @@ function packedFiles(): string[] {
   return (pack?.files ?? []).map((file) => file.path);
 }
 
-/** The packages the compiled CLI imports (bare specifiers other than node:), by package name. */
-function importedPackages(): Set<string> {
-  const names = new Set<string>();
+/** The packages the compiled CLI imports (bare specifiers other than node:), by package name: statically, and only through `import()`. */
+function importedPackages(): { static: Set<string>; dynamic: Set<string> } {
+  const found = { static: new Set<string>(), dynamic: new Set<string>() };
+  const name = (specifier: string) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : (specifier.split('/')[0] as string));
+  const bare = (specifier: string) => !specifier.startsWith('node:') && !specifier.startsWith('.');
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(file);
       else if (entry.name.endsWith('.js')) {
-        for (const match of readFileSync(file, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)['"]([^'"./][^'"]*)['"]/g)) {
-          const specifier = match[1] as string;
-          if (specifier.startsWith('node:')) continue;
-          names.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : (specifier.split('/')[0] as string));
-        }
+        const text = readFileSync(file, 'utf8');
+        for (const match of text.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s*['"]([^'"]+)['"]/gm)) if (bare(match[1] as string)) found.static.add(name(match[1] as string));
+        for (const match of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) if (bare(match[1] as string)) found.dynamic.add(name(match[1] as string));
       }
     }
   };
   walk(path.join(REPO_ROOT, 'dist/scripts'));
-  return names;
+  for (const known of found.static) found.dynamic.delete(known);
+  return found;
 }
 
 describe('the published package', () => {
@@ -64,7 +65,10 @@ describe('the published package', () => {
     const scripts = Object.keys((manifest['scripts'] as Record<string, string> | undefined) ?? {});
     expect(scripts.filter((name) => ['preinstall', 'install', 'postinstall', 'prepare'].includes(name))).toEqual([]);
     const dependencies = Object.keys((manifest['dependencies'] as Record<string, string> | undefined) ?? {}).sort();
-    expect(dependencies).toEqual([...importedPackages()].sort());
+    const imported = importedPackages();
+    expect(dependencies).toEqual([...imported.static].sort());
+    // Loaded on demand by compileDraft04JsonSchema, which only the tests call (SARIF's draft-04 schema).
+    expect([...imported.dynamic].sort()).toEqual(['ajv-draft-04', 'ajv-formats']);
   });
 
   it('is built from scripts/ alone: the build compiles nothing of the harness or the tests', () => {
