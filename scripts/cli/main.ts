@@ -16,8 +16,8 @@ import { toolVersion } from './version.js';
  */
 const CATALOG_OPTION = {
   flag: '--catalog',
-  value: '<[server/project=]dir|url>',
-  description: 'a catalog to read components from: a clone, or a URL git can fetch (cached); .catalog.yml maps more',
+  value: '<source>',
+  description: 'a catalog to read components from: [<server>/<project>=]<clone or git URL> (a URL is cloned into the cache); .catalog.yml maps more',
 } as const;
 const REFRESH_OPTION = { flag: '--refresh', description: 'fetch the cached copies of catalog URLs again (new tags and branches)' } as const;
 
@@ -67,7 +67,7 @@ function lintCommand(name: string, description: string) {
 
 export const PROGRAM: ProgramSpec<Run> = {
   name: 'catalog',
-  description: 'GitLab CI/CD component catalog toolkit: validate, interpolate, render and describe components exactly as GitLab does',
+  description: 'GitLab CI/CD component catalog toolkit: check pipelines that include components, and validate, interpolate, render and describe components, exactly as GitLab does',
   version: toolVersion,
   groups: [{ name: 'ci-schema', description: "GitLab's CI JSON Schema (ci.json), which `catalog lint` validates rendered configuration against" }],
   commands: [
@@ -97,10 +97,10 @@ export const PROGRAM: ProgramSpec<Run> = {
     }),
     defineCommand({
       name: 'render',
-      description: "expand a pipeline's include:component entries that point at this catalog, read at the resolved git revision",
+      description: "expand a pipeline's include:component entries, each read from its catalog (--catalog, .catalog.yml, or this repository) at the revision its version resolves to",
       arguments: [{ name: 'pipeline.yml', description: 'consumer pipeline', required: true }],
       options: [
-        { flag: '--project-path', value: '<group/name>', description: 'project path of this catalog (default: from the origin remote)' },
+        { flag: '--project-path', value: '<group/name>', description: 'what $CI_PROJECT_PATH stands for (default: from the origin remote)' },
         { flag: '--server-fqdn', value: '<host>', description: 'what $CI_SERVER_FQDN stands for (default: gitlab.com)' },
         { flag: '--sha', value: '<rev>', description: 'what $CI_COMMIT_SHA stands for (default: HEAD)' },
         { flag: '--repo', value: '<dir>', description: 'the repository of the pipeline, a source of its own components (default: the current directory)' },

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { defineCommand, parseCommandLine, type ProgramSpec } from '../../scripts/cli/args.js';
 import type { Io } from '../../scripts/cli/io.js';
 import { main, PROGRAM } from '../../scripts/cli/main.js';
+import { REPO_ROOT } from '../helpers/cli.js';
 
 const program: ProgramSpec<string> = {
   name: 'tool',
@@ -120,43 +123,63 @@ const parsedFor = (argv: readonly string[]) => {
 
 const RENDER_HELP = `Usage: catalog render [options] <pipeline.yml>
 
-expand a pipeline's include:component entries that point at this catalog, read
-at the resolved git revision
+expand a pipeline's include:component entries, each read from its catalog
+(--catalog, .catalog.yml, or this repository) at the revision its version
+resolves to
 
 Arguments:
   pipeline.yml                 consumer pipeline
 
 Options:
-  --project-path <group/name>  project path of this catalog (default: from the
-                               origin remote)
+  --project-path <group/name>  what $CI_PROJECT_PATH stands for (default: from
+                               the origin remote)
   --server-fqdn <host>         what $CI_SERVER_FQDN stands for (default:
                                gitlab.com)
   --sha <rev>                  what $CI_COMMIT_SHA stands for (default: HEAD)
-  --repo <dir>                 the catalog repository (default: the current
-                               directory)
+  --repo <dir>                 the repository of the pipeline, a source of its
+                               own components (default: the current directory)
+  --catalog <source>           a catalog to read components from:
+                               [<server>/<project>=]<clone or git URL> (a URL is
+                               cloned into the cache); .catalog.yml maps more
+  --refresh                    fetch the cached copies of catalog URLs again
+                               (new tags and branches)
   -h, --help                   display help for command
 `;
 
 const LINT_HELP = `Usage: catalog lint [options] [pipelines...]
 
 lint the catalog's components (rendered with defaults and each example's inputs)
-and the given pipelines
+and the given pipelines; in a project without components, check its pipelines
+(default .gitlab-ci.yml) as GitLab would, includes read from the catalogs
 
 Arguments:
-  pipelines                  pipeline files to lint as well
+  pipelines                    pipeline files to lint as well (in a project
+                               without components: the pipelines to check)
 
 Options:
-  --format <format>          text, json, codequality, junit or sarif (default:
-                             "text")
-  --output <file>            write the report to a file (atomically) instead of
-                             stdout
-  --max-warnings <n>         fail when there are more warnings than this
-  --ci-schema <path-or-url>  GitLab's ci.json to validate rendered configuration
-                             against
-  --no-shellcheck            do not run shellcheck on rendered scripts
-  --config <file>            lint configuration (default: .catalog-lint.yml, or
-                             "catalog.lint" in package.json)
-  -h, --help                 display help for command
+  --format <format>            text, json, codequality, junit or sarif (default:
+                               "text")
+  --output <file>              write the report to a file (atomically) instead
+                               of stdout
+  --max-warnings <n>           fail when there are more warnings than this
+  --ci-schema <path-or-url>    GitLab's ci.json to validate rendered
+                               configuration against
+  --no-shellcheck              do not run shellcheck on rendered scripts
+  --config <file>              lint configuration (default: .catalog-lint.yml,
+                               or "catalog.lint" in package.json)
+  --catalog <source>           a catalog to read components from:
+                               [<server>/<project>=]<clone or git URL> (a URL is
+                               cloned into the cache); .catalog.yml maps more
+  --refresh                    fetch the cached copies of catalog URLs again
+                               (new tags and branches)
+  --server-fqdn <host>         what $CI_SERVER_FQDN stands for (default:
+                               gitlab.com)
+  --project-path <group/name>  what $CI_PROJECT_PATH stands for (default: from
+                               the origin remote)
+  --sha <rev>                  what $CI_COMMIT_SHA stands for (default: HEAD)
+  --all                        also report schema findings inside the
+                               components' own code
+  -h, --help                   display help for command
 `;
 
 const CI_SCHEMA_HELP = `Usage: catalog ci-schema [options] [command]
@@ -216,6 +239,12 @@ describe('the catalog command line', () => {
   it('runs the subcommand of a group: ci-schema update', () => {
     expect(parsedFor(['ci-schema', 'update'])).toEqual({ name: 'ci-schema update', args: [], options: {} });
     expect(parsedFor(['ci-schema', 'update', '--from=https://x/ci.json'])).toEqual({ name: 'ci-schema update', args: [], options: { from: 'https://x/ci.json' } });
+  });
+
+  it('answers --version and -V with the package version, as commander did', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(await catalogLine([flag])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect((await catalogLine(['--help'])).stdout).toContain('\n  -V, --version  ');
   });
 
   it('answers help [command] and --help on standard output with exit 0', async () => {
