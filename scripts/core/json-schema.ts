@@ -24,6 +24,11 @@ export interface SchemaValidator {
 export interface CompileOptions {
   /** Errors carry `schema`, `parentSchema` and `data` (ajv's `verbose`). */
   readonly verbose?: boolean | undefined;
+  /**
+   * Schemas the schema `$ref`s by URL, given here instead of downloaded (GitLab's ci.json for a
+   * schema that extends it), each under the URL it is referred to by. Of the same draft.
+   */
+  readonly references?: Readonly<Record<string, Readonly<Record<string, unknown>>>> | undefined;
 }
 
 /** Formats GitLab's ci.json uses that ajv does not define without ajv-formats: accepted as is, not checked. */
@@ -41,8 +46,9 @@ const compiled = { plain: new WeakMap<object, SchemaValidator>(), verbose: new W
 
 /** Compiles (once per schema object and options); throws ajv's error when the schema itself is invalid. */
 export function compileJsonSchema(schema: Readonly<Record<string, unknown>>, options: CompileOptions = {}): SchemaValidator {
-  const cache = options.verbose ? compiled.verbose : compiled.plain;
-  const known = cache.get(schema);
+  // A schema compiled with references is compiled anew: the cache knows the schema object only.
+  const cache = options.references ? undefined : options.verbose ? compiled.verbose : compiled.plain;
+  const known = cache?.get(schema);
   if (known) return known;
   const verbose = options.verbose ?? false;
   // ajv's code optimisation passes cost more than half of compiling GitLab's ci.json (about 420 ms
@@ -51,6 +57,7 @@ export function compileJsonSchema(schema: Readonly<Record<string, unknown>>, opt
   const ajv = isDraft07(schema)
     ? new Ajv({ allErrors: true, strict: false, verbose, logger: false, code, formats: Object.fromEntries(UNCHECKED_FORMATS.map((f) => [f, true])) })
     : new Ajv2020({ allErrors: true, strict: false, verbose, code });
+  for (const [url, referenced] of Object.entries(options.references ?? {})) ajv.addSchema(referenced as Record<string, unknown>, url);
   ajv.addSchema(schema as Record<string, unknown>, ROOT_KEY);
   const validate = ajv.getSchema(ROOT_KEY);
   if (!validate) throw new Error('ajv did not compile the schema');
@@ -71,7 +78,7 @@ export function compileJsonSchema(schema: Readonly<Record<string, unknown>>, opt
     }
     return subschemas.get(pointer);
   });
-  cache.set(schema, validator);
+  cache?.set(schema, validator);
   return validator;
 }
 

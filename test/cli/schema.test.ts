@@ -11,7 +11,7 @@ describe('catalog schema', () => {
     });
     const result = catalog(['schema', '--out', 'out'], { cwd: dir });
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe('out/a.inputs.schema.json\nout/b.inputs.schema.json\n');
+    expect(result.stdout).toBe('out/a.inputs.schema.json\nout/b.inputs.schema.json\nout/consumer-pipeline.schema.json\n');
     const b = JSON.parse(readFileSync(path.join(dir, 'out/b.inputs.schema.json'), 'utf8'));
     expect(b.required).toEqual(['n']);
     expect(readdirSync(path.join(dir, 'out')).filter((f) => f.endsWith('.tmp'))).toEqual([]);

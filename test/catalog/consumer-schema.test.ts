@@ -1,0 +1,58 @@
+/**
+ * The editor schema of a consumer's `.gitlab-ci.yml` (docs/schemas/consumer-pipeline.schema.json,
+ * as `catalog schema` writes it) validated with ajv, GitLab's ci.json (the vendored copy) standing
+ * in for the URL it refers to: good pipelines pass; an include of one of our components with an
+ * unknown input, a value of the wrong type or outside the options fails at that input, and what
+ * ci.json rejects still fails.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileJsonSchema } from '../../scripts/core/json-schema.js';
+import { DEFAULT_CI_SCHEMA_URL } from '../../scripts/gitlab/ci-schema/ci-schema.js';
+import { toPlain } from '../../scripts/gitlab/ruby/value.js';
+import { parseYamlDocuments } from '../../scripts/gitlab/yaml/psych.js';
+import { REPO_ROOT } from '../helpers/cli.js';
+import { CLEAN_PIPELINE } from '../helpers/consumer-fixture.js';
+
+const read = (file: string) => JSON.parse(readFileSync(path.join(REPO_ROOT, file), 'utf8')) as Record<string, unknown>;
+const validate = compileJsonSchema(read('docs/schemas/consumer-pipeline.schema.json'), {
+  references: { [DEFAULT_CI_SCHEMA_URL]: read('scripts/gitlab/ci-schema/gitlab-ci.schema.json') },
+});
+
+/** The ajv errors of a pipeline, as `<instance path> <keyword>`; [] when valid. */
+function problems(text: string): string[] {
+  const data = toPlain(parseYamlDocuments(text, 'p.yml').documents[0]?.value ?? null);
+  return validate(data) ? [] : validate.errors.filter((e) => e.keyword !== 'if' && e.keyword !== 'allOf').map((e) => `${e.instancePath} ${e.keyword}`);
+}
+
+const buildx = (inputs: string) => `include:\n  - component: $CI_SERVER_FQDN/acme/ci-catalog/buildx-ecr@1\n    inputs: ${inputs}\n`;
+
+describe('the consumer pipeline schema', () => {
+  it('accepts the consumer fixture and the examples (components at any project path, with variables)', () => {
+    expect(problems(CLEAN_PIPELINE)).toEqual([]);
+    for (const example of ['examples/buildx-ecr/.gitlab-ci.yml', 'examples/podman-native/.gitlab-ci.yml']) {
+      expect(problems(readFileSync(path.join(REPO_ROOT, example), 'utf8')), example).toEqual([]);
+    }
+  });
+
+  it('accepts what GitLab coerces: a number as JSON text, a string input given a number; and leaves other components alone', () => {
+    expect(problems(buildx("{repository: my-app, push-retries: '5', tag-strategy: sha, context: 1}"))).toEqual([]);
+    expect(problems('include:\n  - component: gitlab.com/other/project/unknown@1\n    inputs: {anything: goes}\n')).toEqual([]);
+  });
+
+  it('rejects an unknown input, a required input left out, a value of the wrong type or outside the options', () => {
+    expect(problems(buildx('{repositry: my-app}'))).toEqual(['/include/0/inputs required', '/include/0/inputs additionalProperties']);
+    expect(problems(buildx('{repository: my-app, push-retries: three}'))).toEqual([
+      '/include/0/inputs/push-retries type',
+      '/include/0/inputs/push-retries pattern',
+      '/include/0/inputs/push-retries anyOf',
+    ]);
+    expect(problems(buildx('{repository: my-app, tag-strategy: always}'))).toEqual(['/include/0/inputs/tag-strategy enum', '/include/0/inputs/tag-strategy anyOf']);
+  });
+
+  it('checks a single include hash too, and still everything ci.json checks', () => {
+    expect(problems('include:\n  component: x/y/ecr-login@1\n  inputs: {registry-type: both}\n')).toEqual(['/include/inputs/registry-type enum', '/include/inputs/registry-type anyOf']);
+    expect(problems('job:\n  scrpit: echo\n').length).toBeGreaterThan(0);
+  });
+});
