@@ -9,6 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { toPlain } from '../../scripts/gitlab/ruby/value.js';
+import { parseYamlDocuments } from '../../scripts/gitlab/yaml/psych.js';
 import { CLI, REPO_ROOT } from '../helpers/cli.js';
 
 const NOT_SHIPPED = /^(harness|test|templates|dist\/harness|dist\/test)\//;
@@ -69,6 +71,14 @@ describe('the published package', () => {
     expect(dependencies).toEqual([...imported.static].sort());
     // Loaded on demand by compileDraft04JsonSchema, which only the tests call (SARIF's draft-04 schema).
     expect([...imported.dynamic].sort()).toEqual(['ajv-draft-04', 'ajv-formats']);
+  });
+
+  it('is a pre-commit hook: the catalog bin, run on .gitlab-ci.yml files', () => {
+    const hooks = toPlain(parseYamlDocuments(readFileSync(path.join(REPO_ROOT, '.pre-commit-hooks.yaml'), 'utf8'), '.pre-commit-hooks.yaml').documents[0]?.value ?? null);
+    expect(hooks).toEqual([expect.objectContaining({ id: 'gitlab-ci-catalog-lint', entry: 'catalog lint', language: 'node', pass_filenames: true })]);
+    const files = new RegExp((hooks as { files: string }[])[0]?.files ?? '');
+    expect(['.gitlab-ci.yml', 'ci/.gitlab-ci.yaml'].filter((f) => files.test(f))).toEqual(['.gitlab-ci.yml', 'ci/.gitlab-ci.yaml']);
+    expect(['gitlab-ci.yml', '.gitlab-ci.yml.txt', 'x.yml'].filter((f) => files.test(f))).toEqual([]);
   });
 
   it('is built from scripts/ alone: the build compiles nothing of the harness or the tests', () => {
