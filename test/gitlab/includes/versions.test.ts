@@ -5,6 +5,7 @@ import {
   findCatalogVersion,
   latestVersion,
   listCatalogVersions,
+  nearestVersions,
   resolveReference,
   resolveVersion,
   SEMVER_TAG_PATTERN,
@@ -224,5 +225,23 @@ describe('resolveReference precedence (commit SHA, then tag, then branch)', () =
 
   it('has no latest version in a repository without semver tags', async () => {
     expect(await resolveVersion(repo.dir, '~latest')).toBeUndefined();
+  });
+});
+
+describe('nearestVersions', () => {
+  const versions = catalogVersions(['1.0.0', '1.1.0', '1.2.0', '1.3.0-rc.1', 'v2.0.0', '2.1.0', 'latest-stuff'].map((name) => ({ name, sha: 'a'.repeat(40) })));
+  const order = (reference: string) => nearestVersions(versions, reference).map((v) => v.tag);
+
+  it('places a partial or full version on the version line: what it spans first, then the nearest, highest first on a tie', () => {
+    // 1.9 spans 1.9.x: 1.3.0-rc.1 and 1.2.0 are nearest below it, 2.x further above.
+    expect(order('1.9')).toEqual(['1.3.0-rc.1', '1.2.0', '1.1.0', '1.0.0', 'v2.0.0', '2.1.0']);
+    expect(order('2')).toEqual(['2.1.0', 'v2.0.0', '1.3.0-rc.1', '1.2.0', '1.1.0', '1.0.0']);
+    expect(order('1.2.7')).toEqual(['1.2.0', '1.3.0-rc.1', '1.1.0', '1.0.0', 'v2.0.0', '2.1.0']);
+    expect(order('v3')).toEqual(['2.1.0', 'v2.0.0', '1.3.0-rc.1', '1.2.0', '1.1.0', '1.0.0']);
+  });
+
+  it('orders by spelling for a reference that is not a version', () => {
+    // Two edits from both 2.1.0 and v2.0.0: the higher first.
+    expect(order('vv2.1.0').slice(0, 2)).toEqual(['2.1.0', 'v2.0.0']);
   });
 });
