@@ -73,7 +73,8 @@ describe('catalog harness on a small catalog', () => {
     expect(catalog.repo.git('ls-files').split('\n')).toEqual(['examples/basic/.gitlab-ci.yml', 'examples/notes.md', 'templates/hello.yml']);
     expect(catalog.repo.git('remote', 'get-url', 'origin')).toBe('git@gitlab.com:group/catalog.git');
     const result = await renderExample(catalog.repo.dir, 'examples/basic/.gitlab-ci.yml');
-    expect(result.stderr).toBe('');
+    // Only what the include resolved to: the commit, no released version.
+    expect(result.stderr).toBe(`hello@${catalog.sha} → ${catalog.sha.slice(0, 7)}\n`);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(catalog.sha);
     const text = normaliseSha(result.stdout, catalog.sha);
