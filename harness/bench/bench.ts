@@ -10,7 +10,12 @@
  *       shellcheck's disk cache (a first run, or every script changed); a run with a warm cache is
  *       shown beside it;
  *   (c) `catalog lint --no-shellcheck`;
- *   (d) `catalog validate`.
+ *   (d) `catalog validate`;
+ *   (e) for each example pipeline (examples/<name>/.gitlab-ci.yml): `catalog lint` as an application
+ *       team runs it (a project without components, `.catalog.yml` naming a repository of this
+ *       catalog's templates, the pipeline including them by project path and commit) next to
+ *       `gitlab-ci-local --preview --file` of the same pipeline in that catalog repository, where
+ *       gitlab-ci-local reads the components as local ones.
  * The catalog for (b)–(d) is `--catalog <dir>`, else this repository; when that has no components under
  * templates/, the parity fixture is used instead (and the table says so).
  *
@@ -34,7 +39,7 @@
  * only gitlab-ci-local is meant to use; `catalog` is measured on the same Node as the bench itself.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { catalogRepo } from '../integration/environment.js';
@@ -333,6 +338,9 @@ async function main(): Promise<void> {
     results.push(run('lint-no-shellcheck', 'catalog lint --no-shellcheck', lint(['lint', '--format', 'json', '--no-shellcheck']), opts, method, work, probe, [0, 1]));
     results.push(run('validate', 'catalog validate', lint(['validate']), opts, method, work, probe, [0, 1]));
 
+    // (e) consumer lint of each example vs gitlab-ci-local --preview of the same pipeline
+    results.push(...(await benchConsumerLint({ opts, method, work, probe, env, home, gclProblem })));
+
     // targets
     const byId = new Map(results.map((r) => [r.id, r]));
     const render = byId.get('render');
@@ -371,6 +379,8 @@ async function main(): Promise<void> {
               ? warmValue
               : r.id === 'gitlab-ci-local'
                 ? 'baseline for render'
+                : r.id.startsWith('consumer-lint:') && byId.get(`preview:${r.id.slice('consumer-lint:'.length)}`)
+                  ? `${((100 * r.wallMs.median) / (byId.get(`preview:${r.id.slice('consumer-lint:'.length)}`) as Measured).wallMs.median).toFixed(1)}% of its preview`
                 : r.id === 'render-no-ca' && gcl
                   ? `${((100 * r.wallMs.median) / gcl.wallMs.median).toFixed(1)}% (for comparison only)`
                   : '';
@@ -420,6 +430,72 @@ async function main(): Promise<void> {
     rmSync(repo.dir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * (e): a catalog repository made of this repository's templates and examples (origin: the fake
+ * project), and for each example an application directory whose `.gitlab-ci.yml` is the example with
+ * `$CI_PROJECT_PATH` and `$CI_COMMIT_SHA` written out, and whose `.catalog.yml` names the catalog
+ * repository. `catalog lint` there and `gitlab-ci-local --preview --file <example>` in the catalog
+ * repository are measured in turns.
+ */
+async function benchConsumerLint(setup: {
+  opts: Options;
+  method: RssMethod;
+  work: string;
+  probe: string;
+  env: NodeJS.ProcessEnv;
+  home: string;
+  gclProblem: string | undefined;
+}): Promise<Measured[]> {
+  const source = mkdtempSync(path.join(os.tmpdir(), 'catalog-bench-consumer-src-'));
+  const apps: string[] = [];
+  const results: Measured[] = [];
+  try {
+    for (const dir of ['templates', 'examples']) cpSync(path.join(REPO, dir), path.join(source, dir), { recursive: true });
+    const catalogRepo = await makeRepo(source, 'catalog-bench-consumer-');
+    apps.push(catalogRepo.dir);
+    const examples = readdirSync(path.join(REPO, 'examples'), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(path.join(REPO, 'examples', e.name, '.gitlab-ci.yml')))
+      .map((e) => e.name)
+      .sort();
+    for (const name of examples) {
+      const file = `examples/${name}/.gitlab-ci.yml`;
+      const app = mkdtempSync(path.join(os.tmpdir(), `catalog-bench-app-${name}-`));
+      apps.push(app);
+      const text = readFileSync(path.join(REPO, file), 'utf8')
+        .replaceAll('$CI_PROJECT_PATH', FAKE_PROJECT_PATH)
+        .replaceAll('$CI_COMMIT_SHA', catalogRepo.sha);
+      writeFileSync(path.join(app, '.gitlab-ci.yml'), text);
+      writeFileSync(path.join(app, '.catalog.yml'), `sources:\n  ${FAKE_SERVER_FQDN}/${FAKE_PROJECT_PATH}: ${catalogRepo.dir}\n`);
+      const jobs: Job[] = [
+        {
+          id: `consumer-lint:${name}`,
+          label: `catalog lint in an application (${file})`,
+          cmd: { exe: process.execPath, args: [CLI, 'lint', '--format', 'json', '--server-fqdn', FAKE_SERVER_FQDN], cwd: app, env: setup.env },
+          okStatuses: [0],
+        },
+      ];
+      if (!setup.gclProblem) {
+        jobs.push({
+          id: `preview:${name}`,
+          label: `gitlab-ci-local --preview (${file})`,
+          cmd: {
+            exe: NODE22,
+            args: [GCL, '--preview', '--file', file],
+            cwd: catalogRepo.dir,
+            env: { ...gclEnv(setup.home), ...offlineGitEnv(catalogRepo.dir) },
+            before: () => rmSync(path.join(catalogRepo.dir, '.gitlab-ci-local'), { recursive: true, force: true }),
+          },
+          okStatuses: [0],
+        });
+      }
+      results.push(...runTogether(jobs, setup.opts, setup.method, setup.work, setup.probe));
+    }
+  } finally {
+    for (const dir of [source, ...apps]) rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
 }
 
 main().catch((error: unknown) => {
