@@ -18,9 +18,9 @@
  * - `serverFqdn` (option `--server-fqdn`, default `gitlab.com`) is both `$CI_SERVER_FQDN` and the
  *   instance prefix every component address must start with (host plus optional `:port`);
  * - `projectPath` (option `--project-path`; default: the path of `git remote get-url origin`, or the
- *   repository directory's name) is `$CI_PROJECT_PATH`. An address belongs to this catalog when its
- *   project full path equals `projectPath`, compared case-insensitively like GitLab's
- *   `Project.find_by_full_path`. Components of other projects on the same instance are left alone.
+ *   repository directory's name) is `$CI_PROJECT_PATH`.
+ * An address belongs to a project (this one, or a catalog source's) when its project full path
+ * equals the project's, compared case-insensitively like GitLab's `Project.find_by_full_path`.
  */
 import { basename } from 'node:path';
 import { remoteUrl, repoRoot } from '../../core/git.js';

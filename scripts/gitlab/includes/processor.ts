@@ -38,7 +38,7 @@ import type { LoadResult, Variable } from '../component/load.js';
 import { componentNameFromPath, type ComponentSource } from '../component/source.js';
 import type { Origins } from '../interpolation/template.js';
 import { parseYamlDocuments, type ParsedDocument, type PathSegment, type SourceRange } from '../yaml/psych.js';
-import { expandVariables, fetchErrors, parseComponentAddress, predefinedVariables, type ComponentAddress } from './component-address.js';
+import { expandVariables, fetchErrors, isThisCatalog, parseComponentAddress, predefinedVariables, type ComponentAddress } from './component-address.js';
 import { ownSource, prepareRender, type CatalogSource, type ComponentLoader, type RenderContext, type RenderOptions } from './context.js';
 import {
   LATEST,
@@ -449,8 +449,7 @@ class Renderer {
   /** The source that serves a component's project on this instance, if any. */
   #sourceFor(component: ComponentAddress): CatalogSource | undefined {
     const server = this.#ctx.catalog.serverFqdn.toLowerCase();
-    const project = component.projectPath.toLowerCase();
-    return this.#sources.find((s) => s.serverFqdn.toLowerCase() === server && s.projectPath.toLowerCase() === project);
+    return this.#sources.find((s) => s.serverFqdn.toLowerCase() === server && isThisCatalog(component, s));
   }
 
   /**
