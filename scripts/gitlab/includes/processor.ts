@@ -22,33 +22,24 @@
  * the component project at its SHA); those that cannot be are hoisted into that list, a nested
  * `local:` becoming the equivalent `project:` + `ref:` include.
  *
- * Where GitLab's answer leaves the user guessing, a hint follows its text after "; ": the versions
- * and components there are (nearest first), the inputs the component declares, the
- * `--server-fqdn` of another instance.
+ * Where GitLab's answer leaves the user guessing, a hint follows its text after "; " (`hints.ts`).
  */
 import { sortDiagnostics, type Diagnostic, type Position } from '../../core/diagnostic.js';
 import { deepMerge } from '../ruby/hash.js';
 import { rubyToS } from '../ruby/inspect.js';
 import { isPresent } from '../ruby/presence.js';
 import { isValueMap, toPlain, type Value, type ValueMap } from '../ruby/value.js';
-import { listTreeFiles, showFiles } from '../../core/git.js';
-import { byNearness, closestNames, quotedAlternatives } from '../../core/suggest.js';
+import { showFiles } from '../../core/git.js';
+import { closestNames, quotedAlternatives } from '../../core/suggest.js';
 import * as interpolator from '../component/load.js';
 import type { LoadResult, Variable } from '../component/load.js';
-import { componentNameFromPath, type ComponentSource } from '../component/source.js';
+import type { ComponentSource } from '../component/source.js';
 import type { Origins } from '../interpolation/template.js';
 import { parseYamlDocuments, type ParsedDocument, type PathSegment, type SourceRange } from '../yaml/psych.js';
 import { expandVariables, fetchErrors, isThisCatalog, parseComponentAddress, predefinedVariables, type ComponentAddress } from './component-address.js';
 import { ownSource, prepareRender, type CatalogSource, type ComponentLoader, type RenderContext, type RenderOptions } from './context.js';
-import {
-  LATEST,
-  listCatalogVersions,
-  nearestVersions,
-  resolveVersion,
-  SHORTHAND_SEMVER_PATTERN,
-  type CatalogVersion,
-  type ResolvedVersion,
-} from './versions.js';
+import { listCatalogVersions, resolveVersion, type CatalogVersion, type ResolvedVersion } from './versions.js';
+import { componentHint, inputHint, reportedErrors, unsupportedHint, versionHint, withHint } from './hints.js';
 
 export {
   ownSource,
@@ -345,7 +336,7 @@ class Renderer {
     }
     const expanded = expansion.text;
     const parsed = parseComponentAddress(expanded, this.#ctx.catalog.serverFqdn);
-    if (parsed.kind === 'unsupported') return { kind: 'error', message: withHint(fetchErrors.unsupportedPath(expanded), this.#unsupportedHint(expanded)) };
+    if (parsed.kind === 'unsupported') return { kind: 'error', message: withHint(fetchErrors.unsupportedPath(expanded), unsupportedHint(expanded, this.#ctx.catalog.serverFqdn)) };
     if (parsed.kind === 'no-project') return { kind: 'error', message: fetchErrors.contentNotFound(expanded) };
     const component = parsed.component;
     const source = this.#sourceFor(component);
@@ -357,10 +348,10 @@ class Renderer {
     }
 
     const resolved = await this.#resolve(source, component.reference);
-    if (!resolved) return { kind: 'error', message: withHint(fetchErrors.contentNotFound(expanded), await this.#versionHint(source, component.reference)) };
+    if (!resolved) return { kind: 'error', message: withHint(fetchErrors.contentNotFound(expanded), versionHint(source, await this.#versionsOf(source), component.reference)) };
     const template = await this.#template(source, resolved.sha, component.name);
     if (!template) {
-      return { kind: 'error', message: withHint(fetchErrors.contentNotFound(expanded), await this.#componentHint(source, resolved, component.name)) };
+      return { kind: 'error', message: withHint(fetchErrors.contentNotFound(expanded), await componentHint(source, resolved, component.name)) };
     }
     if (anchor === undefined) {
       this.resolutions.push({ projectPath: source.projectPath, name: component.name, reference: component.reference, version: resolved.version, sha: resolved.sha, at: componentRange });
@@ -471,40 +462,6 @@ class Renderer {
     return { kind: 'kept', warning: `component "${component.name}" of ${key} is not checked: no catalog source serves that project (${how}); it is left in include: for GitLab` };
   }
 
-  /** Another instance's address, or an address without a version. */
-  #unsupportedHint(address: string): string | undefined {
-    if (!address.includes('@')) return 'a component address ends in @<version>';
-    const host = address.slice(0, address.indexOf('/'));
-    if (host === '' || !/^[\w.-]+(?::\d+)?$/.test(host) || host.toLowerCase() === this.#ctx.catalog.serverFqdn.toLowerCase()) return undefined;
-    return `this run takes $CI_SERVER_FQDN to be "${this.#ctx.catalog.serverFqdn}": for a pipeline on ${host}, pass --server-fqdn ${host}`;
-  }
-
-  /** The versions the source has, nearest to `reference` first, and how to get newer ones. */
-  async #versionHint(source: CatalogSource, reference: string): Promise<string> {
-    const versions = await this.#versionsOf(source);
-    if (versions.length === 0) return `${source.projectPath} has no versions (semver tags) here; ${source.fetchHint}`;
-    const order = nearestVersions(versions, reference);
-    const shown = order.slice(0, MAX_LISTED).map((v) => v.tag);
-    const more = order.length > shown.length ? ` (and ${order.length - shown.length} more)` : '';
-    const prereleases = order.filter((v) => v.prerelease !== null && withinPartial(v, reference));
-    const releasedOnly =
-      prereleases.length > 0 ? `; @${reference} selects released versions only: name a pre-release in full (@${prereleases[0]?.tag ?? ''})` : '';
-    return `versions of ${source.projectPath}, nearest first: ${shown.join(', ')}${more}${releasedOnly}; if a newer version is missing, ${source.fetchHint}`;
-  }
-
-  /** The components there are at the resolved revision, nearest to `name` first. */
-  async #componentHint(source: CatalogSource, resolved: ResolvedVersion, name: string): Promise<string> {
-    const files = await listTreeFiles(source.repo, resolved.sha, 'templates');
-    const names = [...new Set(files.map(componentNameFromPath).filter((n): n is string => n !== undefined))].sort();
-    const short = resolved.sha.slice(0, 7);
-    const named = resolved.version ?? (resolved.sha.startsWith(resolved.reference.toLowerCase()) ? undefined : resolved.reference);
-    const where = named === undefined ? short : `${named} (${short})`;
-    if (names.length === 0) return `${source.projectPath} has no components at ${where}`;
-    const order = byNearness(name, names);
-    const more = order.length > MAX_LISTED ? ` (and ${order.length - MAX_LISTED} more)` : '';
-    return `components of ${source.projectPath} at ${where}, nearest first: ${order.slice(0, MAX_LISTED).join(', ')}${more}`;
-  }
-
   /** Starts resolving and reading the component `value` names, when a source serves it. */
   #prefetch(value: Value): void {
     if (!isValueMap(value) || !value.has('component')) return;
@@ -581,43 +538,11 @@ class Renderer {
   }
 }
 
-/** Whether `~latest` or a shorthand (`1`, `1.2`) covers the version, pre-releases aside. */
-function withinPartial(version: CatalogVersion, reference: string): boolean {
-  if (reference === LATEST) return true;
-  if (!SHORTHAND_SEMVER_PATTERN.test(reference)) return false;
-  const [major, minor] = reference.split('.').map(Number);
-  return version.major === major && (minor === undefined || version.minor === minor);
-}
-
 /** `buildx-ecr@1 → 1.2.0 (abc1234)`; the project too when several catalogs are involved. */
 export function formatResolution(resolution: IncludeResolution, withProject = false): string {
   const short = resolution.sha.slice(0, 7);
   const target = resolution.version === null ? short : `${resolution.version} (${short})`;
   return `${withProject ? `${resolution.projectPath}/` : ''}${resolution.name}@${resolution.reference} → ${target}`;
-}
-
-/** How many versions or components a hint lists. */
-const MAX_LISTED = 5;
-
-/** GitLab's text, then a hint of ours after "; ". */
-const withHint = (message: string, hint: string | undefined): string => (hint ? `${message}; ${hint}` : message);
-
-/** The errors GitLab's message reports: it joins the first few. */
-const reportedErrors = (result: LoadResult & { ok: false }) => result.errors.filter((error) => result.message.includes(error.message));
-
-/** "did you mean" for the unknown input arguments GitLab reports, among the inputs the component declares. */
-function inputHint(result: LoadResult & { ok: false }): string | undefined {
-  const declared = result.declaredInputs ?? [];
-  const unknown = reportedErrors(result).find((error) => error.message.startsWith('unknown input arguments:'));
-  if (!unknown || declared.length === 0) return undefined;
-  const names = unknown.inputs ?? [];
-  const suggestions = names.flatMap((name) => {
-    const [best] = closestNames(name, declared, { limit: 1 });
-    return best === undefined ? [] : [{ name, best }];
-  });
-  if (suggestions.length === 0) return undefined;
-  if (names.length === 1 && suggestions[0]) return `did you mean ${JSON.stringify(suggestions[0].best)}?`;
-  return `did you mean ${suggestions.map((s) => `${JSON.stringify(s.best)} for ${JSON.stringify(s.name)}`).join(', ')}?`;
 }
 
 const emptyTrace = (address: string, name: string) => ({ address, name, inputs: undefined, origins: undefined, source: undefined });
