@@ -1,7 +1,8 @@
 /**
  * The package as an application team gets it: `npm pack`, the tarball installed into an empty
  * directory with `--omit=dev` (from the npm registry: ajv, re2js, semver, yaml), then its `catalog`
- * bin run in the consumer fixture's application repository. Prints the installed size.
+ * bin run in the consumer fixture's application repository, directly and through `npx`. Prints the
+ * installed size.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -59,6 +60,13 @@ describe('npm pack, then npm install --omit=dev of the tarball', () => {
     const lint = spawnSync(bin, ['lint', '.gitlab-ci.yml'], { cwd: fixture.app.dir, encoding: 'utf8' });
     const short = fixture.commits['1.2.0']?.slice(0, 7);
     expect(lint).toMatchObject({ status: 0, stdout: '0 error(s), 0 warning(s), 0 info\n', stderr: `ecr-login@1 → 1.2.0 (${short})\nbuildx-ecr@1 → 1.2.0 (${short})\n` });
+
+    // What an application team types (before the package is published, the tarball stands for its name).
+    const npx = spawnSync('npx', ['--yes', '--cache', path.join(work, 'npm-cache'), '--package', tarball, 'catalog', 'lint', '.gitlab-ci.yml'], {
+      cwd: fixture.app.dir,
+      encoding: 'utf8',
+    });
+    expect(npx).toMatchObject({ status: 0, stdout: '0 error(s), 0 warning(s), 0 info\n' });
 
     const bytes = sizeOf(path.join(prefix, 'node_modules'));
     console.log(`pack-install: tarball ${packed?.size} bytes; installed node_modules ${(bytes / 1024 / 1024).toFixed(1)} MiB`);
