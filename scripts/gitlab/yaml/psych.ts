@@ -4,14 +4,19 @@
  * library behind this adapter means a move to yaml@3 touches one file.
  *
  * Loading follows what GitLab's `YAML.safe_load` (Psych, YAML 1.1) produces: `yes`/`no`/`on`/`off`
- * are booleans, `010` is octal, `<<` merge keys merge in document order, aliases are resolved,
- * a repeated key keeps its first position and its last value, and `!reference` is kept as a tag.
+ * are booleans, `010` is octal, `<<` merge keys merge in document order, a repeated key keeps its
+ * first position and its last value, and `!reference` is kept as a tag. An alias shares the value
+ * of its anchor, as Psych shares the Ruby object, so an alias bomb loads at once; then
+ * `Gitlab::Config::Loader::Yaml`'s limits apply (./deep-size.ts): `The provided YAML is too big`
+ * for a document over 2 MB, `The parsed YAML is too big` for a value that measures more or nests
+ * deeper than GitLab allows. A document refused so is not returned, so no caller ever walks a bomb.
  */
 import * as yaml from 'yaml';
 import type { Alias, CollectionTag, Document, LineCounter, Node as YamlNode, Pair, Scalar as YamlScalar, ScalarTag, Tags, YAMLMap } from 'yaml';
 import type { Diagnostic, Position } from '../../core/diagnostic.js';
 import { rubyFloatToS } from '../ruby/inspect.js';
 import { RubyFloat, YamlReference, type Value, type ValueMap } from '../ruby/value.js';
+import { isTooBig, MAX_YAML_DEPTH, MAX_YAML_SIZE_BYTES } from './deep-size.js';
 
 export type PathSegment = string | number;
 export interface SourceRange {
@@ -168,8 +173,13 @@ const customTags = (tags: Tags): Tags => [
 const MERGE_KEY = '<<';
 const pathKey = (path: readonly PathSegment[]) => JSON.stringify(path);
 
+/** A path can pass through an alias at most this often before the lookup gives up (a cycle). */
+const MAX_ALIAS_HOPS = 100;
+
 class PositionIndex {
   readonly #ranges = new Map<string, SourceRange>();
+  /** An alias's path → the path of the anchored node whose value it shares (positions are looked up there). */
+  readonly #redirects = new Map<string, readonly PathSegment[]>();
   readonly #lineCounter: LineCounter;
   constructor(lineCounter: LineCounter) {
     this.#lineCounter = lineCounter;
@@ -186,12 +196,55 @@ class PositionIndex {
     const id = part + pathKey(path);
     if (range && !this.#ranges.has(id)) this.#ranges.set(id, range);
   }
+  redirect(from: readonly PathSegment[], to: readonly PathSegment[]): void {
+    const id = pathKey(from);
+    if (!this.#redirects.has(id)) this.#redirects.set(id, to);
+  }
   get(path: readonly PathSegment[], part: 'key' | 'value'): SourceRange | undefined {
-    return this.#ranges.get(part + pathKey(path));
+    let current = path;
+    for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
+      const found = this.#ranges.get(part + pathKey(current));
+      if (found) return found;
+      // Below an alias, the node is where the anchored value was written.
+      const n = [...current.keys()].reverse().find((i) => this.#redirects.has(pathKey(current.slice(0, i + 1))));
+      if (n === undefined) return undefined;
+      current = [...(this.#redirects.get(pathKey(current.slice(0, n + 1))) ?? []), ...current.slice(n + 1)];
+    }
+    return undefined;
   }
 }
 
+/** GitLab's texts for a document its loader refuses for its size (`Gitlab::Config::Loader::Yaml`). */
+export const PROVIDED_YAML_TOO_BIG = 'The provided YAML is too big';
+export const PARSED_YAML_TOO_BIG = 'The parsed YAML is too big';
+
+/**
+ * Where the first document chunk over `max_yaml_size_bytes` starts, or undefined. GitLab splits the
+ * text as `MultiDocYaml` does (`split(/^---\s+/, 3)`) and checks each chunk before parsing it.
+ */
+function oversizedChunk(text: string): number | undefined {
+  if (Buffer.byteLength(text, 'utf8') <= MAX_YAML_SIZE_BYTES) return undefined;
+  const starts = [0, ...[...text.matchAll(/^---\s+/gm)].slice(0, 2).map((m) => m.index + m[0].length)];
+  const ends = [...[...text.matchAll(/^---\s+/gm)].slice(0, 2).map((m) => m.index), text.length];
+  const at = starts.findIndex((start, i) => Buffer.byteLength(text.slice(start, ends[i]), 'utf8') > MAX_YAML_SIZE_BYTES);
+  return at < 0 ? undefined : starts[at];
+}
+
+/** Line and column (1-based, UTF-16 units as LineCounter counts them) of an offset, before any parsing. */
+export function positionOfOffset(text: string, offset: number): Position {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: offset - lineStart + 1 };
+}
+
+/** The document measures more, or nests deeper, than GitLab loads. */
+class TooBig extends Error {}
+
 export function parseYamlDocuments(text: string, file: string): ParsedYaml {
+  const oversized = oversizedChunk(text);
+  if (oversized !== undefined) {
+    return { documents: [], diagnostics: [{ ruleId: 'syntax', severity: 'error', message: PROVIDED_YAML_TOO_BIG, file, start: positionOfOffset(text, oversized) }] };
+  }
   const lineCounter = new yaml.LineCounter();
   const docs = yaml.parseAllDocuments(text, {
     lineCounter,
@@ -206,6 +259,16 @@ export function parseYamlDocuments(text: string, file: string): ParsedYaml {
   const documents: ParsedDocument[] = [];
   // An empty file gives an EmptyStream (an array with no documents): that is zero documents.
   for (const doc of docs as Iterable<Document.Parsed>) {
+    const range = index.rangeOf(doc.contents as YamlNode | null) ?? {
+      start: index.at(doc.range[0]),
+      end: index.at(doc.range[1]),
+    };
+    const tooBig = (): void => void diagnostics.push({ ruleId: 'syntax', severity: 'error', message: PARSED_YAML_TOO_BIG, file, start: range.start });
+    // The yaml library gives up on deep nesting (its own stack), far deeper than GitLab's 100 levels.
+    if (doc.errors.some((error) => error.code === 'RESOURCE_EXHAUSTION')) {
+      tooBig();
+      continue;
+    }
     for (const error of doc.errors) {
       diagnostics.push({
         ruleId: 'syntax',
@@ -218,11 +281,18 @@ export function parseYamlDocuments(text: string, file: string): ParsedYaml {
     if (doc.errors.length > 0) continue;
     const docIndex = documents.length;
     const converter = new Converter(doc, docIndex, index, file, diagnostics);
-    const value = converter.convert(doc.contents as YamlNode | null, []);
-    const range = index.rangeOf(doc.contents as YamlNode | null) ?? {
-      start: index.at(doc.range[0]),
-      end: index.at(doc.range[1]),
-    };
+    let value: Value;
+    try {
+      value = converter.convert(doc.contents as YamlNode | null, []);
+    } catch (error) {
+      if (!(error instanceof TooBig)) throw error;
+      tooBig();
+      continue;
+    }
+    if (isTooBig(value)) {
+      tooBig();
+      continue;
+    }
     documents.push({
       value,
       range,
@@ -244,7 +314,12 @@ class Converter {
   readonly #file: string;
   readonly #diagnostics: Diagnostic[];
   readonly #docIndex: number;
-  readonly #resolving = new Set<YamlNode>();
+  /** The value of each anchored node, which its aliases share (Psych's `register`), and where it was written. */
+  readonly #anchored = new Map<YamlNode, { readonly value: Value; readonly path: readonly PathSegment[] }>();
+  /** Anchored nodes being converted that are not registered yet (a `!reference` is made from its items). */
+  readonly #converting = new Set<YamlNode>();
+  /** Collections entered: DeepSize refuses more than MAX_YAML_DEPTH, so deeper ones are never walked. */
+  #depth = 0;
 
   constructor(doc: Document.Parsed, docIndex: number, index: PositionIndex, file: string, diagnostics: Diagnostic[]) {
     this.#doc = doc;
@@ -258,28 +333,50 @@ class Converter {
     this.#index.record([this.#docIndex, ...path], 'value', this.#index.rangeOf(node));
     if (node === null) return null;
     if (yaml.isAlias(node)) return this.#alias(node, path);
-    if (yaml.isScalar(node)) return scalarValue(node);
-    if (yaml.isSeq(node)) {
-      const items = node.items.map((item, i) => this.convert(item as YamlNode | null, [...path, i]));
-      return node.tag === '!reference' ? new YamlReference(items) : items;
+    // A node already converted (a merge converts its sources last to first) is shared, not copied.
+    const converted = this.#anchored.get(node);
+    if (converted) return converted.value;
+    if (yaml.isScalar(node)) return this.#register(node, path, scalarValue(node));
+    if (!yaml.isSeq(node) && !yaml.isMap(node)) return null;
+    this.#depth += 1;
+    if (this.#depth > MAX_YAML_DEPTH) throw new TooBig();
+    this.#converting.add(node);
+    try {
+      if (yaml.isMap(node)) return this.#map(node, path);
+      if (node.tag === '!reference') {
+        const items = node.items.map((item, i) => this.convert(item as YamlNode | null, [...path, i]));
+        return this.#register(node, path, new YamlReference(items));
+      }
+      // Registered before its items, as Psych does: an alias inside it shares it (a cycle, which DeepSize refuses).
+      const items = this.#register(node, path, [] as Value[]);
+      node.items.forEach((item, i) => items.push(this.convert(item as YamlNode | null, [...path, i])));
+      return items;
+    } finally {
+      this.#converting.delete(node);
+      this.#depth -= 1;
     }
-    if (yaml.isMap(node)) return this.#map(node, path);
-    return null;
+  }
+
+  #register<V extends Value>(node: YamlNode, path: readonly PathSegment[], value: V): V {
+    if (node.anchor) this.#anchored.set(node, { value, path: [this.#docIndex, ...path] });
+    return value;
   }
 
   #alias(node: Alias, path: PathSegment[]): Value {
     const target = node.resolve(this.#doc) as YamlNode | undefined;
-    if (!target || this.#resolving.has(target)) return null;
-    this.#resolving.add(target);
-    try {
-      return this.convert(target, path);
-    } finally {
-      this.#resolving.delete(target);
+    if (!target) return null;
+    const shared = this.#anchored.get(target);
+    if (shared) {
+      this.#index.redirect([this.#docIndex, ...path], shared.path);
+      return shared.value;
     }
+    // An alias to a `!reference` that contains it: a cycle.
+    if (this.#converting.has(target)) throw new TooBig();
+    return this.convert(target, path);
   }
 
   #map(node: YAMLMap, path: PathSegment[]): ValueMap {
-    const out: ValueMap = new Map();
+    const out = this.#register(node, path, new Map() as ValueMap);
     // Keys written in this mapping: one that overrides a key brought in by `<<` is no duplicate.
     const written = new Set<string>();
     for (const pair of node.items as Pair<YamlNode | null, YamlNode | null>[]) {
@@ -305,13 +402,21 @@ class Converter {
     return out;
   }
 
-  /** Psych merges `<<` at its place in the mapping: later keys override it, it overrides earlier ones. */
+  /**
+   * Psych merges `<<` at its place in the mapping: later keys override it, it overrides earlier ones.
+   * The merged values are shared (`Hash#merge!`); a merged key is found where its source wrote it.
+   */
   #merge(out: ValueMap, source: YamlNode | null, path: PathSegment[]): void {
     const sources = yaml.isSeq(source) ? [...source.items].reverse() : [source];
     const merged: ValueMap = new Map();
     for (const item of sources) {
       const value = this.convert(item as YamlNode | null, path);
-      if (value instanceof Map) for (const [k, v] of value) merged.set(k, v);
+      if (!(value instanceof Map)) continue;
+      const from = yaml.isAlias(item) ? this.#anchored.get(item.resolve(this.#doc) as YamlNode)?.path : undefined;
+      for (const [k, v] of value) {
+        merged.set(k, v);
+        if (from) this.#index.redirect([this.#docIndex, ...path, k], [...from, k]);
+      }
     }
     for (const [k, v] of merged) out.set(k, v);
   }

@@ -65,7 +65,7 @@ describe('alias bombs are refused as GitLab refuses them, at once', () => {
       // The anchors come first: an alias refers back to one. The include hands the bomb to the component.
       await repo.write('pipeline.yml', `${laughs('lol')}include:\n  - component: gitlab.com/group/catalog/c@main\n    inputs:\n      x: *i\n`);
       const result = catalog(['render', 'pipeline.yml', '--project-path', 'group/catalog'], { cwd: repo.dir, ...HANG_GUARD });
-      expect(result.stderr).toBe('pipeline.yml:1:1: The parsed YAML is too big\n');
+      expect(result.stderr).toBe('pipeline.yml:1:1: The parsed YAML is too big [syntax]\n');
       expect(result.status).toBe(1);
       expect(result.stdout).toBe('');
     } finally {
@@ -92,7 +92,7 @@ describe('what GitLab shares and measures', () => {
   });
 
   it('an alias inside its own anchor is a cycle, which DeepSize finds too deep', () => {
-    expect(loadErrors('--- &1\n- hi\n- *1\n')).toEqual([['The parsed YAML is too big', 1, 5]]);
+    expect(loadErrors('--- &1\n- hi\n- *1\n')).toEqual([['The parsed YAML is too big', 2, 1]]);
     expect(loadErrors('a: &m\n  b: *m\n')).toEqual([['The parsed YAML is too big', 1, 1]]);
   });
 
@@ -101,8 +101,10 @@ describe('what GitLab shares and measures', () => {
     expect(loadErrors(`${'['.repeat(101)}${']'.repeat(101)}\n`)).toEqual([['The parsed YAML is too big', 1, 1]]);
   });
 
-  it('a document over 2 MB is refused before it is parsed; the one just under loads', () => {
+  it('a document over 2 MB is refused before it is parsed; one just under is parsed, then measured', () => {
     expect(loadErrors(`key: '${'a'.repeat(2 * 1024 * 1024)}'\n`)).toEqual([['The provided YAML is too big', 1, 1]]);
-    expect(loadErrors(`key: '${'a'.repeat(2 * 1024 * 1024 - 10)}'`)).toEqual([]);
+    // The string alone takes its 2 MB - 9 bytes plus a 40-byte object: over max_yaml_size_bytes once parsed.
+    expect(loadErrors(`key: '${'a'.repeat(2 * 1024 * 1024 - 10)}'`)).toEqual([['The parsed YAML is too big', 1, 1]]);
+    expect(loadErrors(`key: '${'a'.repeat(1536 * 1024)}'`)).toEqual([]);
   });
 });
