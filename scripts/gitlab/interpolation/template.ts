@@ -6,6 +6,12 @@
  * spliced into its parent. The first invalid block stops the whole walk (`break` inside
  * `Config#replace!`), so GitLab reports only that block's errors. `catalog validate` asks to go on
  * (`stopAtFirstInvalid: false`) to report every invalid block with its position.
+ *
+ * One departure, where GitLab has no limit and runs out of time instead: the nodes of a value
+ * inserted whole count towards MAX_NODES each time it is inserted, and the text that string
+ * interpolation makes counts towards `ci_max_total_yaml_size_bytes`; past either, `config too large`.
+ * A large input inserted into many places would otherwise make an output without end (GitLab's
+ * `deep_symbolize_keys` expands it too).
  */
 import { isValueMap, type Value, type ValueMap } from '../ruby/value.js';
 import type { PathSegment } from '../yaml/psych.js';
@@ -15,10 +21,13 @@ import type { ExpandableVariable } from '../variables.js';
 import { gsubLiteral } from '../ruby/string.js';
 import { RubyError } from '../ruby/error.js';
 import { rubyToS } from '../ruby/inspect.js';
+import { MAX_YAML_SIZE_BYTES } from '../yaml/deep-size.js';
 
 export const MAX_BLOCKS = 10_000;
 export const MAX_NODES = 500_000;
 export const MAX_NODE_SIZE = 1024 * 1024;
+/** `ci_max_total_yaml_size_bytes`' default: `max_yaml_size_bytes` times the 150 includes a pipeline may have. */
+export const MAX_TOTAL_BYTES = 150 * MAX_YAML_SIZE_BYTES;
 const BLOCK_PREFIX = '$[[';
 const SKIP_INTERPOLATION_CONTEXTS = ['matrix'];
 
@@ -77,6 +86,24 @@ export function splitBlockData(data: string): { access: string; functions: strin
 }
 
 class TooManyNodes extends Error {}
+
+/** How many nodes `value` is made of, counting a shared one each time it is reached; stops past `limit`. */
+function countNodes(value: Value, limit: number): number {
+  let count = 0;
+  const walk = (node: Value): void => {
+    count += 1;
+    if (count > limit) return;
+    if (Array.isArray(node)) for (const item of node) walk(item);
+    else if (isValueMap(node)) {
+      for (const [, item] of node) {
+        count += 1; // the key
+        walk(item);
+      }
+    }
+  };
+  walk(value);
+  return count;
+}
 class NodeTooLarge extends Error {}
 class Stop extends Error {}
 
@@ -104,10 +131,16 @@ export function interpolateTemplate(content: Value, ctx: TemplateContext): Templ
   const blocks = new Map<string, Block>();
   const ownErrors: TemplateError[] = [];
   let visited = 0;
+  let madeBytes = 0;
 
-  const visit = () => {
-    visited += 1;
+  const visit = (nodes = 1) => {
+    visited += nodes;
     if (visited > MAX_NODES) throw new TooManyNodes();
+  };
+  /** A value inserted whole: its nodes count, beyond the one string node it replaces. */
+  const inserted = (value: Value): Value => {
+    if (Array.isArray(value) || isValueMap(value)) visit(countNodes(value, MAX_NODES) - 1);
+    return value;
   };
 
   /** Returns the new node; null for a node whose block was invalid (GitLab's nil) when the walk goes on. */
@@ -135,11 +168,14 @@ export function interpolateTemplate(content: Value, ctx: TemplateContext): Templ
     }
     const first = found[0] as Block;
     const insideString = found.length > 1 || [...node].length !== [...first.text].length;
-    if (!insideString) return first.value;
+    if (!insideString) return inserted(first.value);
     try {
       // `String#gsub(String, String)`: backslash sequences in the value (`\'`, `\\`, `\0`) are
       // read as back-references, so a posix_escape'd value inside a longer string loses them, as on GitLab.
-      return found.reduce((text, block) => gsubLiteral(text, block.text, rubyToS(block.value)), node);
+      const text = found.reduce((text, block) => gsubLiteral(text, block.text, rubyToS(block.value)), node);
+      madeBytes += text.length;
+      if (madeBytes > MAX_TOTAL_BYTES) throw new TooManyNodes();
+      return text;
     } catch (error) {
       // `\k<name>` makes Ruby raise; GitLab does not rescue it, the pipeline fails with that exception.
       if (!(error instanceof RubyError)) throw error;
