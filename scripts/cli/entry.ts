@@ -7,6 +7,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ToolkitError } from '../core/errors.js';
+import { decodeUtf8 } from '../core/utf8.js';
 import { parseCommandLine, type ProgramSpec } from './args.js';
 import type { ExitCode, Io } from './io.js';
 
@@ -20,7 +21,7 @@ export const processIo: Io = {
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+    return decodeUtf8(Buffer.concat(chunks));
   },
 };
 

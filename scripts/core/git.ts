@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { GitError } from './errors.js';
+import { decodeUtf8 } from './utf8.js';
 
 interface GitOutput {
   readonly exitCode: number;
@@ -208,9 +209,9 @@ export async function showFile(repo: string, rev: string, path: string): Promise
   const object = `${commit}:${path.replace(/^\/+/, '')}`;
   if ((await objectType(repo, object)) !== 'blob') return undefined;
   const args = ['show', '--no-textconv', object];
-  const output = await runGit(repo, args, true);
-  if (output.exitCode !== 0) throw failure(args, output);
-  return output.stdout;
+  const output = await spawnGit(repo, args);
+  if (output.exitCode !== 0) throw failure(args, { exitCode: output.exitCode, stdout: '', stderr: output.stderr.toString('utf8').replace(/\r?\n$/, '') });
+  return decodeUtf8(output.stdout);
 }
 
 /**
@@ -228,9 +229,8 @@ export async function showFiles(repo: string, rev: string, paths: readonly strin
   }
   const [commit, ...files] = await catFile(repo, [`${rev}^{commit}`, ...clean.map((path) => `${rev}:${path}`)]);
   if (commit?.type !== 'commit') throw new GitError(`git show: unknown revision '${rev}'`);
-  // Decoded as `showFile`'s output is (UTF-8, a leading BOM kept).
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  return files.map((file) => (file?.type === 'blob' ? decoder.decode(file.content) : undefined));
+  // Decoded as `showFile`'s output is (./utf8.ts: a leading BOM kept, bytes that are not UTF-8 kept visible).
+  return files.map((file) => (file?.type === 'blob' ? decodeUtf8(file.content) : undefined));
 }
 
 /** The URL of a remote (`git remote get-url`), or `undefined` when there is no such remote. */

@@ -17,6 +17,7 @@ import type { Diagnostic, Position } from '../../core/diagnostic.js';
 import { rubyFloatToS } from '../ruby/inspect.js';
 import { RubyFloat, YamlReference, type Value, type ValueMap } from '../ruby/value.js';
 import { isTooBig, MAX_YAML_DEPTH, MAX_YAML_SIZE_BYTES } from './deep-size.js';
+import { readerProblem } from './reader.js';
 
 export type PathSegment = string | number;
 export interface SourceRange {
@@ -244,6 +245,11 @@ export function parseYamlDocuments(text: string, file: string): ParsedYaml {
   const oversized = oversizedChunk(text);
   if (oversized !== undefined) {
     return { documents: [], diagnostics: [{ ruleId: 'syntax', severity: 'error', message: PROVIDED_YAML_TOO_BIG, file, start: positionOfOffset(text, oversized) }] };
+  }
+  // libyaml reads the characters before it parses anything: one it cannot read and nothing loads.
+  const unreadable = readerProblem(text);
+  if (unreadable) {
+    return { documents: [], diagnostics: [{ ruleId: 'syntax', severity: 'error', message: unreadable.problem, file, start: positionOfOffset(text, unreadable.index) }] };
   }
   const lineCounter = new yaml.LineCounter();
   const docs = yaml.parseAllDocuments(text, {
