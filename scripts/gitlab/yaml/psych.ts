@@ -241,6 +241,18 @@ export function positionOfOffset(text: string, offset: number): Position {
 /** The document measures more, or nests deeper, than GitLab loads. */
 class TooBig extends Error {}
 
+/**
+ * What Psych's `safe_load` raises while it builds the Ruby objects, at the node it is about: the
+ * document does not load. GitLab shows the message as it is (`Loader::FormatError`).
+ */
+class LoadError extends Error {
+  readonly node: YamlNode;
+  constructor(message: string, node: YamlNode) {
+    super(message);
+    this.node = node;
+  }
+}
+
 export function parseYamlDocuments(text: string, file: string): ParsedYaml {
   const oversized = oversizedChunk(text);
   if (oversized !== undefined) {
@@ -291,6 +303,10 @@ export function parseYamlDocuments(text: string, file: string): ParsedYaml {
     try {
       value = converter.convert(doc.contents as YamlNode | null, []);
     } catch (error) {
+      if (error instanceof LoadError) {
+        diagnostics.push({ ruleId: 'syntax', severity: 'error', message: error.message, file, start: index.rangeOf(error.node)?.start ?? range.start });
+        continue;
+      }
       if (!(error instanceof TooBig)) throw error;
       tooBig();
       continue;
@@ -369,8 +385,11 @@ class Converter {
   }
 
   #alias(node: Alias, path: PathSegment[]): Value {
+    // Only an anchor already read in this document is known (Psych's `@st.fetch`); each document of
+    // a file is loaded on its own, so the header's anchors are unknown in the content.
     const target = node.resolve(this.#doc) as YamlNode | undefined;
-    if (!target) return null;
+    const before = target !== undefined && (target.range?.[0] ?? 0) < (node.range?.[0] ?? 0);
+    if (!target || !before) throw new LoadError(`An alias referenced an unknown anchor: ${node.source}`, node);
     const shared = this.#anchored.get(target);
     if (shared) {
       this.#index.redirect([this.#docIndex, ...path], shared.path);
