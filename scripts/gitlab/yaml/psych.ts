@@ -18,6 +18,7 @@ import { rubyFloatToS } from '../ruby/inspect.js';
 import { RubyFloat, YamlReference, type Value, type ValueMap } from '../ruby/value.js';
 import { isTooBig, MAX_YAML_DEPTH, MAX_YAML_SIZE_BYTES } from './deep-size.js';
 import { readerProblem } from './reader.js';
+import { disallowedClass, disallowedClassMessage, tokenizedClass, type NodeKind } from './safe-load.js';
 
 export type PathSegment = string | number;
 export interface SourceRange {
@@ -162,8 +163,9 @@ function floatText(value: number): string {
   return rubyFloatToS(value);
 }
 
-// Psych's safe_load refuses Date/Time (so timestamps stay plain strings here); scalars it reads
-// differently from the yaml library's YAML 1.1 schema are replaced by psychTags.
+// Psych's safe_load refuses Date/Time (./safe-load.ts says so of a timestamp, which the yaml
+// library leaves a string); scalars it reads differently from the yaml library's YAML 1.1 schema
+// are replaced by psychTags.
 const REPLACED_TAGS = new Set(['timestamp', 'bool', 'null', 'int', 'float'].map((name) => `tag:yaml.org,2002:${name}`));
 const customTags = (tags: Tags): Tags => [
   ...psychTags,
@@ -358,6 +360,7 @@ class Converter {
     // A node already converted (a merge converts its sources last to first) is shared, not copied.
     const converted = this.#anchored.get(node);
     if (converted) return converted.value;
+    this.#refuseDisallowedClass(node);
     if (yaml.isScalar(node)) return this.#register(node, path, scalarValue(node));
     if (!yaml.isSeq(node) && !yaml.isMap(node)) return null;
     this.#depth += 1;
@@ -377,6 +380,15 @@ class Converter {
       this.#converting.delete(node);
       this.#depth -= 1;
     }
+  }
+
+  /** Psych's class loader stops at a class GitLab's safe_load does not permit (./safe-load.ts). */
+  #refuseDisallowedClass(node: YamlNode): void {
+    const kind: NodeKind | undefined = yaml.isScalar(node) ? 'scalar' : yaml.isSeq(node) ? 'sequence' : yaml.isMap(node) ? 'mapping' : undefined;
+    if (!kind) return;
+    const text = yaml.isScalar(node) ? (node.source ?? String(node.value)) : '';
+    const name = disallowedClass(kind, node.tag, text, yaml.isScalar(node) && node.type === 'PLAIN');
+    if (name !== undefined) throw new LoadError(disallowedClassMessage(name), node);
   }
 
   #register<V extends Value>(node: YamlNode, path: readonly PathSegment[], value: V): V {
@@ -514,7 +526,9 @@ const AMBIGUOUS_STRING = [
   /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/,
   /^(?:y|n|yes|no|true|false|on|off|null|~)$/i,
 ];
-const readsAsNonStringSomewhere = (text: string): boolean => text === '' || AMBIGUOUS_STRING.some((re) => re.test(text));
+/** Strings Psych would read back as a Date or a Time, which GitLab's safe_load then refuses. */
+const readsAsDateOrTime = (text: string): boolean => tokenizedClass(text) !== undefined;
+const readsAsNonStringSomewhere = (text: string): boolean => text === '' || AMBIGUOUS_STRING.some((re) => re.test(text)) || readsAsDateOrTime(text);
 
 /**
  * YAML text for plain data (objects, arrays, strings, numbers, booleans) with yaml's defaults: the
