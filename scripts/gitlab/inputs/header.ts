@@ -7,6 +7,7 @@
  */
 import { RubyFloat, YamlReference, isValueMap, type Value, type ValueMap } from '../ruby/value.js';
 import type { PathSegment } from '../yaml/psych.js';
+import { isValidExpression } from '../expression.js';
 
 export interface HeaderError {
   readonly message: string;
@@ -168,6 +169,8 @@ function validateRule(c: Collector, location: string[], path: PathSegment[], rul
   const condition = rule.get('if') ?? null;
   const options = rule.get('options') ?? null;
   if (condition !== null && !isString(condition)) c.add(location, 'if', 'should be a string', [...path, 'if']);
+  // `validates :if, expression: true` in the newest rule.rb (ExpressionValidator: 'Invalid expression syntax').
+  else if (isString(condition) && condition !== '' && !isValidExpression(condition)) c.add(location, 'if', 'invalid expression syntax', [...path, 'if']);
   if (options !== null && !Array.isArray(options)) c.add(location, 'options', 'should be an array', [...path, 'options']);
   if (c.errors.length > before) return;
   if (Array.isArray(options) && options.length > OPTIONS_LIMIT) {
