@@ -139,7 +139,7 @@ describe('header findings point at what they are about', () => {
   });
 
   it('an unknown value of spec:component: at the value', () => {
-    expect(at('spec:\n  component: [name, colour]\n  inputs:\n    x:\n---\njob: {script: x}\n')).toEqual(['2:20 header:spec:component config contains unknown values: colour']);
+    expect(at('spec:\n  component: [name, colour]\n  inputs:\n    x:\n---\njob: {script: x}\n')).toEqual(['2:21 header:spec:component config contains unknown values: colour']);
   });
 
   it('keys that cannot be used together: at the second of them', () => {

@@ -25,7 +25,7 @@ export async function runSchema(args: { out?: string | undefined }, io: Io): Pro
     const problems = [...source.syntaxErrors, ...source.diagnostics.filter((d) => d.severity === 'error')];
     const header = source.header ? validateHeader(source.header.value as ValueMap) : undefined;
     for (const e of header?.errors ?? []) {
-      problems.push({ ruleId: 'header', severity: 'error', message: e.message, file: source.file, start: positionIn(source.header, e.path) });
+      problems.push({ ruleId: 'header', severity: 'error', message: e.message, file: source.file, start: positionIn(source.header, e.path, e.part) });
     }
     if (problems.length > 0 || !header) {
       for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
