@@ -289,13 +289,14 @@ export function parseYamlDocuments(text: string, file: string): ParsedYaml {
       tooBig();
       continue;
     }
+    const opened = doc.errors.length > 0 ? unterminated(text) : undefined;
     for (const error of doc.errors) {
       diagnostics.push({
         ruleId: 'syntax',
         severity: 'error',
         message: yamlErrorMessage(error.code, error.message),
         file,
-        start: index.at(error.pos[0]),
+        start: index.at(opened?.take(error.message) ?? error.pos[0]),
       });
     }
     if (doc.errors.length > 0) continue;
@@ -324,6 +325,51 @@ export function parseYamlDocuments(text: string, file: string): ParsedYaml {
     });
   }
   return { documents, diagnostics };
+}
+
+/**
+ * What is left open in `text` (flow collections without their closing bracket, quoted scalars
+ * without their closing quote), read from the yaml library's CST. The library notices them at the
+ * end of the file; libyaml reports them where they were opened, which says which one it is.
+ * `take` gives the opening an error message is about (innermost first), or undefined.
+ */
+function unterminated(text: string): { take(message: string): number | undefined } {
+  const open: Record<string, number[]> = { '[': [], '{': [], '"': [], "'": [] };
+  const walk = (token: yaml.CST.Token | undefined): void => {
+    if (!token) return;
+    switch (token.type) {
+      case 'document':
+        return walk(token.value);
+      case 'block-map':
+      case 'block-seq':
+        for (const item of token.items) {
+          walk(item.key ?? undefined);
+          walk(item.value);
+        }
+        return;
+      case 'flow-collection':
+        if (!token.end.some((end) => end.type === 'flow-seq-end' || end.type === 'flow-map-end')) open[token.start.source]?.push(token.start.offset);
+        for (const item of token.items) {
+          walk(item.key ?? undefined);
+          walk(item.value);
+        }
+        return;
+      case 'double-quoted-scalar':
+        if (!/^"(?:[^"\\]|\\[\s\S])*"$/.test(token.source)) open['"']?.push(token.offset);
+        return;
+      case 'single-quoted-scalar':
+        if (!/^'(?:[^']|'')*'$/.test(token.source)) open["'"]?.push(token.offset);
+        return;
+      default:
+        return;
+    }
+  };
+  for (const token of new yaml.Parser().parse(text)) walk(token);
+  // Innermost first: the library reports the inner one first.
+  for (const offsets of Object.values(open)) offsets.sort((a, b) => b - a);
+  const kind = (message: string): string | undefined =>
+    /^Flow sequence/.test(message) ? '[' : /^Flow map/.test(message) ? '{' : /^Missing closing "/.test(message) ? '"' : /^Missing closing '/.test(message) ? "'" : undefined;
+  return { take: (message) => open[kind(message) ?? '']?.shift() };
 }
 
 /** yaml's messages end with a code excerpt after a colon and newline; keep the first sentence. */
