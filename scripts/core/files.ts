@@ -51,16 +51,23 @@ export async function readTextFile(file: string, shownAs: string = file): Promis
 
 /**
  * Writes beside the target, then renames: a reader (another run, an editor) never sees half a file,
- * and a failed write leaves the old file and no temporary behind.
+ * and a failed write leaves the old file and no temporary behind. A target that cannot be written
+ * (a directory, a path through a file, no permission) is an operational error named by `shownAs`.
  */
-export async function writeAtomically(target: string, text: string): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true });
+export async function writeAtomically(target: string, text: string, shownAs: string = target): Promise<void> {
+  try {
+    await mkdir(path.dirname(target), { recursive: true });
+  } catch (error) {
+    // mkdir -p over a file says EEXIST (or ENOTDIR further down).
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ToolkitError(`${shownAs}: ${code === 'EEXIST' || code === 'ENOTDIR' ? reason({ code: 'ENOTDIR' }) : reason(error)}`);
+  }
   const temporary = `${target}.${process.pid}.${randomUUID()}.tmp`;
   try {
     await writeFile(temporary, text, 'utf8');
     await rename(temporary, target);
   } catch (error) {
     await rm(temporary, { force: true });
-    throw error;
+    throw new ToolkitError(`${shownAs}: ${reason(error)}`);
   }
 }

@@ -33,7 +33,7 @@ export async function runSchema(args: { out?: string | undefined }, io: Io): Pro
       continue;
     }
     const target = path.join(outDir, `${component.name}.inputs.schema.json`);
-    await writeAtomically(target, `${JSON.stringify(componentInputsSchema(component.name, header.spec), null, 2)}\n`);
+    await writeAtomically(target, `${JSON.stringify(componentInputsSchema(component.name, header.spec), null, 2)}\n`, path.relative(io.cwd, target));
     io.stdout(`${path.relative(io.cwd, target)}\n`);
   }
   return exitCode;
