@@ -9,6 +9,7 @@
  * runs alternating with a build that imports execa, NODE_EXTRA_CA_CERTS set and unset).
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { GitError } from './errors.js';
 import { decodeUtf8 } from './utf8.js';
@@ -47,7 +48,9 @@ function spawnGit(repo: string, args: readonly string[], env: GitEnvironment = {
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     // git could not be started at all (not installed, or `repo` is not a directory).
-    child.on('error', (error) => reject(new GitError(`git ${args[0] ?? ''}: ${error.message}`)));
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(new GitError(error.code === 'ENOENT' && existsSync(repo) ? 'git is not installed (or not on PATH)' : `git ${args[0] ?? ''}: ${error.message}`)),
+    );
     child.on('close', (code, signal) =>
       resolve({ exitCode: code ?? (signal ? 128 : 1), stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) }),
     );
