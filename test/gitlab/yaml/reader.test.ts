@@ -10,6 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { toPlain } from '../../../scripts/gitlab/ruby/value.js';
 import { parseYamlDocuments } from '../../../scripts/gitlab/yaml/psych.js';
 import { catalog, tempTree } from '../../helpers/cli.js';
 import { createRepo } from '../../helpers/fixture-repo.js';
@@ -102,5 +103,30 @@ describe('bytes that are not UTF-8', () => {
     } finally {
       await repo.cleanup();
     }
+  });
+});
+
+/**
+ * A byte order mark: GitLab strips one at the start of each document chunk (the newest
+ * `Gitlab::Config::Loader::Yaml#initialize`, `Gitlab::EncodingHelper.strip_bom`), so it is never part
+ * of a key. Anywhere else at the start of a line, Psych stops ("did not find expected key while
+ * parsing a block mapping" for `a: 1\n\uFEFFb: 2`, Ruby 3.1 / Psych 4.0.3); inside a value it is kept.
+ */
+describe('byte order marks', () => {
+  const load = (text: string) => {
+    const parsed = parseYamlDocuments(text, 't.yml');
+    return { values: parsed.documents.map((d) => toPlain(d.value)), problems: parsed.diagnostics.map((d) => [d.start.line, d.start.column]) };
+  };
+
+  it('at the start of the file and of the content document: stripped', () => {
+    expect(load('\uFEFFspec:\n  inputs:\n---\n\uFEFFjob:\n  script: x\n')).toEqual({ values: [{ spec: { inputs: null } }, { job: { script: 'x' } }], problems: [] });
+  });
+
+  it('at the start of a line inside a document: refused there', () => {
+    expect(load('a: 1\n\uFEFFb: 2\n').problems).toEqual([[2, 1]]);
+  });
+
+  it('inside a value: kept', () => {
+    expect(load('a: x\uFEFFy\n')).toEqual({ values: [{ a: 'x\uFEFFy' }], problems: [] });
   });
 });
