@@ -233,6 +233,15 @@ function oversizedChunk(text: string): number | undefined {
   return at < 0 ? undefined : starts[at];
 }
 
+/**
+ * `text` without the byte order mark at the start of each document chunk, as GitLab strips it from
+ * each chunk (`EncodingHelper.strip_bom`). Only columns on that one line move, by the one invisible
+ * character editors do not count either.
+ */
+function withoutChunkBoms(text: string): string {
+  return text.replace(/^\uFEFF/, '').replace(/^(---\s+)\uFEFF/gm, '$1');
+}
+
 /** Line and column (1-based, UTF-16 units as LineCounter counts them) of an offset, before any parsing. */
 export function positionOfOffset(text: string, offset: number): Position {
   const before = text.slice(0, offset);
@@ -265,8 +274,14 @@ export function parseYamlDocuments(text: string, file: string): ParsedYaml {
   if (unreadable) {
     return { documents: [], diagnostics: [{ ruleId: 'syntax', severity: 'error', message: unreadable.problem, file, start: positionOfOffset(text, unreadable.index) }] };
   }
+  const source = withoutChunkBoms(text);
+  const misplacedBom = /^\uFEFF/m.exec(source);
+  if (misplacedBom) {
+    const message = 'yaml: a byte order mark (U+FEFF) can only start a document';
+    return { documents: [], diagnostics: [{ ruleId: 'syntax', severity: 'error', message, file, start: positionOfOffset(source, misplacedBom.index) }] };
+  }
   const lineCounter = new yaml.LineCounter();
-  const docs = yaml.parseAllDocuments(text, {
+  const docs = yaml.parseAllDocuments(source, {
     lineCounter,
     version: '1.1',
     merge: true,
@@ -289,7 +304,7 @@ export function parseYamlDocuments(text: string, file: string): ParsedYaml {
       tooBig();
       continue;
     }
-    const opened = doc.errors.length > 0 ? unterminated(text) : undefined;
+    const opened = doc.errors.length > 0 ? unterminated(source) : undefined;
     for (const error of doc.errors) {
       diagnostics.push({
         ruleId: 'syntax',
