@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { CLI, REPO_ROOT } from '../helpers/cli.js';
+import { GIT_ENV } from '../helpers/fixture-repo.js';
 
 const CORPUS = path.join(REPO_ROOT, 'test/fixtures/bad');
 
@@ -47,15 +48,6 @@ const GENERATORS = {
   'nesting-10000': () => `${HEADER}job: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`,
 } as const;
 
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_AUTHOR_NAME: 'Fixture',
-  GIT_AUTHOR_EMAIL: 'fixture@example.com',
-  GIT_COMMITTER_NAME: 'Fixture',
-  GIT_COMMITTER_EMAIL: 'fixture@example.com',
-};
 
 /** Every file under `dir` (outside .git) with a digest of its content; other kinds by their kind. */
 function snapshot(dir: string): Record<string, string> {

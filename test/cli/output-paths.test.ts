@@ -17,40 +17,27 @@ const CATALOG = {
 const filesUnder = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
 
 describe('an output path that cannot be written', () => {
-  it('catalog lint --output <a directory>', () => {
+  it.each([
+    ['catalog lint --output <a directory>', ['report'], ['lint', '--no-shellcheck', '--output', 'report'], 'catalog: report: is a directory\n'],
+    [
+      'catalog lint --output <a path through a file>',
+      [],
+      ['lint', '--no-shellcheck', '--output', 'notes.txt/report.json', '--format', 'json'],
+      'catalog: notes.txt/report.json: a part of the path is not a directory\n',
+    ],
+    ['catalog schema --out <a file>', [], ['schema', '--out', 'notes.txt'], 'catalog: notes.txt/c.inputs.schema.json: a part of the path is not a directory\n'],
+    [
+      'catalog schema --out <a directory where the schema file should be>',
+      ['schemas/c.inputs.schema.json'],
+      ['schema', '--out', 'schemas'],
+      'catalog: schemas/c.inputs.schema.json: is a directory\n',
+    ],
+  ])('%s', (_name, directories, args, stderr) => {
     const dir = tempTree(CATALOG);
-    mkdirSync(path.join(dir, 'report'));
+    for (const directory of directories) mkdirSync(path.join(dir, directory), { recursive: true });
     const before = filesUnder(dir);
-    const result = catalog(['lint', '--no-shellcheck', '--output', 'report'], { cwd: dir });
-    expect(result.stderr).toBe('catalog: report: is a directory\n');
-    expect(result.status).toBe(2);
-    expect(filesUnder(dir)).toEqual(before);
-  });
-
-  it('catalog lint --output <a path through a file>', () => {
-    const dir = tempTree(CATALOG);
-    const before = filesUnder(dir);
-    const result = catalog(['lint', '--no-shellcheck', '--output', 'notes.txt/report.json', '--format', 'json'], { cwd: dir });
-    expect(result.stderr).toBe('catalog: notes.txt/report.json: a part of the path is not a directory\n');
-    expect(result.status).toBe(2);
-    expect(filesUnder(dir)).toEqual(before);
-  });
-
-  it('catalog schema --out <a file>', () => {
-    const dir = tempTree(CATALOG);
-    const before = filesUnder(dir);
-    const result = catalog(['schema', '--out', 'notes.txt'], { cwd: dir });
-    expect(result.stderr).toBe('catalog: notes.txt/c.inputs.schema.json: a part of the path is not a directory\n');
-    expect(result.status).toBe(2);
-    expect(filesUnder(dir)).toEqual(before);
-  });
-
-  it('catalog schema --out <a directory where the schema file should be>', () => {
-    const dir = tempTree(CATALOG);
-    mkdirSync(path.join(dir, 'schemas/c.inputs.schema.json'), { recursive: true });
-    const before = filesUnder(dir);
-    const result = catalog(['schema', '--out', 'schemas'], { cwd: dir });
-    expect(result.stderr).toBe('catalog: schemas/c.inputs.schema.json: is a directory\n');
+    const result = catalog(args, { cwd: dir });
+    expect(result.stderr).toBe(stderr);
     expect(result.status).toBe(2);
     expect(filesUnder(dir)).toEqual(before);
   });
