@@ -10,20 +10,26 @@
 const ESCAPE_BASE = 0xdc00;
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** The length of the valid UTF-8 sequence at `at`, or 0 when none starts there (libyaml's rules). */
-function sequenceLength(bytes: Uint8Array, at: number): number {
+/**
+ * The UTF-8 sequence at `at` of `bytes` as libyaml's reader reads it: its length when it is valid,
+ * otherwise what libyaml says of it (every byte that follows is in `bytes`, so a short sequence is
+ * one the input ends in).
+ */
+function readSequence(bytes: ArrayLike<number>, at: number): number | string {
   const lead = bytes[at] as number;
   if (lead < 0x80) return 1;
   const width = (lead & 0xe0) === 0xc0 ? 2 : (lead & 0xf0) === 0xe0 ? 3 : (lead & 0xf8) === 0xf0 ? 4 : 0;
-  if (width === 0 || at + width > bytes.length) return 0;
+  if (width === 0) return 'invalid leading UTF-8 octet';
+  if (at + width > bytes.length) return 'incomplete UTF-8 octet sequence';
   let value = lead & (width === 2 ? 0x1f : width === 3 ? 0x0f : 0x07);
   for (let k = 1; k < width; k++) {
     const octet = bytes[at + k] as number;
-    if ((octet & 0xc0) !== 0x80) return 0;
+    if ((octet & 0xc0) !== 0x80) return 'invalid trailing UTF-8 octet';
     value = (value << 6) | (octet & 0x3f);
   }
   const shortest = width === 2 ? value >= 0x80 : width === 3 ? value >= 0x800 : value >= 0x10000;
-  if (!shortest || (value >= 0xd800 && value <= 0xdfff) || value > 0x10ffff) return 0;
+  if (!shortest) return 'invalid length of a UTF-8 sequence';
+  if ((value >= 0xd800 && value <= 0xdfff) || value > 0x10ffff) return 'invalid Unicode character';
   return width;
 }
 
@@ -37,8 +43,8 @@ export function decodeUtf8(bytes: Uint8Array): string {
   let run = 0;
   let at = 0;
   while (at < bytes.length) {
-    const length = sequenceLength(bytes, at);
-    if (length > 0) {
+    const length = readSequence(bytes, at);
+    if (typeof length === 'number') {
       at += length;
       continue;
     }
@@ -69,19 +75,9 @@ function bytesFrom(text: string, index: number): number[] {
  */
 export function invalidBytesAt(text: string, index: number): string | undefined {
   if (!isEscapedByte(text.charCodeAt(index))) return undefined;
-  const raw = bytesFrom(text, index);
-  const lead = raw[0] as number;
-  const width = (lead & 0xe0) === 0xc0 ? 2 : (lead & 0xf0) === 0xe0 ? 3 : (lead & 0xf8) === 0xf0 ? 4 : 0;
-  if (width === 0) return 'invalid leading UTF-8 octet';
-  if (raw.length < width) return 'incomplete UTF-8 octet sequence';
-  let value = lead & (width === 2 ? 0x1f : width === 3 ? 0x0f : 0x07);
-  for (let k = 1; k < width; k++) {
-    const octet = raw[k] as number;
-    if ((octet & 0xc0) !== 0x80) return 'invalid trailing UTF-8 octet';
-    value = (value << 6) | (octet & 0x3f);
-  }
-  const shortest = width === 2 ? value >= 0x80 : width === 3 ? value >= 0x800 : value >= 0x10000;
-  return shortest ? 'invalid Unicode character' : 'invalid length of a UTF-8 sequence';
+  const problem = readSequence(bytesFrom(text, index), 0);
+  // An escaped byte never starts a valid sequence; the fallback only keeps the type honest.
+  return typeof problem === 'string' ? problem : 'invalid leading UTF-8 octet';
 }
 
 /** The first byte `decodeUtf8` could not decode, with libyaml's description; undefined when the text is all UTF-8. */

@@ -227,8 +227,9 @@ export const PARSED_YAML_TOO_BIG = 'The parsed YAML is too big';
  */
 function oversizedChunk(text: string): number | undefined {
   if (Buffer.byteLength(text, 'utf8') <= MAX_YAML_SIZE_BYTES) return undefined;
-  const starts = [0, ...[...text.matchAll(/^---\s+/gm)].slice(0, 2).map((m) => m.index + m[0].length)];
-  const ends = [...[...text.matchAll(/^---\s+/gm)].slice(0, 2).map((m) => m.index), text.length];
+  const dividers = [...text.matchAll(/^---\s+/gm)].slice(0, 2);
+  const starts = [0, ...dividers.map((m) => m.index + m[0].length)];
+  const ends = [...dividers.map((m) => m.index), text.length];
   const at = starts.findIndex((start, i) => Buffer.byteLength(text.slice(start, ends[i]), 'utf8') > MAX_YAML_SIZE_BYTES);
   return at < 0 ? undefined : starts[at];
 }
@@ -256,7 +257,7 @@ class TooBig extends Error {}
  * What Psych's `safe_load` raises while it builds the Ruby objects, at the node it is about: the
  * document does not load. GitLab shows the message as it is (`Loader::FormatError`).
  */
-class LoadError extends Error {
+class SafeLoadError extends Error {
   readonly node: YamlNode;
   constructor(message: string, node: YamlNode) {
     super(message);
@@ -321,7 +322,7 @@ export function parseYamlDocuments(text: string, file: string): ParsedYaml {
     try {
       value = converter.convert(doc.contents as YamlNode | null, []);
     } catch (error) {
-      if (error instanceof LoadError) {
+      if (error instanceof SafeLoadError) {
         diagnostics.push({ ruleId: 'syntax', severity: 'error', message: error.message, file, start: index.rangeOf(error.node)?.start ?? range.start });
         continue;
       }
@@ -401,7 +402,7 @@ class Converter {
   readonly #docIndex: number;
   /** The value of each anchored node, which its aliases share (Psych's `register`), and where it was written. */
   readonly #anchored = new Map<YamlNode, { readonly value: Value; readonly path: readonly PathSegment[] }>();
-  /** Anchored nodes being converted that are not registered yet (a `!reference` is made from its items). */
+  /** Collections being converted: an alias to one that is not registered yet (a `!reference`, made from its items) is a cycle. */
   readonly #converting = new Set<YamlNode>();
   /** Collections entered: DeepSize refuses more than MAX_YAML_DEPTH, so deeper ones are never walked. */
   #depth = 0;
@@ -449,7 +450,7 @@ class Converter {
     if (!kind) return;
     const text = yaml.isScalar(node) ? (node.source ?? String(node.value)) : '';
     const name = disallowedClass(kind, node.tag, text, yaml.isScalar(node) && node.type === 'PLAIN');
-    if (name !== undefined) throw new LoadError(disallowedClassMessage(name), node);
+    if (name !== undefined) throw new SafeLoadError(disallowedClassMessage(name), node);
   }
 
   #register<V extends Value>(node: YamlNode, path: readonly PathSegment[], value: V): V {
@@ -462,7 +463,7 @@ class Converter {
     // a file is loaded on its own, so the header's anchors are unknown in the content.
     const target = node.resolve(this.#doc) as YamlNode | undefined;
     const before = target !== undefined && (target.range?.[0] ?? 0) < (node.range?.[0] ?? 0);
-    if (!target || !before) throw new LoadError(`An alias referenced an unknown anchor: ${node.source}`, node);
+    if (!target || !before) throw new SafeLoadError(`An alias referenced an unknown anchor: ${node.source}`, node);
     const shared = this.#anchored.get(target);
     if (shared) {
       this.#index.redirect([this.#docIndex, ...path], shared.path);
