@@ -17,7 +17,7 @@ import { isValueMap, type Value, type ValueMap } from '../ruby/value.js';
 import type { PathSegment } from '../yaml/psych.js';
 import { evaluateAccess } from './access.js';
 import { evaluateFunctions, MAX_FUNCTIONS } from './functions.js';
-import type { ExpandableVariable } from '../variables.js';
+import { ExpansionTooLarge, type ExpandableVariable } from '../variables.js';
 import { gsubLiteral } from '../ruby/string.js';
 import { RubyError } from '../ruby/error.js';
 import { rubyToS } from '../ruby/inspect.js';
@@ -236,7 +236,8 @@ export function interpolateTemplate(content: Value, ctx: TemplateContext): Templ
   try {
     result = replace(content, [], []);
   } catch (error) {
-    if (error instanceof TooManyNodes) configErrors.push({ message: 'config too large' });
+    // An expand_vars that would make more text than GitLab reads for a whole pipeline counts as too large a config.
+    if (error instanceof TooManyNodes || error instanceof ExpansionTooLarge) configErrors.push({ message: 'config too large' });
     else if (error instanceof NodeTooLarge) configErrors.push({ message: 'config node too large' });
     else if (!(error instanceof Stop)) throw error;
   }
