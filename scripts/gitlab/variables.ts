@@ -8,11 +8,13 @@
 import { ToolkitError } from '../core/errors.js';
 
 /**
- * The most text one expansion may make: `ci_max_total_yaml_size_bytes`' default (150 includes of
- * 2 MB), all the YAML GitLab reads for a pipeline. GitLab sets no limit of its own here and runs out
- * of memory or time instead; the length is added up before the text is built, so nothing is.
+ * The most text the toolkit lets an expansion or an interpolation make (characters). GitLab sets no
+ * limit of its own and runs out of memory or time instead. 64 Mi characters is 32 times
+ * `max_yaml_size_bytes`, and small enough that any writer can still escape all of it (JSON may
+ * write a character as six, and one JavaScript string holds at most 2^29). The length is added up
+ * before the text is built, so nothing too large ever is.
  */
-export const MAX_EXPANDED_LENGTH = 150 * 2 * 1024 * 1024;
+export const MAX_EXPANDED_LENGTH = 64 * 1024 * 1024;
 
 /** A variable expansion would make more than MAX_EXPANDED_LENGTH characters. */
 export class ExpansionTooLarge extends ToolkitError {

@@ -124,6 +124,6 @@ describe('expansion that would make text without end', () => {
   it('variables that expand each other nine times over stop with a plain error, not a crash', () => {
     const levels = Array.from({ length: 12 }, (_, i) => ({ key: `L${i}`, value: i === 0 ? 'lol'.repeat(10) : `$L${i - 1}`.repeat(9) }));
     expect(() => sortAndExpandAll(levels)).toThrow(ToolkitError);
-    expect(() => sortAndExpandAll(levels)).toThrow('variable expansion would make more than 300 MiB of text');
+    expect(() => sortAndExpandAll(levels)).toThrow('variable expansion would make more than 64 MiB of text');
   });
 });

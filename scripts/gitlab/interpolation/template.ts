@@ -9,7 +9,7 @@
  *
  * One departure, where GitLab has no limit and runs out of time instead: the nodes of a value
  * inserted whole count towards MAX_NODES each time it is inserted, and the text that string
- * interpolation makes counts towards `ci_max_total_yaml_size_bytes`; past either, `config too large`.
+ * interpolation makes counts towards MAX_EXPANDED_LENGTH (../variables.ts); past either, `config too large`.
  * A large input inserted into many places would otherwise make an output without end (GitLab's
  * `deep_symbolize_keys` expands it too).
  */
@@ -17,17 +17,14 @@ import { isValueMap, type Value, type ValueMap } from '../ruby/value.js';
 import type { PathSegment } from '../yaml/psych.js';
 import { evaluateAccess } from './access.js';
 import { evaluateFunctions, MAX_FUNCTIONS } from './functions.js';
-import { ExpansionTooLarge, type ExpandableVariable } from '../variables.js';
+import { ExpansionTooLarge, MAX_EXPANDED_LENGTH, type ExpandableVariable } from '../variables.js';
 import { gsubLiteral } from '../ruby/string.js';
 import { RubyError } from '../ruby/error.js';
 import { rubyToS } from '../ruby/inspect.js';
-import { MAX_YAML_SIZE_BYTES } from '../yaml/deep-size.js';
 
 export const MAX_BLOCKS = 10_000;
 export const MAX_NODES = 500_000;
 export const MAX_NODE_SIZE = 1024 * 1024;
-/** `ci_max_total_yaml_size_bytes`' default: `max_yaml_size_bytes` times the 150 includes a pipeline may have. */
-export const MAX_TOTAL_BYTES = 150 * MAX_YAML_SIZE_BYTES;
 const BLOCK_PREFIX = '$[[';
 const SKIP_INTERPOLATION_CONTEXTS = ['matrix'];
 
@@ -131,7 +128,7 @@ export function interpolateTemplate(content: Value, ctx: TemplateContext): Templ
   const blocks = new Map<string, Block>();
   const ownErrors: TemplateError[] = [];
   let visited = 0;
-  let madeBytes = 0;
+  let madeLength = 0;
 
   const visit = (nodes = 1) => {
     visited += nodes;
@@ -173,8 +170,8 @@ export function interpolateTemplate(content: Value, ctx: TemplateContext): Templ
       // `String#gsub(String, String)`: backslash sequences in the value (`\'`, `\\`, `\0`) are
       // read as back-references, so a posix_escape'd value inside a longer string loses them, as on GitLab.
       const text = found.reduce((text, block) => gsubLiteral(text, block.text, rubyToS(block.value)), node);
-      madeBytes += text.length;
-      if (madeBytes > MAX_TOTAL_BYTES) throw new TooManyNodes();
+      madeLength += text.length;
+      if (madeLength > MAX_EXPANDED_LENGTH) throw new TooManyNodes();
       return text;
     } catch (error) {
       // `\k<name>` makes Ruby raise; GitLab does not rescue it, the pipeline fails with that exception.
