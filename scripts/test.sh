@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 # shellcheck source=scripts/bootstrap.sh
 . scripts/bootstrap.sh
-install_system_packages git rsync shellcheck
+install_system_packages git rsync shellcheck busybox
 install_node_packages
 
 # The devDependency node@22 (for gitlab-ci-local) puts a `node` into node_modules/.bin, which

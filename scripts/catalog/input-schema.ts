@@ -1,24 +1,37 @@
 /**
  * A JSON Schema (draft 2020-12) for the `inputs:` a consumer may pass to one component. It accepts
- * exactly what GitLab's coercion accepts, so an editor or ajv never rejects a value GitLab takes:
- * string inputs take any scalar (`to_s`), number/boolean/array inputs also take the JSON text of
- * such a value (`Gitlab::Json.parse`). Options become `enum`s, `regex` a `pattern` (RE2 and
- * ECMA-262 agree on the common syntax; RE2-only constructs are left out rather than mistranslated).
+ * what GitLab's input validation accepts (test/property/input-schema.test.ts checks both ways):
+ * string inputs take any value (`to_s`), number/boolean/array inputs also take the JSON text of
+ * such a value (`Gitlab::Json.parse`), null is no value (the default, when there is one), and an
+ * input GitLab can never accept (a regex on a non-string input, options on a boolean) admits nothing.
+ * Options become `enum`s, `regex` a `pattern`. Where a JSON Schema cannot decide (a regex against a
+ * number's text, JSON text against options) it admits the value rather than reject one GitLab takes.
  */
 import { isValueMap, toPlain, type Value } from '../gitlab/ruby/value.js';
 import type { HeaderSpec } from '../gitlab/inputs/header.js';
 import { inputType, type InputType } from '../gitlab/inputs/resolve.js';
+import { compileRe2 } from '../gitlab/ruby/re2.js';
+import { rubyFloatToS, rubyIntegerToS } from '../gitlab/ruby/inspect.js';
 
 export type JsonSchema = Record<string, unknown>;
 
-const NUMBER_TEXT = '^\\s*-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?\\s*$';
-const BOOLEAN_TEXT = '^\\s*(true|false)\\s*$';
-const ARRAY_TEXT = '^\\s*\\[[\\s\\S]*\\]\\s*$';
+/** Oj's blank characters (rails mode), around a value. */
+const BLANK = '[ \\t\\n\\r\\f]*';
+/**
+ * Text `Gitlab::Json.parse` reads as a number (scripts/gitlab/ruby/json.ts, Oj in rails mode): a
+ * leading `+`, leading zeros, a bare sign or a trailing dot are integers; NaN and Infinity floats;
+ * a fraction or an exponent must be complete.
+ */
+const NUMBER_TEXT = `^${BLANK}(?:[+-]?(?:Infinity|[Nn]a[Nn])|[+-][0-9]*\\.?|[0-9]+\\.?|[+-]?[0-9]+(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|[+-]\\.[0-9]+(?:[eE][+-]?[0-9]+)?)${BLANK}$`;
+const BOOLEAN_TEXT = `^${BLANK}(?:true|false)${BLANK}$`;
+/** Arrays as JSON text are admitted by their brackets: a pattern cannot parse JSON. */
+const ARRAY_TEXT = `^${BLANK}\\[[\\s\\S]*\\]${BLANK}$`;
 
 function typeSchema(type: InputType): JsonSchema {
   switch (type) {
     case 'string':
-      return { type: ['string', 'number', 'boolean'] };
+      // `to_s` takes anything; only null is no value.
+      return { type: ['string', 'number', 'boolean', 'array', 'object'] };
     case 'number':
       return { anyOf: [{ type: 'number' }, { type: 'string', pattern: NUMBER_TEXT }] };
     case 'boolean':
@@ -50,12 +63,19 @@ function optionsOf(spec: Value): Value[] | undefined {
  * (so the option "1" also admits the number 1); number, boolean and array inputs also take JSON
  * text, which a schema cannot parse, so such strings are admitted by shape only.
  */
+/** The number whose Ruby `to_s` is `text` (`1`, `-2`, `0.5`, `1.0e+20`), if any: a given number matches that option. */
+function numberWithText(text: string): number[] {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) return [];
+  return (Number.isInteger(n) && rubyIntegerToS(n) === text) || rubyFloatToS(n) === text ? [n] : [];
+}
+
 function optionsSchema(type: InputType, options: readonly Value[]): JsonSchema[] {
   const plain = options.map(toPlain);
   switch (type) {
     case 'string': {
       const texts = plain.map(String);
-      const typed = texts.flatMap((t): (boolean | number)[] => (t === 'true' ? [true] : t === 'false' ? [false] : /^-?(0|[1-9][0-9]*)$/.test(t) ? [Number(t)] : []));
+      const typed = texts.flatMap((t): (boolean | number)[] => (t === 'true' ? [true] : t === 'false' ? [false] : numberWithText(t)));
       return [{ enum: [...texts, ...typed] }];
     }
     case 'number':
@@ -67,21 +87,60 @@ function optionsSchema(type: InputType, options: readonly Value[]): JsonSchema[]
   }
 }
 
+/** `schema`, or null. */
+function nullable(schema: JsonSchema): JsonSchema {
+  if (Array.isArray(schema['anyOf'])) return { ...schema, anyOf: [...(schema['anyOf'] as JsonSchema[]), { type: 'null' }] };
+  if (Array.isArray(schema['type'])) return { ...schema, type: [...(schema['type'] as string[]), 'null'] };
+  return { anyOf: [schema, { type: 'null' }] };
+}
+
+/** A schema no value matches: GitLab rejects whatever is given. */
+const NOTHING: JsonSchema = { not: {} };
+
 function inputSchema(spec: Value): JsonSchema {
   const type = inputType(spec) ?? 'string';
-  const schema: JsonSchema = typeSchema(type);
   const get = (key: string) => (isValueMap(spec) ? spec.get(key) : undefined);
+  const regex = get('regex');
+  const options = optionsOf(spec);
+  // `RegEx validation can only be used with string inputs`, `Options can only be used with string
+  // and number inputs`: such an input rejects every value it is given.
+  const rejectsAll = (typeof regex === 'string' && type !== 'string') || (options !== undefined && type === 'boolean');
+  let schema: JsonSchema = { ...NOTHING };
+  if (!rejectsAll) {
+    // Options and a regex each narrow what the type admits (a regex only reaches here on a string input).
+    const constraints: JsonSchema[] = [];
+    if (options) constraints.push({ anyOf: optionsSchema(type, options) });
+    if (typeof regex === 'string') constraints.push(regexSchema(regex));
+    if (constraints.length === 0) constraints.push(typeSchema(type));
+    schema = constraints.length === 1 ? { ...(constraints[0] as JsonSchema) } : { allOf: constraints };
+    // A null value is no value: GitLab takes the default, so null is fine exactly when there is one.
+    if (!isRequired(spec)) schema = nullable(schema);
+  }
   const description = get('description');
   if (typeof description === 'string') schema['description'] = description;
-  const options = optionsOf(spec);
-  if (options) schema['anyOf'] = optionsSchema(type, options);
-  if (options) delete schema['type'];
-  const regex = get('regex');
-  // `pattern` applies to strings only; a number given to a string input is matched after to_s by GitLab.
-  if (typeof regex === 'string' && type === 'string' && !RE2_ONLY.test(regex)) schema['pattern'] = regex;
   const hasDefault = isValueMap(spec) && spec.has('default');
   if (hasDefault) schema['default'] = toPlain(get('default') ?? null);
   return schema;
+}
+
+/**
+ * GitLab matches the value's `to_s` with RE2. A string is matched by `pattern` (RE2 and ECMA-262
+ * agree on the common syntax; RE2-only constructs are left out rather than mistranslated). `true`
+ * and `false` are admitted when their text matches. Numbers, arrays and hashes are admitted as they
+ * are: their text cannot be matched by a JSON Schema (`pattern` looks at strings only), so the
+ * schema stays lenient there.
+ */
+function regexSchema(regex: string): JsonSchema {
+  const re2 = compileRe2(regex);
+  if (!re2.ok) return NOTHING;
+  const booleans = [true, false].filter((b) => re2.test(String(b)));
+  return {
+    anyOf: [
+      RE2_ONLY.test(regex) ? { type: 'string' } : { type: 'string', pattern: regex },
+      { type: ['number', 'array', 'object'] },
+      ...(booleans.length > 0 ? [{ enum: booleans }] : []),
+    ],
+  };
 }
 
 function isRequired(spec: Value): boolean {

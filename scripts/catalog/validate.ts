@@ -30,7 +30,7 @@ export function validateComponentSource(source: ComponentSource): Diagnostic[] {
     component: CHECKING_STAND_INS.component(undefined),
     stopAtFirstInvalid: false,
   });
-  for (const e of result.headerErrors) diagnostics.push(error('header', e.message, positionIn(source.header, e.path)));
+  for (const e of result.headerErrors) diagnostics.push(error('header', e.message, positionIn(source.header, e.path, e.part)));
   const spec = result.spec;
   if (!spec) return diagnostics;
 

@@ -9,9 +9,11 @@
  * runs alternating with a build that imports execa, NODE_EXTRA_CA_CERTS set and unset).
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { GitError } from './errors.js';
+import { decodeUtf8 } from './utf8.js';
 
 interface GitOutput {
   readonly exitCode: number;
@@ -47,7 +49,9 @@ function spawnGit(repo: string, args: readonly string[], env: GitEnvironment = {
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     // git could not be started at all (not installed, or `repo` is not a directory).
-    child.on('error', (error) => reject(new GitError(`git ${args[0] ?? ''}: ${error.message}`)));
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(new GitError(error.code === 'ENOENT' && existsSync(repo) ? 'git is not installed (or not on PATH)' : `git ${args[0] ?? ''}: ${error.message}`)),
+    );
     child.on('close', (code, signal) =>
       resolve({ exitCode: code ?? (signal ? 128 : 1), stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) }),
     );
@@ -209,9 +213,9 @@ export async function showFile(repo: string, rev: string, path: string): Promise
   const object = `${commit}:${path.replace(/^\/+/, '')}`;
   if ((await objectType(repo, object)) !== 'blob') return undefined;
   const args = ['show', '--no-textconv', object];
-  const output = await runGit(repo, args, true);
-  if (output.exitCode !== 0) throw failure(args, output);
-  return output.stdout;
+  const output = await spawnGit(repo, args);
+  if (output.exitCode !== 0) throw failure(args, { exitCode: output.exitCode, stdout: '', stderr: output.stderr.toString('utf8').replace(/\r?\n$/, '') });
+  return decodeUtf8(output.stdout);
 }
 
 /**
@@ -229,9 +233,8 @@ export async function showFiles(repo: string, rev: string, paths: readonly strin
   }
   const [commit, ...files] = await catFile(repo, [`${rev}^{commit}`, ...clean.map((path) => `${rev}:${path}`)]);
   if (commit?.type !== 'commit') throw new GitError(`git show: unknown revision '${rev}'`);
-  // Decoded as `showFile`'s output is (UTF-8, a leading BOM kept).
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  return files.map((file) => (file?.type === 'blob' ? decoder.decode(file.content) : undefined));
+  // Decoded as `showFile`'s output is (./utf8.ts: a leading BOM kept, bytes that are not UTF-8 kept visible).
+  return files.map((file) => (file?.type === 'blob' ? decodeUtf8(file.content) : undefined));
 }
 
 /** The URL of a remote (`git remote get-url`), or `undefined` when there is no such remote. */

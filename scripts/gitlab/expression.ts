@@ -148,6 +148,12 @@ class Parser {
 
 export type ExpressionResult = { readonly ok: true; readonly matches: boolean } | { readonly ok: false; readonly error: string };
 
+/**
+ * `Statement#valid?` (what `ExpressionValidator` asks): the text is a statement of the language,
+ * evaluated once with every reference null.
+ */
+export const isValidExpression = (expression: string): boolean => evaluateExpression(expression, () => null).ok;
+
 export function evaluateExpression(expression: string, resolve: (reference: Reference) => Value): ExpressionResult {
   const tokens = tokenize(expression);
   if (typeof tokens === 'string') return { ok: false, error: tokens };

@@ -5,6 +5,33 @@
  * get), `expand_existing` leaves them as written (`expand_vars`). `Ci::Variables::Collection`'s
  * `sort_and_expand_all` expands the variables of a job among themselves, nested.
  */
+import { ToolkitError } from '../core/errors.js';
+
+/**
+ * The most text the toolkit lets an expansion or an interpolation make (characters). GitLab sets no
+ * limit of its own and runs out of memory or time instead. 64 Mi characters is 32 times
+ * `max_yaml_size_bytes`, and small enough that any writer can still escape all of it (JSON may
+ * write a character as six, and one JavaScript string holds at most 2^29). The length is added up
+ * before the text is built, so nothing too large ever is.
+ */
+export const MAX_EXPANDED_LENGTH = 64 * 1024 * 1024;
+
+/** A variable expansion would make more than MAX_EXPANDED_LENGTH characters. */
+export class ExpansionTooLarge extends ToolkitError {
+  constructor() {
+    super(`variable expansion would make more than ${MAX_EXPANDED_LENGTH / 1024 / 1024} MiB of text`);
+  }
+}
+
+/** Throws ExpansionTooLarge when replacing each match of VARIABLES_REGEXP in `text` by `replacement` makes too long a text. */
+function checkExpandedLength(text: string, replacement: (match: RegExpExecArray) => string): void {
+  let length = text.length;
+  for (const match of text.matchAll(VARIABLES_REGEXP)) {
+    length += replacement(match).length - match[0].length;
+    if (length > MAX_EXPANDED_LENGTH) throw new ExpansionTooLarge();
+  }
+}
+
 export interface ExpandableVariable {
   readonly key: string;
   readonly value: string;
@@ -25,6 +52,7 @@ export interface Expansion {
 export function expandVariables(text: string, variables: readonly ExpandableVariable[], unknownAs: 'empty' | 'kept'): Expansion {
   // A later definition of the same key wins, as in a Ruby hash built from the list.
   const byKey = new Map(variables.map((variable) => [variable.key, variable]));
+  checkExpandedLength(text, (m) => byKey.get(m[1] ?? m[2] ?? m[3] ?? '')?.value ?? (unknownAs === 'empty' ? '' : m[0]));
   const unknown: string[] = [];
   let usedMasked = false;
   const expanded = text.replace(VARIABLES_REGEXP, (match: string, a?: string, b?: string, c?: string) => {
@@ -77,13 +105,14 @@ export function sortAndExpandAll(variables: readonly JobVariable[]): JobVariable
   const cache = new Map<string, string>();
   const visiting = new Set<string>();
   let cyclic = false;
-  const expandText = (text: string): string =>
-    text.replace(VARIABLES_REGEXP, (match: string, a?: string, b?: string, c?: string) => {
-      const name = a ?? b ?? c ?? '';
-      const target = byKey.get(name);
-      if (!target || target.raw || target.file) return match;
-      return resolve(name, target);
-    });
+  const replacement = (match: string, name: string): string => {
+    const target = byKey.get(name);
+    return !target || target.raw || target.file ? match : resolve(name, target);
+  };
+  const expandText = (text: string): string => {
+    checkExpandedLength(text, (m) => replacement(m[0], m[1] ?? m[2] ?? m[3] ?? ''));
+    return text.replace(VARIABLES_REGEXP, (match: string, a?: string, b?: string, c?: string) => replacement(match, a ?? b ?? c ?? ''));
+  };
   const resolve = (key: string, variable: JobVariable): string => {
     const cached = cache.get(key);
     if (cached !== undefined) return cached;

@@ -8,7 +8,9 @@
  *     ignores:
  *       - examples/legacy/**               # globs: * within a path segment, ** across segments
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { readTextFile } from '../core/files.js';
 import path from 'node:path';
 import type { Severity } from '../core/diagnostic.js';
 import { ToolkitError } from '../core/errors.js';
@@ -29,8 +31,8 @@ const SETTINGS: readonly RuleSetting[] = ['off', 'info', 'warning', 'error'];
 
 export async function loadLintConfig(root: string, knownRules: readonly string[], explicit?: string | undefined): Promise<LintConfig> {
   const file = explicit ? path.resolve(root, explicit) : path.join(root, CONFIG_FILE);
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (explicit || error.code !== 'ENOENT') throw new ToolkitError(`${explicit ?? CONFIG_FILE}: ${error.code ?? error.message}`);
+  const text = await readTextFile(file, explicit ?? CONFIG_FILE).catch((error: Error) => {
+    if (explicit || existsSync(file)) throw error;
     return undefined;
   });
   if (text !== undefined) return parseConfig(text, explicit ?? CONFIG_FILE, knownRules);

@@ -3,7 +3,8 @@
  * and with the inputs of every example include of it (`examples/**`), plus pipeline files named on
  * the command line. Rendering uses the work tree: lint is about the code being written.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { readTextFile } from '../core/files.js';
 import path from 'node:path';
 import type { Position } from '../core/diagnostic.js';
 import { isValueMap, type Value, type ValueMap } from '../gitlab/ruby/value.js';
@@ -27,12 +28,12 @@ export async function loadLintProject(root: string, pipelineFiles: readonly stri
   const examples = await exampleInputs(root);
   const targets: LintTarget[] = [];
   for (const component of await discoverComponents(root)) {
-    const text = await readFile(component.absolutePath, 'utf8');
+    const text = await readTextFile(component.absolutePath, component.relativePath);
     const sets = examples.filter((e) => e.component === component.name);
     targets.push(componentTarget(component.relativePath, component.name, text, sets));
   }
   for (const file of pipelineFiles) {
-    const text = await readFile(path.resolve(root, file), 'utf8');
+    const text = await readTextFile(path.resolve(root, file), file);
     targets.push(pipelineTarget(toDisplayPath(root, file), text));
   }
   return { root, targets };
@@ -158,7 +159,7 @@ async function exampleInputs(root: string): Promise<ExampleInputs[]> {
   const files = entries.filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => path.join(e.parentPath, e.name)).sort();
   const sets: ExampleInputs[] = [];
   for (const file of files) {
-    const parsed = parseYamlDocuments(await readFile(file, 'utf8'), toDisplayPath(root, file));
+    const parsed = parseYamlDocuments(await readTextFile(file, toDisplayPath(root, file)), toDisplayPath(root, file));
     const doc = parsed.documents[parsed.documents.length - 1];
     if (!doc) continue;
     for (const include of findComponentIncludes(doc)) {

@@ -35,10 +35,11 @@ describe('componentInputsSchema', () => {
     expect(schema['description']).toBe('Builds an image');
     const properties = schema['properties'] as Record<string, Record<string, unknown>>;
     expect(properties['image']?.['description']).toBe('Image repository');
-    expect(properties['stage']?.['anyOf']).toEqual([{ enum: ['build', 'deploy'] }]);
+    // An input with a default also takes null: GitLab then uses the default.
+    expect(properties['stage']?.['anyOf']).toEqual([{ enum: ['build', 'deploy'] }, { type: 'null' }]);
     expect(properties['stage']?.['default']).toBe('build');
     expect((properties['parallel']?.['anyOf'] as unknown[])[0]).toEqual({ enum: [1, 2, 4] });
-    expect(properties['tag']?.['pattern']).toBe('^[a-z0-9.-]+$');
+    expect((properties['tag']?.['anyOf'] as Record<string, unknown>[])[0]).toEqual({ type: 'string', pattern: '^[a-z0-9.-]+$' });
   });
 
   const cases: [string, Record<string, unknown>][] = [

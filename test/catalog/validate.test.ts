@@ -123,3 +123,29 @@ describe('validateComponentSource', () => {
     expect(findings(text)).toEqual(['7:16: array index 0 out of bounds (size: 0) in `inputs.targets[0]` [interpolation]']);
   });
 });
+
+describe('header findings point at what they are about', () => {
+  const at = (text: string) =>
+    validateComponentSource(parseComponentSource(text, 't.yml'))
+      .filter((d) => d.severity === 'error')
+      .map((d) => `${d.start.line}:${d.start.column} ${d.message}`);
+
+  it('an unknown key of an input, of a rule, of spec: and of the header: at the key', () => {
+    expect(at('spec:\n  inputs:\n    x:\n      default: a\n      bad: 1\n---\njob: {script: x}\n')).toEqual(['5:7 header:spec:inputs:x config contains unknown keys: bad']);
+    expect(at('spec:\n  inputs:\n    x:\n      rules:\n        - options: [a]\n          when: never\n---\njob: {script: x}\n')).toEqual([
+      '6:11 header:spec:inputs:x:rules:rule config contains unknown keys: when',
+    ]);
+    expect(at('spec:\n  inputs:\n    x:\n  arguments: 1\n---\njob: {script: x}\n')).toEqual(['4:3 header:spec config contains unknown keys: arguments']);
+    expect(at('spec:\n  inputs:\n    x:\nname: c\n---\njob: {script: x}\n')).toEqual(['4:1 header config contains unknown keys: name']);
+  });
+
+  it('an unknown value of spec:component: at the value', () => {
+    expect(at('spec:\n  component: [name, colour]\n  inputs:\n    x:\n---\njob: {script: x}\n')).toEqual(['2:21 header:spec:component config contains unknown values: colour']);
+  });
+
+  it('keys that cannot be used together: at the second of them', () => {
+    expect(at('spec:\n  inputs:\n    x:\n      options: [a]\n      rules:\n        - options: [a]\n---\njob: {script: x}\n')).toEqual([
+      '5:7 header:spec:inputs:x config these keys cannot be used together: options, rules',
+    ]);
+  });
+});

@@ -10,7 +10,10 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { expandExisting } from '../../scripts/gitlab/variables.js';
+import { ToolkitError } from '../../scripts/core/errors.js';
+import { interpolateTemplate } from '../../scripts/gitlab/interpolation/template.js';
+import { fromPlain, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
+import { expandExisting, sortAndExpandAll } from '../../scripts/gitlab/variables.js';
 
 describe('expandExisting (ExpandVariables.expand_existing)', () => {
   const run = (value: string, variables: { key: string; value: string; masked?: boolean }[], failOnMasked = false) =>
@@ -103,5 +106,24 @@ describe('expandExisting (ExpandVariables.expand_existing)', () => {
   it('inserts values literally (no backslash or $ processing)', () => {
     // src: gsub with a block inserts the block's value as is
     expect(run('$A', [{ key: 'A', value: '\\0 $& $1 ${B}' }, { key: 'B', value: 'b' }])).toEqual({ ok: true, value: '\\0 $& $1 ${B}' });
+  });
+});
+
+describe('expansion that would make text without end', () => {
+  const refs = '$A'.repeat(500_000);
+  const big = { key: 'A', value: 'y'.repeat(1000) };
+
+  it('expand_vars stops with the interpolation walk\'s own "config too large", without building the text', () => {
+    const result = interpolateTemplate(fromPlain({ job: { script: '$[[ inputs.x | expand_vars ]]' } }), {
+      context: fromPlain({ inputs: { x: refs }, component: {} }) as ValueMap,
+      variables: [big],
+    });
+    expect(result.ok ? [] : result.errors.map((e) => e.message)).toEqual(['config too large']);
+  });
+
+  it('variables that expand each other nine times over stop with a plain error, not a crash', () => {
+    const levels = Array.from({ length: 12 }, (_, i) => ({ key: `L${i}`, value: i === 0 ? 'lol'.repeat(10) : `$L${i - 1}`.repeat(9) }));
+    expect(() => sortAndExpandAll(levels)).toThrow(ToolkitError);
+    expect(() => sortAndExpandAll(levels)).toThrow('variable expansion would make more than 64 MiB of text');
   });
 });

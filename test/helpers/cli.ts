@@ -14,18 +14,20 @@ export interface CliResult {
 }
 
 /** Runs the built `catalog` binary, as users do. The suite fails (not skips) when it was not built. */
-export function catalog(args: readonly string[], options: { cwd?: string; input?: string } = {}): CliResult {
+export function catalog(args: readonly string[], options: { cwd?: string; input?: string | Buffer; timeout?: number } = {}): CliResult {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
   const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     input: options.input ?? '',
     encoding: 'utf8',
+    // A hang guard for inputs that used to run away: the process is killed, and its status is null.
+    ...(options.timeout === undefined ? {} : { timeout: options.timeout, killSignal: 'SIGKILL' as const }),
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** A temporary directory with the given files, removed when the test ends. */
-export function tempTree(files: Record<string, string>): string {
+export function tempTree(files: Record<string, string | Uint8Array>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'catalog-test-'));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   for (const [name, text] of Object.entries(files)) {

@@ -26,7 +26,7 @@ export async function documentCatalog(root: string, read: (absolutePath: string)
     const problems: Diagnostic[] = [...source.syntaxErrors, ...source.diagnostics.filter((d) => d.severity === 'error')];
     const header = source.header ? validateHeader(source.header.value as ValueMap) : undefined;
     for (const e of header?.errors ?? []) {
-      problems.push({ ruleId: 'header', severity: 'error', message: e.message, file: source.file, start: positionIn(source.header, e.path) });
+      problems.push({ ruleId: 'header', severity: 'error', message: e.message, file: source.file, start: positionIn(source.header, e.path, e.part) });
     }
     if (problems.length > 0 || !header) {
       out.push({ name: component.name, relativePath: component.relativePath, section: undefined, doc: undefined, problems });

@@ -69,7 +69,7 @@ export async function runDocs(args: DocsArgs, io: Io): Promise<ExitCode> {
     return exitCode;
   }
 
-  if (update.changes.length > 0 && update.text !== current) await writeAtomically(target, update.text);
+  if (update.changes.length > 0 && update.text !== current) await writeAtomically(target, update.text, README);
   for (const change of update.changes) io.stdout(`${README}: section for "${change.name}" ${DONE[change.kind]}\n`);
   if (update.changes.length === 0) io.stdout(`${README}: ${generated.size} component section(s) up to date\n`);
   return exitCode;

@@ -3,9 +3,11 @@
  * Prints the interpolated content document as JSON (exit 0), or GitLab's loader error text on
  * stderr (exit 1). Unreadable or malformed option files are operational errors (exit 2).
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { readTextFile as readUserFile } from '../../core/files.js';
+import { findInvalidBytes } from '../../core/utf8.js';
+import { positionOfOffset } from '../../gitlab/yaml/psych.js';
 import { isValueMap, type Value } from '../../gitlab/ruby/value.js';
 import { loadComponentText, type ComponentContext, type Variable } from '../../gitlab/component/load.js';
 import { parseRubyJson, toRubyJson } from '../../gitlab/ruby/json.js';
@@ -34,9 +36,18 @@ export async function runInterpolate(args: InterpolateArgs, io: Io): Promise<Exi
 }
 
 async function readJsonOption(io: Io, option: string, file: string): Promise<Value> {
-  const text = file === '-' ? await io.readStdin() : await readFile(path.resolve(io.cwd, file), 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`${option}: cannot read ${file}: ${error.code ?? error.message}`);
-  });
+  const text =
+    file === '-'
+      ? await io.readStdin()
+      : await readUserFile(path.resolve(io.cwd, file), file).catch((error: Error) => {
+          throw new UsageError(`${option}: ${error.message}`);
+        });
+  // Bytes that are not UTF-8 would reach the component as text nobody wrote.
+  const invalid = findInvalidBytes(text);
+  if (invalid) {
+    const { line, column } = positionOfOffset(text, invalid.index);
+    throw new UsageError(`${option}: ${file}:${line}:${column}: ${invalid.problem}`);
+  }
   const parsed = parseRubyJson(text);
   if (!parsed.ok) throw new UsageError(`${option}: ${file} is not valid JSON`);
   return parsed.value;

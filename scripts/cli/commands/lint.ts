@@ -85,7 +85,7 @@ export async function runLint(args: LintArgs, io: Io): Promise<ExitCode> {
     files: project.targets.map((t) => t.file),
     docsBaseUri: docsBaseUri(),
   });
-  if (args.output) await writeAtomically(path.resolve(root, args.output), report);
+  if (args.output) await writeAtomically(path.resolve(root, args.output), report, args.output);
   else io.stdout(report);
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.filter((d) => d.severity === 'warning').length;

@@ -26,7 +26,7 @@ export async function runSchema(args: { out?: string | undefined }, io: Io): Pro
   const written: { name: string; spec: HeaderSpec }[] = [];
   const write = async (file: string, schema: JsonSchema) => {
     const target = path.join(outDir, file);
-    await writeAtomically(target, `${JSON.stringify(schema, null, 2)}\n`);
+    await writeAtomically(target, `${JSON.stringify(schema, null, 2)}\n`, path.relative(io.cwd, target));
     io.stdout(`${path.relative(io.cwd, target)}\n`);
   };
   for (const component of await discoverComponents(io.cwd)) {
@@ -34,7 +34,7 @@ export async function runSchema(args: { out?: string | undefined }, io: Io): Pro
     const problems = [...source.syntaxErrors, ...source.diagnostics.filter((d) => d.severity === 'error')];
     const header = source.header ? validateHeader(source.header.value as ValueMap) : undefined;
     for (const e of header?.errors ?? []) {
-      problems.push({ ruleId: 'header', severity: 'error', message: e.message, file: source.file, start: positionIn(source.header, e.path) });
+      problems.push({ ruleId: 'header', severity: 'error', message: e.message, file: source.file, start: positionIn(source.header, e.path, e.part) });
     }
     if (problems.length > 0 || !header) {
       for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);

@@ -95,7 +95,8 @@ export async function updateCiSchema(source: string | undefined): Promise<string
     const meta = { source: isSchemaUrl(from) ? from : path.resolve(from), updated: new Date().toISOString(), bytes: Buffer.byteLength(text), sha256: sha256(text) };
     await writeAtomically(path.join(directory, UPDATED_SCHEMA_META), `${JSON.stringify(meta, null, 2)}\n`);
   } catch (error) {
-    throw new ToolkitError(`cannot write ${target}: ${describe(error)}`);
+    // writeAtomically names the file and says why already.
+    throw error instanceof ToolkitError ? error : new ToolkitError(`cannot write ${target}: ${describe(error)}`);
   }
   return target;
 }

@@ -7,11 +7,14 @@
  */
 import { RubyFloat, YamlReference, isValueMap, type Value, type ValueMap } from '../ruby/value.js';
 import type { PathSegment } from '../yaml/psych.js';
+import { isValidExpression } from '../expression.js';
 
 export interface HeaderError {
   readonly message: string;
   /** Path in the header document of the node the error is about. */
   readonly path: readonly PathSegment[];
+  /** `key` when the error is about a mapping key (an unknown key): it is found at the key, not its value. */
+  readonly part?: 'key' | undefined;
 }
 
 export interface HeaderSpec {
@@ -34,8 +37,12 @@ const DESCRIPTION_LIMIT = 256;
 
 class Collector {
   readonly errors: HeaderError[] = [];
-  add(location: readonly string[], attribute: string, error: string, path: readonly PathSegment[]): void {
-    this.errors.push({ message: `${location.join(':')} ${attribute} ${error}`.toLowerCase(), path });
+  add(location: readonly string[], attribute: string, error: string, path: readonly PathSegment[], part?: 'key'): void {
+    this.errors.push({ message: `${location.join(':')} ${attribute} ${error}`.toLowerCase(), path, ...(part ? { part } : {}) });
+  }
+  /** `contains unknown keys: …`, found at the first of them. */
+  unknownKeys(location: readonly string[], unknown: readonly string[], path: readonly PathSegment[]): void {
+    this.add(location, 'config', `contains unknown keys: ${unknown.join(', ')}`, [...path, unknown[0] as string], 'key');
   }
 }
 
@@ -60,7 +67,7 @@ export function validateHeader(header: ValueMap): { errors: HeaderError[]; spec:
   const unknownRoot = [...header.keys()].filter((k) => k !== 'spec');
   const empty: HeaderSpec = { inputs: new Map(), component: [], hasIncludedInputs: false };
   if (unknownRoot.length > 0) {
-    c.add(root, 'config', `contains unknown keys: ${unknownRoot.join(', ')}`, []);
+    c.unknownKeys(root, unknownRoot, []);
     return { errors: c.errors, spec: empty };
   }
   const spec = header.get('spec') ?? null;
@@ -72,7 +79,7 @@ export function validateHeader(header: ValueMap): { errors: HeaderError[]; spec:
     return { errors: c.errors, spec: empty };
   }
   const unknown = [...spec.keys()].filter((k) => !SPEC_KEYS.includes(k));
-  if (unknown.length > 0) c.add(location, 'config', `contains unknown keys: ${unknown.join(', ')}`, ['spec']);
+  if (unknown.length > 0) c.unknownKeys(location, unknown, ['spec']);
   const description = spec.get('description');
   if (description !== undefined && description !== null) {
     if (!isString(description)) c.add(location, 'config description', 'should be a string', ['spec', 'description']);
@@ -134,12 +141,12 @@ function validateInput(c: Collector, location: string[], path: PathSegment[], co
     return;
   }
   const unknown = [...hash.keys()].filter((k) => !INPUT_KEYS.includes(k));
-  if (unknown.length > 0) c.add(location, 'config', `contains unknown keys: ${unknown.join(', ')}`, path);
+  if (unknown.length > 0) c.unknownKeys(location, unknown, path);
   for (const other of ['options', 'default']) {
     if (hash.has('rules') && hash.has(other)) {
-      // The validator lists the keys in the order the user wrote them.
+      // The validator lists the keys in the order the user wrote them; the second one is the clash.
       const keys = [...hash.keys()].filter((k) => k === 'rules' || k === other);
-      c.add(location, 'config', `these keys cannot be used together: ${keys.join(', ')}`, path);
+      c.add(location, 'config', `these keys cannot be used together: ${keys.join(', ')}`, [...path, keys[1] as string], 'key');
     }
   }
   // Configurable entries compose their children (here `rules`) only when they are valid.
@@ -164,10 +171,12 @@ function validateRule(c: Collector, location: string[], path: PathSegment[], rul
     return;
   }
   const unknown = [...rule.keys()].filter((k) => !RULE_KEYS.includes(k));
-  if (unknown.length > 0) c.add(location, 'config', `contains unknown keys: ${unknown.join(', ')}`, path);
+  if (unknown.length > 0) c.unknownKeys(location, unknown, path);
   const condition = rule.get('if') ?? null;
   const options = rule.get('options') ?? null;
   if (condition !== null && !isString(condition)) c.add(location, 'if', 'should be a string', [...path, 'if']);
+  // `validates :if, expression: true` in the newest rule.rb (ExpressionValidator: 'Invalid expression syntax').
+  else if (isString(condition) && condition !== '' && !isValidExpression(condition)) c.add(location, 'if', 'invalid expression syntax', [...path, 'if']);
   if (options !== null && !Array.isArray(options)) c.add(location, 'options', 'should be an array', [...path, 'options']);
   if (c.errors.length > before) return;
   if (Array.isArray(options) && options.length > OPTIONS_LIMIT) {
@@ -191,7 +200,8 @@ function validateComponent(c: Collector, component: Value): string[] {
   }
   if (!component.every(isString)) c.add(location, 'config', 'should be an array of strings', path);
   const unknown = component.filter((v) => !COMPONENT_VALUES.includes(shortToS(v)));
-  if (unknown.length > 0) c.add(location, 'config', `contains unknown values: ${unknown.map(shortToS).join(', ')}`, path);
+  const firstUnknown = component.findIndex((v) => !COMPONENT_VALUES.includes(shortToS(v)));
+  if (unknown.length > 0) c.add(location, 'config', `contains unknown values: ${unknown.map(shortToS).join(', ')}`, [...path, firstUnknown]);
   if (c.errors.length > before) return [];
   return [...new Set(component as string[])];
 }

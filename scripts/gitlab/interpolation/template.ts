@@ -6,12 +6,18 @@
  * spliced into its parent. The first invalid block stops the whole walk (`break` inside
  * `Config#replace!`), so GitLab reports only that block's errors. `catalog validate` asks to go on
  * (`stopAtFirstInvalid: false`) to report every invalid block with its position.
+ *
+ * One departure, where GitLab has no limit and runs out of time instead: the nodes of a value
+ * inserted whole count towards MAX_NODES each time it is inserted, and the text that string
+ * interpolation makes counts towards MAX_EXPANDED_LENGTH (../variables.ts); past either, `config too large`.
+ * A large input inserted into many places would otherwise make an output without end (GitLab's
+ * `deep_symbolize_keys` expands it too).
  */
 import { isValueMap, type Value, type ValueMap } from '../ruby/value.js';
 import type { PathSegment } from '../yaml/psych.js';
 import { evaluateAccess } from './access.js';
 import { evaluateFunctions, MAX_FUNCTIONS } from './functions.js';
-import type { ExpandableVariable } from '../variables.js';
+import { ExpansionTooLarge, MAX_EXPANDED_LENGTH, type ExpandableVariable } from '../variables.js';
 import { gsubLiteral } from '../ruby/string.js';
 import { RubyError } from '../ruby/error.js';
 import { rubyToS } from '../ruby/inspect.js';
@@ -77,6 +83,24 @@ export function splitBlockData(data: string): { access: string; functions: strin
 }
 
 class TooManyNodes extends Error {}
+
+/** How many nodes `value` is made of, counting a shared one each time it is reached; stops past `limit`. */
+function countNodes(value: Value, limit: number): number {
+  let count = 0;
+  const walk = (node: Value): void => {
+    count += 1;
+    if (count > limit) return;
+    if (Array.isArray(node)) for (const item of node) walk(item);
+    else if (isValueMap(node)) {
+      for (const [, item] of node) {
+        count += 1; // the key
+        walk(item);
+      }
+    }
+  };
+  walk(value);
+  return count;
+}
 class NodeTooLarge extends Error {}
 class Stop extends Error {}
 
@@ -104,10 +128,16 @@ export function interpolateTemplate(content: Value, ctx: TemplateContext): Templ
   const blocks = new Map<string, Block>();
   const ownErrors: TemplateError[] = [];
   let visited = 0;
+  let madeLength = 0;
 
-  const visit = () => {
-    visited += 1;
+  const visit = (nodes = 1) => {
+    visited += nodes;
     if (visited > MAX_NODES) throw new TooManyNodes();
+  };
+  /** A value inserted whole: its nodes count, beyond the one string node it replaces. */
+  const inserted = (value: Value): Value => {
+    if (Array.isArray(value) || isValueMap(value)) visit(countNodes(value, MAX_NODES) - 1);
+    return value;
   };
 
   /** Returns the new node; null for a node whose block was invalid (GitLab's nil) when the walk goes on. */
@@ -135,11 +165,14 @@ export function interpolateTemplate(content: Value, ctx: TemplateContext): Templ
     }
     const first = found[0] as Block;
     const insideString = found.length > 1 || [...node].length !== [...first.text].length;
-    if (!insideString) return first.value;
+    if (!insideString) return inserted(first.value);
     try {
       // `String#gsub(String, String)`: backslash sequences in the value (`\'`, `\\`, `\0`) are
       // read as back-references, so a posix_escape'd value inside a longer string loses them, as on GitLab.
-      return found.reduce((text, block) => gsubLiteral(text, block.text, rubyToS(block.value)), node);
+      const text = found.reduce((text, block) => gsubLiteral(text, block.text, rubyToS(block.value)), node);
+      madeLength += text.length;
+      if (madeLength > MAX_EXPANDED_LENGTH) throw new TooManyNodes();
+      return text;
     } catch (error) {
       // `\k<name>` makes Ruby raise; GitLab does not rescue it, the pipeline fails with that exception.
       if (!(error instanceof RubyError)) throw error;
@@ -200,7 +233,8 @@ export function interpolateTemplate(content: Value, ctx: TemplateContext): Templ
   try {
     result = replace(content, [], []);
   } catch (error) {
-    if (error instanceof TooManyNodes) configErrors.push({ message: 'config too large' });
+    // An expand_vars that would make more text than GitLab reads for a whole pipeline counts as too large a config.
+    if (error instanceof TooManyNodes || error instanceof ExpansionTooLarge) configErrors.push({ message: 'config too large' });
     else if (error instanceof NodeTooLarge) configErrors.push({ message: 'config node too large' });
     else if (!(error instanceof Stop)) throw error;
   }

@@ -4,14 +4,21 @@
  * library behind this adapter means a move to yaml@3 touches one file.
  *
  * Loading follows what GitLab's `YAML.safe_load` (Psych, YAML 1.1) produces: `yes`/`no`/`on`/`off`
- * are booleans, `010` is octal, `<<` merge keys merge in document order, aliases are resolved,
- * a repeated key keeps its first position and its last value, and `!reference` is kept as a tag.
+ * are booleans, `010` is octal, `<<` merge keys merge in document order, a repeated key keeps its
+ * first position and its last value, and `!reference` is kept as a tag. An alias shares the value
+ * of its anchor, as Psych shares the Ruby object, so an alias bomb loads at once; then
+ * `Gitlab::Config::Loader::Yaml`'s limits apply (./deep-size.ts): `The provided YAML is too big`
+ * for a document over 2 MB, `The parsed YAML is too big` for a value that measures more or nests
+ * deeper than GitLab allows. A document refused so is not returned, so no caller ever walks a bomb.
  */
 import * as yaml from 'yaml';
 import type { Alias, CollectionTag, Document, LineCounter, Node as YamlNode, Pair, Scalar as YamlScalar, ScalarTag, Tags, YAMLMap } from 'yaml';
 import type { Diagnostic, Position } from '../../core/diagnostic.js';
 import { rubyFloatToS } from '../ruby/inspect.js';
 import { RubyFloat, YamlReference, type Value, type ValueMap } from '../ruby/value.js';
+import { isTooBig, MAX_YAML_DEPTH, MAX_YAML_SIZE_BYTES } from './deep-size.js';
+import { readerProblem } from './reader.js';
+import { disallowedClass, disallowedClassMessage, tokenizedClass, type NodeKind } from './safe-load.js';
 
 export type PathSegment = string | number;
 export interface SourceRange {
@@ -156,8 +163,9 @@ function floatText(value: number): string {
   return rubyFloatToS(value);
 }
 
-// Psych's safe_load refuses Date/Time (so timestamps stay plain strings here); scalars it reads
-// differently from the yaml library's YAML 1.1 schema are replaced by psychTags.
+// Psych's safe_load refuses Date/Time (./safe-load.ts says so of a timestamp, which the yaml
+// library leaves a string); scalars it reads differently from the yaml library's YAML 1.1 schema
+// are replaced by psychTags.
 const REPLACED_TAGS = new Set(['timestamp', 'bool', 'null', 'int', 'float'].map((name) => `tag:yaml.org,2002:${name}`));
 const customTags = (tags: Tags): Tags => [
   ...psychTags,
@@ -168,8 +176,13 @@ const customTags = (tags: Tags): Tags => [
 const MERGE_KEY = '<<';
 const pathKey = (path: readonly PathSegment[]) => JSON.stringify(path);
 
+/** A path can pass through an alias at most this often before the lookup gives up (a cycle). */
+const MAX_ALIAS_HOPS = 100;
+
 class PositionIndex {
   readonly #ranges = new Map<string, SourceRange>();
+  /** An alias's path → the path of the anchored node whose value it shares (positions are looked up there). */
+  readonly #redirects = new Map<string, readonly PathSegment[]>();
   readonly #lineCounter: LineCounter;
   constructor(lineCounter: LineCounter) {
     this.#lineCounter = lineCounter;
@@ -186,14 +199,90 @@ class PositionIndex {
     const id = part + pathKey(path);
     if (range && !this.#ranges.has(id)) this.#ranges.set(id, range);
   }
+  redirect(from: readonly PathSegment[], to: readonly PathSegment[]): void {
+    const id = pathKey(from);
+    if (!this.#redirects.has(id)) this.#redirects.set(id, to);
+  }
   get(path: readonly PathSegment[], part: 'key' | 'value'): SourceRange | undefined {
-    return this.#ranges.get(part + pathKey(path));
+    let current = path;
+    for (let hop = 0; hop <= MAX_ALIAS_HOPS; hop++) {
+      const found = this.#ranges.get(part + pathKey(current));
+      if (found) return found;
+      // Below an alias, the node is where the anchored value was written.
+      const n = [...current.keys()].reverse().find((i) => this.#redirects.has(pathKey(current.slice(0, i + 1))));
+      if (n === undefined) return undefined;
+      current = [...(this.#redirects.get(pathKey(current.slice(0, n + 1))) ?? []), ...current.slice(n + 1)];
+    }
+    return undefined;
+  }
+}
+
+/** GitLab's texts for a document its loader refuses for its size (`Gitlab::Config::Loader::Yaml`). */
+export const PROVIDED_YAML_TOO_BIG = 'The provided YAML is too big';
+export const PARSED_YAML_TOO_BIG = 'The parsed YAML is too big';
+
+/**
+ * Where the first document chunk over `max_yaml_size_bytes` starts, or undefined. GitLab splits the
+ * text as `MultiDocYaml` does (`split(/^---\s+/, 3)`) and checks each chunk before parsing it.
+ */
+function oversizedChunk(text: string): number | undefined {
+  if (Buffer.byteLength(text, 'utf8') <= MAX_YAML_SIZE_BYTES) return undefined;
+  const dividers = [...text.matchAll(/^---\s+/gm)].slice(0, 2);
+  const starts = [0, ...dividers.map((m) => m.index + m[0].length)];
+  const ends = [...dividers.map((m) => m.index), text.length];
+  const at = starts.findIndex((start, i) => Buffer.byteLength(text.slice(start, ends[i]), 'utf8') > MAX_YAML_SIZE_BYTES);
+  return at < 0 ? undefined : starts[at];
+}
+
+/**
+ * `text` without the byte order mark at the start of each document chunk, as GitLab strips it from
+ * each chunk (`EncodingHelper.strip_bom`). Only columns on that one line move, by the one invisible
+ * character editors do not count either.
+ */
+function withoutChunkBoms(text: string): string {
+  return text.replace(/^\uFEFF/, '').replace(/^(---\s+)\uFEFF/gm, '$1');
+}
+
+/** Line and column (1-based, UTF-16 units as LineCounter counts them) of an offset, before any parsing. */
+export function positionOfOffset(text: string, offset: number): Position {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: offset - lineStart + 1 };
+}
+
+/** The document measures more, or nests deeper, than GitLab loads. */
+class TooBig extends Error {}
+
+/**
+ * What Psych's `safe_load` raises while it builds the Ruby objects, at the node it is about: the
+ * document does not load. GitLab shows the message as it is (`Loader::FormatError`).
+ */
+class SafeLoadError extends Error {
+  readonly node: YamlNode;
+  constructor(message: string, node: YamlNode) {
+    super(message);
+    this.node = node;
   }
 }
 
 export function parseYamlDocuments(text: string, file: string): ParsedYaml {
+  const oversized = oversizedChunk(text);
+  if (oversized !== undefined) {
+    return { documents: [], diagnostics: [{ ruleId: 'syntax', severity: 'error', message: PROVIDED_YAML_TOO_BIG, file, start: positionOfOffset(text, oversized) }] };
+  }
+  // libyaml reads the characters before it parses anything: one it cannot read and nothing loads.
+  const unreadable = readerProblem(text);
+  if (unreadable) {
+    return { documents: [], diagnostics: [{ ruleId: 'syntax', severity: 'error', message: unreadable.problem, file, start: positionOfOffset(text, unreadable.index) }] };
+  }
+  const source = withoutChunkBoms(text);
+  const misplacedBom = /^\uFEFF/m.exec(source);
+  if (misplacedBom) {
+    const message = 'yaml: a byte order mark (U+FEFF) can only start a document';
+    return { documents: [], diagnostics: [{ ruleId: 'syntax', severity: 'error', message, file, start: positionOfOffset(source, misplacedBom.index) }] };
+  }
   const lineCounter = new yaml.LineCounter();
-  const docs = yaml.parseAllDocuments(text, {
+  const docs = yaml.parseAllDocuments(source, {
     lineCounter,
     version: '1.1',
     merge: true,
@@ -206,23 +295,45 @@ export function parseYamlDocuments(text: string, file: string): ParsedYaml {
   const documents: ParsedDocument[] = [];
   // An empty file gives an EmptyStream (an array with no documents): that is zero documents.
   for (const doc of docs as Iterable<Document.Parsed>) {
+    const range = index.rangeOf(doc.contents as YamlNode | null) ?? {
+      start: index.at(doc.range[0]),
+      end: index.at(doc.range[1]),
+    };
+    const tooBig = (): void => void diagnostics.push({ ruleId: 'syntax', severity: 'error', message: PARSED_YAML_TOO_BIG, file, start: range.start });
+    // The yaml library gives up on deep nesting (its own stack), far deeper than GitLab's 100 levels.
+    if (doc.errors.some((error) => error.code === 'RESOURCE_EXHAUSTION')) {
+      tooBig();
+      continue;
+    }
+    const opened = doc.errors.length > 0 ? unterminated(source) : undefined;
     for (const error of doc.errors) {
       diagnostics.push({
         ruleId: 'syntax',
         severity: 'error',
         message: yamlErrorMessage(error.code, error.message),
         file,
-        start: index.at(error.pos[0]),
+        start: index.at(opened?.take(error.message) ?? error.pos[0]),
       });
     }
     if (doc.errors.length > 0) continue;
     const docIndex = documents.length;
     const converter = new Converter(doc, docIndex, index, file, diagnostics);
-    const value = converter.convert(doc.contents as YamlNode | null, []);
-    const range = index.rangeOf(doc.contents as YamlNode | null) ?? {
-      start: index.at(doc.range[0]),
-      end: index.at(doc.range[1]),
-    };
+    let value: Value;
+    try {
+      value = converter.convert(doc.contents as YamlNode | null, []);
+    } catch (error) {
+      if (error instanceof SafeLoadError) {
+        diagnostics.push({ ruleId: 'syntax', severity: 'error', message: error.message, file, start: index.rangeOf(error.node)?.start ?? range.start });
+        continue;
+      }
+      if (!(error instanceof TooBig)) throw error;
+      tooBig();
+      continue;
+    }
+    if (isTooBig(value)) {
+      tooBig();
+      continue;
+    }
     documents.push({
       value,
       range,
@@ -230,6 +341,51 @@ export function parseYamlDocuments(text: string, file: string): ParsedYaml {
     });
   }
   return { documents, diagnostics };
+}
+
+/**
+ * What is left open in `text` (flow collections without their closing bracket, quoted scalars
+ * without their closing quote), read from the yaml library's CST. The library notices them at the
+ * end of the file; libyaml reports them where they were opened, which says which one it is.
+ * `take` gives the opening an error message is about (innermost first), or undefined.
+ */
+function unterminated(text: string): { take(message: string): number | undefined } {
+  const open: Record<string, number[]> = { '[': [], '{': [], '"': [], "'": [] };
+  const walk = (token: yaml.CST.Token | undefined): void => {
+    if (!token) return;
+    switch (token.type) {
+      case 'document':
+        return walk(token.value);
+      case 'block-map':
+      case 'block-seq':
+        for (const item of token.items) {
+          walk(item.key ?? undefined);
+          walk(item.value);
+        }
+        return;
+      case 'flow-collection':
+        if (!token.end.some((end) => end.type === 'flow-seq-end' || end.type === 'flow-map-end')) open[token.start.source]?.push(token.start.offset);
+        for (const item of token.items) {
+          walk(item.key ?? undefined);
+          walk(item.value);
+        }
+        return;
+      case 'double-quoted-scalar':
+        if (!/^"(?:[^"\\]|\\[\s\S])*"$/.test(token.source)) open['"']?.push(token.offset);
+        return;
+      case 'single-quoted-scalar':
+        if (!/^'(?:[^']|'')*'$/.test(token.source)) open["'"]?.push(token.offset);
+        return;
+      default:
+        return;
+    }
+  };
+  for (const token of new yaml.Parser().parse(text)) walk(token);
+  // Innermost first: the library reports the inner one first.
+  for (const offsets of Object.values(open)) offsets.sort((a, b) => b - a);
+  const kind = (message: string): string | undefined =>
+    /^Flow sequence/.test(message) ? '[' : /^Flow map/.test(message) ? '{' : /^Missing closing "/.test(message) ? '"' : /^Missing closing '/.test(message) ? "'" : undefined;
+  return { take: (message) => open[kind(message) ?? '']?.shift() };
 }
 
 /** yaml's messages end with a code excerpt after a colon and newline; keep the first sentence. */
@@ -244,7 +400,12 @@ class Converter {
   readonly #file: string;
   readonly #diagnostics: Diagnostic[];
   readonly #docIndex: number;
-  readonly #resolving = new Set<YamlNode>();
+  /** The value of each anchored node, which its aliases share (Psych's `register`), and where it was written. */
+  readonly #anchored = new Map<YamlNode, { readonly value: Value; readonly path: readonly PathSegment[] }>();
+  /** Collections being converted: an alias to one that is not registered yet (a `!reference`, made from its items) is a cycle. */
+  readonly #converting = new Set<YamlNode>();
+  /** Collections entered: DeepSize refuses more than MAX_YAML_DEPTH, so deeper ones are never walked. */
+  #depth = 0;
 
   constructor(doc: Document.Parsed, docIndex: number, index: PositionIndex, file: string, diagnostics: Diagnostic[]) {
     this.#doc = doc;
@@ -258,28 +419,63 @@ class Converter {
     this.#index.record([this.#docIndex, ...path], 'value', this.#index.rangeOf(node));
     if (node === null) return null;
     if (yaml.isAlias(node)) return this.#alias(node, path);
-    if (yaml.isScalar(node)) return scalarValue(node);
-    if (yaml.isSeq(node)) {
-      const items = node.items.map((item, i) => this.convert(item as YamlNode | null, [...path, i]));
-      return node.tag === '!reference' ? new YamlReference(items) : items;
+    // A node already converted (a merge converts its sources last to first) is shared, not copied.
+    const converted = this.#anchored.get(node);
+    if (converted) return converted.value;
+    this.#refuseDisallowedClass(node);
+    if (yaml.isScalar(node)) return this.#register(node, path, scalarValue(node));
+    if (!yaml.isSeq(node) && !yaml.isMap(node)) return null;
+    this.#depth += 1;
+    if (this.#depth > MAX_YAML_DEPTH) throw new TooBig();
+    this.#converting.add(node);
+    try {
+      if (yaml.isMap(node)) return this.#map(node, path);
+      if (node.tag === '!reference') {
+        const items = node.items.map((item, i) => this.convert(item as YamlNode | null, [...path, i]));
+        return this.#register(node, path, new YamlReference(items));
+      }
+      // Registered before its items, as Psych does: an alias inside it shares it (a cycle, which DeepSize refuses).
+      const items = this.#register(node, path, [] as Value[]);
+      node.items.forEach((item, i) => items.push(this.convert(item as YamlNode | null, [...path, i])));
+      return items;
+    } finally {
+      this.#converting.delete(node);
+      this.#depth -= 1;
     }
-    if (yaml.isMap(node)) return this.#map(node, path);
-    return null;
+  }
+
+  /** Psych's class loader stops at a class GitLab's safe_load does not permit (./safe-load.ts). */
+  #refuseDisallowedClass(node: YamlNode): void {
+    const kind: NodeKind | undefined = yaml.isScalar(node) ? 'scalar' : yaml.isSeq(node) ? 'sequence' : yaml.isMap(node) ? 'mapping' : undefined;
+    if (!kind) return;
+    const text = yaml.isScalar(node) ? (node.source ?? String(node.value)) : '';
+    const name = disallowedClass(kind, node.tag, text, yaml.isScalar(node) && node.type === 'PLAIN');
+    if (name !== undefined) throw new SafeLoadError(disallowedClassMessage(name), node);
+  }
+
+  #register<V extends Value>(node: YamlNode, path: readonly PathSegment[], value: V): V {
+    if (node.anchor) this.#anchored.set(node, { value, path: [this.#docIndex, ...path] });
+    return value;
   }
 
   #alias(node: Alias, path: PathSegment[]): Value {
+    // Only an anchor already read in this document is known (Psych's `@st.fetch`); each document of
+    // a file is loaded on its own, so the header's anchors are unknown in the content.
     const target = node.resolve(this.#doc) as YamlNode | undefined;
-    if (!target || this.#resolving.has(target)) return null;
-    this.#resolving.add(target);
-    try {
-      return this.convert(target, path);
-    } finally {
-      this.#resolving.delete(target);
+    const before = target !== undefined && (target.range?.[0] ?? 0) < (node.range?.[0] ?? 0);
+    if (!target || !before) throw new SafeLoadError(`An alias referenced an unknown anchor: ${node.source}`, node);
+    const shared = this.#anchored.get(target);
+    if (shared) {
+      this.#index.redirect([this.#docIndex, ...path], shared.path);
+      return shared.value;
     }
+    // An alias to a `!reference` that contains it: a cycle.
+    if (this.#converting.has(target)) throw new TooBig();
+    return this.convert(target, path);
   }
 
   #map(node: YAMLMap, path: PathSegment[]): ValueMap {
-    const out: ValueMap = new Map();
+    const out = this.#register(node, path, new Map() as ValueMap);
     // Keys written in this mapping: one that overrides a key brought in by `<<` is no duplicate.
     const written = new Set<string>();
     for (const pair of node.items as Pair<YamlNode | null, YamlNode | null>[]) {
@@ -305,13 +501,21 @@ class Converter {
     return out;
   }
 
-  /** Psych merges `<<` at its place in the mapping: later keys override it, it overrides earlier ones. */
+  /**
+   * Psych merges `<<` at its place in the mapping: later keys override it, it overrides earlier ones.
+   * The merged values are shared (`Hash#merge!`); a merged key is found where its source wrote it.
+   */
   #merge(out: ValueMap, source: YamlNode | null, path: PathSegment[]): void {
     const sources = yaml.isSeq(source) ? [...source.items].reverse() : [source];
     const merged: ValueMap = new Map();
     for (const item of sources) {
       const value = this.convert(item as YamlNode | null, path);
-      if (value instanceof Map) for (const [k, v] of value) merged.set(k, v);
+      if (!(value instanceof Map)) continue;
+      const from = yaml.isAlias(item) ? this.#anchored.get(item.resolve(this.#doc) as YamlNode)?.path : undefined;
+      for (const [k, v] of value) {
+        merged.set(k, v);
+        if (from) this.#index.redirect([this.#docIndex, ...path, k], [...from, k]);
+      }
     }
     for (const [k, v] of merged) out.set(k, v);
   }
@@ -384,7 +588,9 @@ const AMBIGUOUS_STRING = [
   /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/,
   /^(?:y|n|yes|no|true|false|on|off|null|~)$/i,
 ];
-const readsAsNonStringSomewhere = (text: string): boolean => text === '' || AMBIGUOUS_STRING.some((re) => re.test(text));
+/** Strings Psych would read back as a Date or a Time, which GitLab's safe_load then refuses. */
+const readsAsDateOrTime = (text: string): boolean => tokenizedClass(text) !== undefined;
+const readsAsNonStringSomewhere = (text: string): boolean => text === '' || AMBIGUOUS_STRING.some((re) => re.test(text)) || readsAsDateOrTime(text);
 
 /**
  * YAML text for plain data (objects, arrays, strings, numbers, booleans) with yaml's defaults: the

@@ -38,6 +38,11 @@ describe('loadComponentText', () => {
     ]);
   });
 
+  it('an invalid `if` in spec:inputs rules stops the load instead of falling through to the fallback rule', () => {
+    const text = 'spec:\n  inputs:\n    x:\n      rules:\n        - if: $[[ inputs.y ]] === "a"\n          options: [a]\n        - options: [b]\n    y:\n      default: a\n---\njob:\n  script: $[[ inputs.x ]]\n';
+    expect(loadComponentText(text, 't.yml')).toMatchObject({ ok: false, message: 'header:spec:inputs:x:rules:rule if invalid expression syntax' });
+  });
+
   it('joins at most three errors with ", "', () => {
     const many = 'spec:\n  inputs:\n    a:\n    b:\n    c:\n    d:\n---\nj: {script: x}\n';
     const result = loadComponentText(many, 't.yml');

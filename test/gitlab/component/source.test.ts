@@ -93,10 +93,6 @@ describe('parseYamlDocuments (Psych YAML 1.1 semantics)', () => {
     expect(parseYamlDocuments(text, 'y.yml').documents[0]?.value).toEqual(value);
   });
 
-  it('keeps dates as strings (safe_load refuses Date)', () => {
-    expect(load('a: 2024-01-01\n')).toEqual({ a: '2024-01-01' });
-  });
-
   it('resolves aliases and merges << where it stands', () => {
     expect(load('base: &b {x: 1, y: 2}\njob:\n  x: 0\n  <<: *b\n  y: 3\n')).toEqual({ base: { x: 1, y: 2 }, job: { x: 1, y: 3 } });
   });

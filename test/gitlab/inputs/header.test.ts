@@ -24,6 +24,17 @@ describe('validateHeader', () => {
     expect(messages({ spec: { inputs: { Foo: { Bad: 1 } } } })).toEqual(['header:spec:inputs:foo config contains unknown keys: bad']);
   });
 
+  it("reports an `if` that is not an expression (rule.rb `validates :if, expression: true`: ExpressionValidator's 'Invalid expression syntax')", () => {
+    for (const condition of ['$[[ inputs.a ]] === "x"', '($[[ inputs.a ]] == "x"', '$[[ inputs.a ]] == "x")', '$[[ inputs.a ]] ==', '&& $[[ inputs.a ]]', '$[[ inputs.a ]] == "x" "y"']) {
+      expect(input({ rules: [{ if: condition, options: ['a'] }, { options: ['b'] }] }), condition).toEqual([
+        'header:spec:inputs:environment:rules:rule if invalid expression syntax',
+      ]);
+    }
+    for (const condition of ['$[[ inputs.a ]] == "x"', '($[[ inputs.a ]] == "x" || $[[ inputs.b ]] != null) && $[[ inputs.a ]] =~ /^x/']) {
+      expect(input({ rules: [{ if: condition, options: ['a'] }, { options: ['b'] }] }), condition).toEqual([]);
+    }
+  });
+
   it('rejects unknown input keys (root_spec)', () => {
     expect(messages({ spec: { inputs: { foo: { bad: 1 } } } })).toEqual(['header:spec:inputs:foo config contains unknown keys: bad']);
   });

@@ -118,6 +118,18 @@ describe('interpolateTemplate', () => {
     expect(messages({ a: 'x'.repeat(1024 * 1024 + 1) }, {})).toEqual(['config node too large']);
   });
 
+  it(`counts the nodes an inserted value brings, each time it is inserted: an input inserted into many places cannot make more than ${MAX_NODES} nodes`, () => {
+    // GitLab's walk does not look into inserted values, and then expands them (deep_symbolize_keys):
+    // a 1,000-item array inserted into 1,000 keys is a million nodes GitLab never refuses, but runs out
+    // of time on. The toolkit stops at the walk's own limit instead (docs/parity.md).
+    const content = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, '$[[ inputs.list ]]']));
+    const list = Array.from({ length: 1000 }, (_, i) => `item${i}`);
+    expect(messages(content, { list })).toEqual(['config too large']);
+    // The same array inserted into 400 keys makes about 400,000 nodes in all: under the limit.
+    const fewer = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`k${i}`, '$[[ inputs.list ]]']));
+    expect(messages(fewer, { list })).toEqual([]);
+  });
+
   it(`rejects a document of more than ${MAX_NODES} nodes (config.rb: every hash, key, value and item counts)`, () => {
     // The root array and its items: MAX_NODES items make MAX_NODES + 1 visits.
     expect(messages(Array.from({ length: MAX_NODES }, () => 1), {})).toEqual(['config too large']);
