@@ -13,22 +13,25 @@ process.once('exit', () => rmSync(cache, { recursive: true, force: true }));
 const INTEGRATION = ['test/integration/**', 'test/parity/**'];
 /** The README's main command in a fresh Debian root: the `fresh-machine` project. */
 const FRESH_MACHINE = 'test/fresh-machine/**';
+/** The example pipelines and the catalog's own, each job in its image: the `pipelines` project. */
+const PIPELINES = 'test/pipelines/**';
 
 /**
- * The fresh-machine test takes the kernel's QEMU entries away for its run (binfmt_misc is one
- * table for the whole machine), which breaks any arm64 or ppc64le build running on the machine at
- * the same time, ours or another checkout's. So it runs only when asked for, and then alone and
- * last:
+ * The fresh-machine test and the `pipelines` project's buildx-ecr run take the kernel's QEMU entries
+ * away (binfmt_misc is one table for the whole machine), which breaks any arm64 or ppc64le build
+ * running on the machine at the same time, ours or another checkout's. So both run only when asked
+ * for, and then alone, after everything else:
  * - asked for by scripts/test.sh (so by CI), with CATALOG_FRESH_MACHINE=1, or by naming the project
- *   (`vitest run --project fresh-machine`); a plain `vitest run` / `npm test` does not define it,
- *   so it never takes QEMU away from under a developer's other runs unannounced;
- * - last and alone: its higher `sequence.groupOrder` makes vitest start it only after every file of
- *   the other projects has finished, in the same invocation, so scripts/test.sh needs no second run
- *   and its result is in the one JSON report whose counts scripts/test.sh prints.
+ *   (`vitest run --project pipelines` / `--project fresh-machine`); a plain `vitest run` / `npm test`
+ *   defines neither, so QEMU is never taken away from under a developer's other runs unannounced;
+ * - alone: their higher `sequence.groupOrder` (pipelines 1, fresh-machine 2) makes vitest start
+ *   each only after every file of the lower groups has finished, in the same invocation, so
+ *   scripts/test.sh needs no second run and the results are in the one JSON report whose counts
+ *   scripts/test.sh prints.
  */
 const FRESH_MACHINE_ASKED =
   process.env['CATALOG_FRESH_MACHINE'] === '1' ||
-  process.argv.some((arg, i, all) => arg === '--project=fresh-machine' || (arg === '--project' && all[i + 1] === 'fresh-machine'));
+  process.argv.some((arg, i, all) => ['fresh-machine', 'pipelines'].some((p) => arg === `--project=${p}` || (arg === '--project' && all[i + 1] === p)));
 
 export default defineConfig({
   test: {
@@ -39,7 +42,7 @@ export default defineConfig({
       {
         extends: true,
         // No root, no apt, no daemon: seconds (`npm run test:unit`).
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...INTEGRATION, FRESH_MACHINE] },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...INTEGRATION, FRESH_MACHINE, PIPELINES] },
       },
       {
         extends: true,
@@ -55,9 +58,19 @@ export default defineConfig({
             {
               extends: true as const,
               test: {
+                name: 'pipelines',
+                include: [`${PIPELINES}/*.test.ts`],
+                sequence: { groupOrder: 1 },
+                maxWorkers: 1,
+                globalSetup: ['test/integration/global-setup.ts', 'test/fresh-machine/global-setup.ts'],
+              },
+            },
+            {
+              extends: true as const,
+              test: {
                 name: 'fresh-machine',
                 include: [`${FRESH_MACHINE}/*.test.ts`],
-                sequence: { groupOrder: 1 },
+                sequence: { groupOrder: 2 },
                 maxWorkers: 1,
                 globalSetup: ['test/fresh-machine/global-setup.ts'],
               },

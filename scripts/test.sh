@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command of the README and of .ci/run: installs what the tests need, builds the CLI and
-# the integration harness, runs every vitest project (unit and integration, then fresh-machine alone
-# and last; `npm run test:unit` runs the first alone) and ends with a plain "N passed, N failed,
+# the integration harness, runs every vitest project (unit and integration, then pipelines and
+# fresh-machine, each alone; `npm run test:unit` runs the first alone) and ends with a plain "N passed, N failed,
 # N skipped" line.
 # CATALOG_REQUIRE_TOOLS=1 (set by .ci/run) turns a test skipped for a missing tool into a failure.
 set -eu
@@ -22,7 +22,7 @@ node dist/scripts/cli/main.js docs --check
 
 report="$(mktemp -d)/vitest.json"
 status=0
-# CATALOG_FRESH_MACHINE=1: the fresh-machine project too, last and alone (vitest.config.ts says why
+# CATALOG_FRESH_MACHINE=1: the pipelines and fresh-machine projects too, each alone, last (vitest.config.ts says why
 # a plain `vitest run` leaves it out).
 CATALOG_FRESH_MACHINE=1 node node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
 

@@ -4,7 +4,7 @@
  * `startEngine({dir})` starts a private containerd and dockerd whose every file (data root, exec root,
  * pidfile, containerd root/state/sockets, logs) lives under `dir`:
  *
- * - dockerd listens only on `unix://<dir>/docker.sock` (no TCP), has no bridge network
+ * - dockerd listens only on `unix://<dir>/docker.sock` (no TCP), has no bridge network unless asked
  *   (`"bridge": "none"`, no iptables/ip6tables rules), and uses the containerd image store
  *   (`features.containerd-snapshotter`), which multi-platform builds with the default `docker`
  *   buildx driver need;
@@ -54,6 +54,14 @@ export interface StartEngineOptions {
    * to run them in a private mount namespace. The wrapper must exec the daemon (same pid).
    */
   readonly wrap?: (argv: [string, ...string[]]) => [string, ...string[]];
+  /** Registries (host:port or CIDR) the daemon talks TLS to without verifying it, e.g. containers of its own by address. */
+  readonly insecureRegistries?: readonly string[] | undefined;
+  /**
+   * The default bridge network (docker0), which containers started without `--network` join, as on
+   * a runner's Docker host: only for an engine in a private network namespace (the bridge would
+   * otherwise be the machine's).
+   */
+  readonly defaultBridge?: boolean | undefined;
 }
 
 /** The docker CLI to use: Debian's (installed with docker.io) when present, else the one on PATH. */
@@ -256,14 +264,16 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 }
 
 /** The daemon.json written under `dir`. */
-export function daemonConfig(dir: string): Record<string, unknown> {
+export function daemonConfig(dir: string, options: Pick<StartEngineOptions, 'insecureRegistries' | 'defaultBridge'> = {}): Record<string, unknown> {
+  const insecureRegistries = options.insecureRegistries ?? [];
   return {
+    ...(insecureRegistries.length > 0 ? { 'insecure-registries': insecureRegistries } : {}),
     'data-root': path.join(dir, 'data'),
     'exec-root': path.join(dir, 'exec'),
     pidfile: path.join(dir, 'docker.pid'),
     hosts: [`unix://${path.join(dir, 'docker.sock')}`],
     containerd: path.join(dir, 'containerd', 'containerd.sock'),
-    bridge: 'none',
+    ...(options.defaultBridge === true ? {} : { bridge: 'none' }),
     iptables: false,
     ip6tables: false,
     'ip-forward': false,
@@ -288,7 +298,7 @@ export async function startEngine(options: StartEngineOptions): Promise<Engine> 
   const containerdToml = path.join(dir, 'containerd', 'config.toml');
   writeFileSync(containerdToml, containerdConfig(dir));
   const daemonJson = path.join(dir, 'daemon.json');
-  writeFileSync(daemonJson, `${JSON.stringify(daemonConfig(dir), null, 2)}\n`);
+  writeFileSync(daemonJson, `${JSON.stringify(daemonConfig(dir, options), null, 2)}\n`);
 
   registerExitHandlers();
   preexistingRuntimeDirs ??= new Set(FIXED_RUNTIME_DIRS.filter((d) => existsSync(d)));

@@ -97,6 +97,8 @@ export interface JobEngineOptions {
   readonly log?: Log | undefined;
   /** The stand-ins the pipelines' jobs and services use (the helper's is always loaded). */
   readonly standIns: readonly StandInName[];
+  /** Passed to the engine (`StartEngineOptions.insecureRegistries`), e.g. job-world.ts's subnet. */
+  readonly insecureRegistries?: readonly string[] | undefined;
 }
 
 /** An engine in a private network namespace, with the stand-ins and the wait image loaded. */
@@ -109,7 +111,8 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
     await namespace.stop();
   };
   try {
-    engine = await startEngine({ dir: options.dir, log, wrap: namespace.wrap });
+    // The default bridge: gitlab-ci-local starts a job without services on the engine's default network.
+    engine = await startEngine({ dir: options.dir, log, wrap: namespace.wrap, defaultBridge: true, insecureRegistries: options.insecureRegistries });
     const names = [...new Set<StandInName>([HELPER_STAND_IN, ...options.standIns])];
     const standIns = await ensureStandIns(engine, names, log);
     await makeHelperImages(engine, options.dir, log);
@@ -151,6 +154,10 @@ export interface DockerRunnerOptions {
   readonly privileged: boolean;
   /** A CA bundle mounted as the system bundle of every container (see the module comment). */
   readonly caFile?: string | undefined;
+  /** Networks every job and service container joins (`--network`), e.g. job-world.ts's. */
+  readonly networks?: readonly string[] | undefined;
+  /** More runner volumes (`--volume`, `<host path>:<container path>[:ro]`) for every job and service container. */
+  readonly volumes?: readonly string[] | undefined;
 }
 
 function dockerMode(jobEngine: JobEngine, options: DockerRunnerOptions): GitlabCiLocalMode {
@@ -168,6 +175,8 @@ function dockerMode(jobEngine: JobEngine, options: DockerRunnerOptions): GitlabC
       '--volume', '%gcl-cert%:/certs/client',
       ...(options.privileged ? ['--privileged'] : []),
       ...(options.caFile === undefined ? [] : ['--ca-file', options.caFile]),
+      ...(options.networks ?? []).flatMap((network) => ['--network', network]),
+      ...(options.volumes ?? []).flatMap((volume) => ['--volume', volume]),
     ],
     // The machine's tools (docker CLI, git, rsync) and the job engine; nothing of the
     // environment's jobEnv: the jobs get only the variables gitlab-ci-local passes with `-e`.

@@ -1,0 +1,209 @@
+/**
+ * The example pipelines as GitLab's docker executor runs them: gitlab-ci-local's docker executor
+ * (harness/integration/gitlab-ci-local-docker.ts) on a job engine in a private network namespace,
+ * every job in a container of its `image:` (the stand-ins), dind as a TLS service, and the world
+ * the jobs reach (harness/integration/job-world.ts): moto, the ECR registry under its hostname and
+ * the Docker Hub mirror that holds `alpine:3.20.3` and the binfmt image. The examples run as they
+ * are, with these changes only, each named in its test:
+ * - buildx-ecr: `buildx-driver: docker`, because moby/buildkit (the `docker-container` driver's
+ *   image) has no Debian build and so no stand-in;
+ * - podman-native: `emulation: true` for the arm64 and ppc64le jobs, which GitLab runs on runners of
+ *   those CPUs and this x86_64 machine runs under QEMU.
+ * Project variables are what a project would set: `AWS_ROLE_ARN` (podman-native), the ID token
+ * gitlab-ci-local cannot mint (runner.ts `idTokens`), `AWS_API_ENDPOINT` (moto).
+ *
+ * The buildx-ecr pipeline runs with the kernel's QEMU entries taken away, as on a new runner, so
+ * that buildx-ecr registers QEMU itself with the binfmt stand-in pulled through the mirror into
+ * dind; they are put back afterwards. binfmt_misc is one table for the machine: this is why the
+ * `pipelines` project runs alone (vitest.config.ts).
+ *
+ * Assertions read the ECR registry (platforms, digests, tags, `latest`, what each platform's image
+ * prints) and the jobs' dotenv reports and logs; each pipeline's job table (image, services, wall
+ * time) is printed.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { qemuEntries, takeAwayQemu, type BinfmtEntry } from '../../harness/fresh-machine/binfmt.js';
+import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
+import { gitlabCiLocalDockerRunner, startJobEngine, type JobEngine } from '../../harness/integration/gitlab-ci-local-docker.js';
+import { checkGitlabCiLocal } from '../../harness/integration/gitlab-ci-local-run.js';
+import { startWorld, WORLD_SUBNET, type World } from '../../harness/integration/job-world.js';
+import { indexEntries } from '../../harness/integration/oci.js';
+import { pipelineFailure, type ExtraVariable, type PipelineRun } from '../../harness/integration/runner.js';
+import { findSecretLeaks, jwtSecrets, type Secret } from '../../harness/integration/secrets.js';
+import { parseYamlForEditing } from '../../scripts/gitlab/yaml/psych.js';
+import { QEMU_STATE_FILE } from '../fresh-machine/global-setup.js';
+import { describeUnavailable, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
+
+const log = (line: string): void => console.log(`[pipelines] ${line}`);
+const MACHINE: Readonly<Record<string, string>> = { 'linux/amd64': 'x86_64', 'linux/arm64': 'aarch64', 'linux/ppc64le': 'ppc64le' };
+
+/** `example` with `inputs` set on the include of `component`. */
+function exampleWith(example: string, changes: readonly { component: string; match?: (inputs: Record<string, unknown>) => boolean; inputs: Record<string, unknown> }[]): string {
+  const doc = parseYamlForEditing(readFileSync(path.join(REPO_ROOT, 'examples', example, '.gitlab-ci.yml'), 'utf8'));
+  for (const change of changes) {
+    const indexes = Array.from({ length: doc.lengthAt(['include']) }, (_, i) => i).filter((i) => {
+      if (!String(doc.scalarAt(['include', i, 'component'])).includes(`/${change.component}@`)) return false;
+      const arch = doc.has(['include', i, 'inputs', 'arch']) ? doc.scalarAt(['include', i, 'inputs', 'arch']) : undefined;
+      return change.match?.({ arch }) ?? true;
+    });
+    if (indexes.length === 0) throw new Error(`examples/${example} has no include of ${change.component} to change`);
+    for (const i of indexes) for (const [key, value] of Object.entries(change.inputs)) doc.set(['include', i, 'inputs', key], value);
+  }
+  return doc.toString();
+}
+
+/** What one platform's image prints (`CMD cat /etc/build-platform`), read from its layers in the registry. */
+async function printedBy(world: World, image: string, manifestDigest: string, dir: string): Promise<string> {
+  const repository = image.slice(world.ecrHost.length + 1);
+  const manifest = JSON.parse(await world.rawManifest(`${image}@${manifestDigest}`)) as { layers: { digest: string }[] };
+  for (const layer of [...manifest.layers].reverse()) {
+    const file = path.join(dir, layer.digest.replace(':', '-'));
+    await world.blob(repository, layer.digest, file);
+    try {
+      return execFileSync('tar', ['-xOf', file, 'etc/build-platform'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      // Not in this layer.
+    }
+  }
+  throw new Error(`no layer of ${image}@${manifestDigest} has etc/build-platform`);
+}
+
+const tableRows: string[] = [];
+function recordJobs(pipeline: string, run: PipelineRun): void {
+  for (const j of run.pipeline.jobs) {
+    const wall = j.durationMs === undefined ? '?' : (j.durationMs / 1000).toFixed(1);
+    tableRows.push(`| ${pipeline} | ${j.name} | ${j.image ?? '-'} | ${(j.services ?? []).join(', ') || '-'} | ${wall} | ${j.status} |`);
+  }
+}
+
+/** Secrets of a run: its ID tokens (and their parts) and the ECR password. */
+function runSecrets(run: PipelineRun, env: Environment): Secret[] {
+  return [...run.secrets.flatMap((token) => jwtSecrets('ID token', token)), { name: 'ECR registry password', value: env.token.password }];
+}
+
+describeUnavailable('pipelines in job containers');
+
+describe.runIf(integrationUnavailable === undefined)('example pipelines in job containers (gitlab-ci-local docker executor, dind, the world)', () => {
+  let base = '';
+  let env: Environment | undefined;
+  let jobEngine: JobEngine | undefined;
+  let world: World | undefined;
+
+  beforeAll(async () => {
+    const problem = await checkGitlabCiLocal(log);
+    if (problem !== undefined) throw new Error(`gitlab-ci-local cannot run here: ${problem}`);
+    base = mkdtempSync(path.join(os.tmpdir(), 'catalog-pipelines-'));
+    env = await startEnvironment({ workDir: path.join(base, 'env'), repo: REPO_ROOT, log });
+    jobEngine = await startJobEngine({
+      dir: mkdtempSync('/tmp/cje-'),
+      log,
+      standIns: ['docker-cli', 'docker-dind', 'registry', 'podman', 'moto', 'binfmt'],
+      insecureRegistries: [WORLD_SUBNET],
+    });
+    world = await startWorld({ dir: path.join(base, 'world'), jobEngine, ecrHost: env.ecrHost, ecrPassword: env.token.password, log });
+  }, 1_200_000);
+
+  afterAll(async () => {
+    console.log(['[pipelines] jobs', '| pipeline | job | image | services | wall s | status |', '|---|---|---|---|---|---|', ...tableRows].join('\n'));
+    await world?.stop();
+    await jobEngine?.stop();
+    await env?.stop();
+    if (base !== '') rmSync(base, { recursive: true, force: true });
+  }, 180_000);
+
+  const started = (): { env: Environment; jobEngine: JobEngine; world: World } => {
+    if (env === undefined || jobEngine === undefined || world === undefined) throw new Error('environment not started');
+    return { env, jobEngine, world };
+  };
+  const runnerFor = (s: { env: Environment; jobEngine: JobEngine; world: World }) =>
+    // dind and podman need privileged containers, as on GitLab.com's instance runners.
+    gitlabCiLocalDockerRunner(s.env, s.jobEngine, { privileged: true, caFile: s.world.caBundle, networks: [s.world.network], volumes: s.world.volumes });
+
+  it('examples/buildx-ecr (buildx-driver: docker, no moby/buildkit here): QEMU registered by the binfmt stand-in in dind, two platforms pushed to ECR, every tag on the reported digest, verify-image passes', { timeout: 1_200_000 }, async () => {
+    const s = started();
+    const text = exampleWith('buildx-ecr', [{ component: 'buildx-ecr', inputs: { 'buildx-driver': 'docker' } }]);
+    const qemu = takeAwayQemu(QEMU_STATE_FILE);
+    let registered: BinfmtEntry[];
+    let run: PipelineRun;
+    try {
+      run = await runnerFor(s).run(text, { name: 'buildx-ecr', verbose: true });
+      registered = qemuEntries();
+    } finally {
+      qemu.restore();
+    }
+    recordJobs('buildx-ecr', run);
+    expect(run.pipeline.status, pipelineFailure(run.pipeline)).toBe('success');
+    expect(run.pipeline.jobs.map((j) => [j.name, j.status, j.image])).toEqual([
+      ['ecr-login-check', 'success', 'docker:29.5.2-cli'],
+      ['build-image', 'success', 'docker:29.5.2-cli'],
+      ['verify-image', 'success', 'docker:29.5.2-cli'],
+    ]);
+    const build = run.pipeline.jobs[1];
+    expect(build?.services).toEqual(['docker:29.5.2-dind (docker)']);
+    // No QEMU before the run; buildx-ecr registered arm64's from the binfmt image in dind, which
+    // dind pulled through the mirror (nothing else is reachable), with the fix-binary flag.
+    const buildLog = readFileSync(build?.logFile ?? '', 'utf8');
+    expect(buildLog).toMatch(/^buildx-ecr: installing QEMU emulators for arm64 with docker\.io\/tonistiigi\/binfmt:qemu-v9\.2\.2$/m);
+    expect(registered.map((e) => e.name)).toContain('qemu-aarch64');
+    expect(registered.find((e) => e.name === 'qemu-aarch64')?.flags).toContain('F');
+
+    const dotenv = build?.dotenv ?? {};
+    const image = dotenv['BUILD_IMAGE'] ?? '';
+    expect(image).toBe(`${s.env.ecrHost}/example/buildx-app`);
+    const index = indexEntries(await s.world.rawManifest(dotenv['BUILD_IMAGE_REF'] ?? ''));
+    expect(dotenv['BUILD_DIGEST']).toBe(index.digest);
+    expect(index.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+    expect(index.platforms.map((p) => p.platform).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+    // tag-strategy auto on the default branch: short SHA, branch slug, latest; all on the digest.
+    const tags = (dotenv['BUILD_TAGS'] ?? '').split(',');
+    expect(tags).toEqual([s.env.sha.slice(0, 8), 'main', 'latest']);
+    const tagDigests = await s.world.tagDigests(image);
+    for (const tag of tags) expect(tagDigests[tag], tag).toBe(index.digest);
+    const layers = mkdtempSync(path.join(base, 'layers-'));
+    for (const { platform, digest } of index.platforms) {
+      expect(await printedBy(s.world, image, digest, layers)).toBe(`hello from platform/ci-catalog from ${platform} (${MACHINE[platform]})`);
+    }
+    expect(readFileSync(run.pipeline.jobs[2]?.logFile ?? '', 'utf8')).toMatch(/^verify-image: linux\/arm64 present$/m);
+    expect(findSecretLeaks(run.jobOutput, runSecrets(run, s.env))).toEqual([]);
+  });
+
+  it('examples/podman-native (arm64 and ppc64le jobs with emulation: true: GitLab runs them on runners of their CPU, this x86_64 machine under QEMU): three podman builds, the merge indexes exactly their digests', { timeout: 1_800_000 }, async () => {
+    const s = started();
+    const text = exampleWith('podman-native', [
+      { component: 'podman-arch-build', match: ({ arch }) => arch !== 'amd64', inputs: { emulation: true } },
+    ]);
+    const variables: ExtraVariable[] = [{ key: 'AWS_ROLE_ARN', value: `arn:aws:iam::123456789012:role/gitlab-podman-push` }];
+    const run = await runnerFor(s).run(text, { name: 'podman-native', verbose: true, variables });
+    recordJobs('podman-native', run);
+    expect(run.pipeline.status, pipelineFailure(run.pipeline)).toBe('success');
+    const arches = ['amd64', 'arm64', 'ppc64le'] as const;
+    expect(run.pipeline.jobs.map((j) => [j.name, j.status, j.image])).toEqual([
+      ['ecr-login-check', 'success', 'quay.io/podman/stable:v4.9.4'],
+      ...arches.map((a) => [`podman-build-${a}`, 'success', 'quay.io/podman/stable:v4.9.4']),
+      ['manifest-merge', 'success', 'quay.io/podman/stable:v4.9.4'],
+    ]);
+    const merge = run.pipeline.jobs.find((j) => j.name === 'manifest-merge');
+    const dotenv = merge?.dotenv ?? {};
+    const repository = `${s.env.ecrHost}/example/podman-app`;
+    const indexDigest = Object.entries(dotenv).find(([k]) => k.endsWith('INDEX_DIGEST'))?.[1] ?? '';
+    const index = indexEntries(await s.world.rawManifest(`${repository}@${indexDigest}`));
+    expect(index.digest).toBe(indexDigest);
+    const built = Object.fromEntries(arches.map((a) => {
+      const job = run.pipeline.jobs.find((j) => j.name === `podman-build-${a}`);
+      const digest = Object.entries(job?.dotenv ?? {}).find(([k]) => k === `IMAGE_DIGEST_${a.toUpperCase()}`)?.[1];
+      return [`linux/${a}`, digest];
+    }));
+    expect(Object.fromEntries(index.platforms.map((p) => [p.platform, p.digest]))).toEqual(built);
+    const tagDigests = await s.world.tagDigests(repository);
+    for (const tag of [s.env.sha.slice(0, 8), 'main', 'latest']) expect(tagDigests[tag], tag).toBe(indexDigest);
+    const layers = mkdtempSync(path.join(base, 'layers-'));
+    for (const { platform, digest } of index.platforms) {
+      expect(await printedBy(s.world, repository, digest, layers)).toBe(`hello from ${platform}, built on ${MACHINE[platform]}`);
+    }
+    expect(findSecretLeaks(run.jobOutput, runSecrets(run, s.env))).toEqual([]);
+  });
+});
