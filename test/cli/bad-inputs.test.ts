@@ -4,7 +4,10 @@
  * built CLI in a child process, in a copy of its directory, and must give its exit code (1 for
  * findings in the user's files, 2 for operational failures) and its message (exactly, or a /regex/
  * where the text is the yaml library's), never a stack trace or an internal error, and must leave
- * the directory as it found it: nothing written, nothing half-written.
+ * the directory as it found it: nothing written, nothing half-written. An exact message holds all
+ * of standard error: the `c@main → <sha>` line of each include that resolved and the hint after
+ * GitLab's text (`<GitLab's text>; <hint> [include]`) too, so a change to GitLab's text, an extra
+ * line or a lost hint all fail.
  *
  * Inputs too large to keep as files are made here (`generate`); FIFOs are made here (git keeps none).
  */
@@ -23,6 +26,7 @@ interface BadCase {
   readonly description: string;
   readonly args: readonly string[];
   readonly status: 1 | 2;
+  /** `{HEAD}` in it stands for the first 7 characters of the SHA of the commit a `git` case makes. */
   readonly stderr: string | { readonly regex: string };
   /** Standard input, base64 (bytes that are not UTF-8 cannot sit in JSON as text). */
   readonly stdinBase64?: string;
@@ -61,7 +65,8 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-function prepare(name: string, spec: BadCase): string {
+/** The case's files in a temporary directory, and for a `git` case the first 7 characters of their commit's SHA. */
+function prepare(name: string, spec: BadCase): { dir: string; head: string | undefined } {
   const dir = mkdtempSync(path.join(tmpdir(), `catalog-bad-${name}-`));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(path.join(CORPUS, name), dir, { recursive: true, filter: (source) => path.basename(source) !== 'case.json' });
@@ -74,8 +79,9 @@ function prepare(name: string, spec: BadCase): string {
     git('init', '--quiet', '--initial-branch=main');
     git('add', '--all');
     git('commit', '--quiet', '-m', 'catalog');
+    return { dir, head: git('rev-parse', 'HEAD').toString().trim().slice(0, 7) };
   }
-  return dir;
+  return { dir, head: undefined };
 }
 
 const cases = readdirSync(CORPUS).sort();
@@ -87,7 +93,7 @@ describe('the corpus of bad inputs', () => {
 
   it.each(cases)('%s', (name) => {
     const spec = JSON.parse(readFileSync(path.join(CORPUS, name, 'case.json'), 'utf8')) as BadCase;
-    const dir = prepare(name, spec);
+    const { dir, head } = prepare(name, spec);
     const before = snapshot(dir);
     const result = spawnSync(process.execPath, [CLI, ...spec.args], {
       cwd: dir,
@@ -100,7 +106,7 @@ describe('the corpus of bad inputs', () => {
     });
     const context = `${name}: ${spec.description}\nstderr: ${result.stderr}`;
     expect(result.status, context).toBe(spec.status);
-    if (typeof spec.stderr === 'string') expect(result.stderr, context).toBe(spec.stderr);
+    if (typeof spec.stderr === 'string') expect(result.stderr, context).toBe(head === undefined ? spec.stderr : spec.stderr.replaceAll('{HEAD}', head));
     else expect(result.stderr, context).toMatch(new RegExp(spec.stderr.regex));
     expect(result.stderr, context).not.toMatch(/\n\s+at .+:\d+:\d+|internal error/);
     expect(snapshot(dir), `${name} wrote or changed files`).toEqual(before);

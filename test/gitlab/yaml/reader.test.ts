@@ -91,10 +91,11 @@ describe('bytes that are not UTF-8', () => {
     try {
       await repo.write('templates/c.yml', '');
       writeFileSync(`${repo.dir}/templates/c.yml`, bytes(HEADER, 'c:\n  script: echo ', [0xff], '\n'));
-      await repo.commit('component with a byte that is not UTF-8');
+      const sha = await repo.commit('component with a byte that is not UTF-8');
       await repo.write('pipeline.yml', 'include:\n  - component: gitlab.com/group/catalog/c@main\n');
       const component = catalog(['render', 'pipeline.yml', '--project-path', 'group/catalog'], { cwd: repo.dir });
-      expect(component.stderr).toBe('pipeline.yml:2:16: `gitlab.com/group/catalog/c@main`: invalid leading UTF-8 octet [include]\n');
+      // The include resolved (to that commit); reading the component there failed.
+      expect(component.stderr).toBe(`c@main → ${sha.slice(0, 7)}\npipeline.yml:2:16: \`gitlab.com/group/catalog/c@main\`: invalid leading UTF-8 octet [include]\n`);
       expect(component.status).toBe(1);
       writeFileSync(`${repo.dir}/pipeline.yml`, bytes('variables:\n  A: "', [0x07], '"\n'));
       const pipeline = catalog(['render', 'pipeline.yml', '--project-path', 'group/catalog'], { cwd: repo.dir });
