@@ -154,7 +154,7 @@ default-branch-only:
     - exit 1
 `;
 
-describe.runIf(reason === undefined)('gitlab-ci-local runs the example pipelines (shell executor)', () => {
+describe.runIf(reason === undefined)('gitlab-ci-local runs the example pipelines (shell executor: an independent parser and rule engine for our rendering; test/pipelines uses its docker executor)', () => {
   let env: Environment | undefined;
   let problem: string | undefined;
 

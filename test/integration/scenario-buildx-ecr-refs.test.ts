@@ -122,7 +122,7 @@ describe('scenario 3 build log reading', () => {
   });
 });
 
-describe.runIf(reason === undefined)('scenarios 2 and 3: the buildx-ecr example on other refs, and rebuilt', () => {
+describe.runIf(reason === undefined)('scenarios 2 and 3: the buildx-ecr example on other refs, and rebuilt (host-based: tag pipelines and per-ref ID tokens, which gitlab-ci-local cannot run; the rebuild reads the cache state of one engine)', () => {
   let env: Environment | undefined;
   const started = (): Environment => {
     if (env === undefined) throw new Error('the environment did not start (see beforeAll)');

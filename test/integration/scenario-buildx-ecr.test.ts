@@ -19,7 +19,7 @@ const reason = integrationUnavailable;
 
 describeUnavailable('scenario buildx-ecr');
 
-describe.runIf(reason === undefined)('scenario 1: example buildx-ecr on the default branch', () => {
+describe.runIf(reason === undefined)('scenario 1: example buildx-ecr on the default branch (host-based: the pipeline as our include processor renders it; test/pipelines runs it in job containers)', () => {
   it('pushes an index with exactly the three platforms that each run, latest on the same digest, OCI labels, the dotenv digest the registry\'s', { timeout: 900_000 }, async () => {
     const workDir = mkdtempSync(path.join(os.tmpdir(), 'catalog-scenario-'));
     const result = await runBuildxEcrScenario({ workDir, repo: REPO_ROOT, log: (line) => console.log(`[scenario] ${line}`) });

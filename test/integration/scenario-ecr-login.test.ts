@@ -131,7 +131,7 @@ describe('fake ECR Public API (moto has no ecr-public)', () => {
 
 describeUnavailable('scenario ecr-login');
 
-describe.runIf(reason === undefined)('scenarios 5 and 6: ecr-login static keys, ECR Public, no secret leaks', () => {
+describe.runIf(reason === undefined)('scenarios 5 and 6: ecr-login static keys, ECR Public, no secret leaks (host-based: ECR Public has no moto API; its signing-checking fake runs on the machine\'s loopback)', () => {
   let env: Environment | undefined;
   let fake: EcrPublicFake | undefined;
   const keys = randomStaticKeys();

@@ -79,7 +79,7 @@ describe('scenario 4 pipeline texts', () => {
 
 describeUnavailable('scenario podman-native');
 
-describe.runIf(reason === undefined)('scenario 4: example podman-native', () => {
+describe.runIf(reason === undefined)('scenario 4: example podman-native (host-based: deletes and replaces images between jobs through the harness\'s registry API; test/pipelines runs the example in job containers)', () => {
   // One run of the scenario serves every test below; a failed run fails each of them once, not four runs.
   let running: Promise<PodmanNativeScenarioResult> | undefined;
   const scenario = (): Promise<PodmanNativeScenarioResult> => {
