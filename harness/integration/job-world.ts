@@ -134,7 +134,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       ];
     };
     await start('catalog-world-moto', 'moto', [], MOTO_STAND_IN);
-    await start('catalog-world-ecr', ecrHost, [
+    const ecr = await start('catalog-world-ecr', ecrHost, [
       ...tlsRegistry(path.join(dir, 'ecr-storage')),
       '-v', `${htpasswd}:/auth/htpasswd:ro`,
       '-e', 'REGISTRY_AUTH=htpasswd', '-e', 'REGISTRY_AUTH_HTPASSWD_REALM=ecr', '-e', 'REGISTRY_AUTH_HTPASSWD_PATH=/auth/htpasswd',
@@ -142,7 +142,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     const mirror = await start('catalog-world-mirror', MIRROR_HOST, tlsRegistry(path.join(dir, 'mirror-storage')), REGISTRY_STAND_IN);
     const address = async (id: string): Promise<string> =>
       (await docker(['inspect', '--format', `{{(index .NetworkSettings.Networks "${WORLD_NETWORK}").IPAddress}}`, id], engine)).trim();
-    const ecrAddress = await address(containers[1] ?? '');
+    const ecrAddress = await address(ecr);
     await fillMirror(jobEngine, `${await address(mirror)}:443`, path.join(dir, 'mirror-build'), log);
 
     const curl = async (urlPath: string, extra: readonly string[], input?: string): Promise<string> => {
