@@ -158,6 +158,8 @@ export interface DockerRunnerOptions {
   readonly networks?: readonly string[] | undefined;
   /** More runner volumes (`--volume`, `<host path>:<container path>[:ro]`) for every job and service container. */
   readonly volumes?: readonly string[] | undefined;
+  /** `--no-cleanup`: the jobs' containers stay for container-files.ts to copy (then it removes them). */
+  readonly keepContainers?: boolean | undefined;
 }
 
 function dockerMode(jobEngine: JobEngine, options: DockerRunnerOptions): GitlabCiLocalMode {
@@ -177,6 +179,7 @@ function dockerMode(jobEngine: JobEngine, options: DockerRunnerOptions): GitlabC
       ...(options.caFile === undefined ? [] : ['--ca-file', options.caFile]),
       ...(options.networks ?? []).flatMap((network) => ['--network', network]),
       ...(options.volumes ?? []).flatMap((volume) => ['--volume', volume]),
+      ...(options.keepContainers === true ? ['--no-cleanup'] : []),
     ],
     // The machine's tools (docker CLI, git, rsync) and the job engine; nothing of the
     // environment's jobEnv: the jobs get only the variables gitlab-ci-local passes with `-e`.

@@ -18,8 +18,9 @@
  * `pipelines` project runs alone (vitest.config.ts).
  *
  * Assertions read the ECR registry (platforms, digests, tags, `latest`, what each platform's image
- * prints) and the jobs' dotenv reports and logs; each pipeline's job table (image, services, wall
- * time) is printed.
+ * prints) and the jobs' dotenv reports and logs; the secret scan covers the logs, the dotenv
+ * reports and the files the jobs left in their containers (container-files.ts); each pipeline's job
+ * table (image, services, wall time) is printed.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,11 +30,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qemuEntries, takeAwayQemu, type BinfmtEntry } from '../../harness/fresh-machine/binfmt.js';
 import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
 import { gitlabCiLocalDockerRunner, startJobEngine, type JobEngine } from '../../harness/integration/gitlab-ci-local-docker.js';
+import { copyContainerFiles } from '../../harness/integration/container-files.js';
 import { checkGitlabCiLocal } from '../../harness/integration/gitlab-ci-local-run.js';
 import { startWorld, WORLD_SUBNET, type World } from '../../harness/integration/job-world.js';
 import { indexEntries } from '../../harness/integration/oci.js';
 import { pipelineFailure, type ExtraVariable, type PipelineRun } from '../../harness/integration/runner.js';
-import { findSecretLeaks, jwtSecrets, type Secret } from '../../harness/integration/secrets.js';
+import { findSecretLeaks, jwtSecrets, type Secret, type SecretLeak } from '../../harness/integration/secrets.js';
 import { parseYamlForEditing } from '../../scripts/gitlab/yaml/psych.js';
 import { QEMU_STATE_FILE } from '../fresh-machine/global-setup.js';
 import { describeUnavailable, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
@@ -80,9 +82,16 @@ function recordJobs(pipeline: string, run: PipelineRun): void {
   }
 }
 
-/** Secrets of a run: its ID tokens (and their parts) and the ECR password. */
-function runSecrets(run: PipelineRun, env: Environment): Secret[] {
-  return [...run.secrets.flatMap((token) => jwtSecrets('ID token', token)), { name: 'ECR registry password', value: env.token.password }];
+/**
+ * The secret scan of a run: the ID tokens (and their signatures) and the ECR password, in any form
+ * secrets.ts knows, over the job logs, the dotenv reports and artifacts, and the files the jobs left
+ * in their containers (job and service containers, their build and certificate volumes).
+ */
+async function leaksOf(run: PipelineRun, env: Environment, jobEngine: JobEngine, dir: string): Promise<{ leaks: SecretLeak[]; containers: number; changed: number }> {
+  const secrets: Secret[] = [...run.secrets.flatMap((token) => jwtSecrets('ID token', token)), { name: 'ECR registry password', value: env.token.password }];
+  const copied = await copyContainerFiles(jobEngine.engine, dir, { hostDir: run.project, containerDir: '/builds/platform/ci-catalog' });
+  const leaks = findSecretLeaks([...run.jobOutput, dir], secrets);
+  return { leaks, containers: copied.length, changed: copied.reduce((n, c) => n + c.changed + c.volumes, 0) };
 }
 
 describeUnavailable('pipelines in job containers');
@@ -121,7 +130,7 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
   };
   const runnerFor = (s: { env: Environment; jobEngine: JobEngine; world: World }) =>
     // dind and podman need privileged containers, as on GitLab.com's instance runners.
-    gitlabCiLocalDockerRunner(s.env, s.jobEngine, { privileged: true, caFile: s.world.caBundle, networks: [s.world.network], volumes: s.world.volumes });
+    gitlabCiLocalDockerRunner(s.env, s.jobEngine, { privileged: true, caFile: s.world.caBundle, networks: [s.world.network], volumes: s.world.volumes, keepContainers: true });
 
   it('examples/buildx-ecr (buildx-driver: docker, no moby/buildkit here): QEMU registered by the binfmt stand-in in dind, two platforms pushed to ECR, every tag on the reported digest, verify-image passes', { timeout: 1_200_000 }, async () => {
     const s = started();
@@ -168,7 +177,11 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
       expect(await printedBy(s.world, image, digest, layers)).toBe(`hello from platform/ci-catalog from ${platform} (${MACHINE[platform]})`);
     }
     expect(readFileSync(run.pipeline.jobs[2]?.logFile ?? '', 'utf8')).toMatch(/^verify-image: linux\/arm64 present$/m);
-    expect(findSecretLeaks(run.jobOutput, runSecrets(run, s.env))).toEqual([]);
+    const scan = await leaksOf(run, s.env, s.jobEngine, mkdtempSync(path.join(base, 'containers-')));
+    log(`buildx-ecr secret scan: ${scan.containers} containers, ${scan.changed} changed paths and volumes`);
+    // Three jobs and the build job's dind service.
+    expect(scan.containers).toBeGreaterThanOrEqual(4);
+    expect(scan.leaks).toEqual([]);
   });
 
   it('examples/podman-native (arm64 and ppc64le jobs with emulation: true: GitLab runs them on runners of their CPU, this x86_64 machine under QEMU): three podman builds, the merge indexes exactly their digests', { timeout: 1_800_000 }, async () => {
@@ -204,6 +217,9 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     for (const { platform, digest } of index.platforms) {
       expect(await printedBy(s.world, repository, digest, layers)).toBe(`hello from ${platform}, built on ${MACHINE[platform]}`);
     }
-    expect(findSecretLeaks(run.jobOutput, runSecrets(run, s.env))).toEqual([]);
+    const scan = await leaksOf(run, s.env, s.jobEngine, mkdtempSync(path.join(base, 'containers-')));
+    log(`podman-native secret scan: ${scan.containers} containers, ${scan.changed} changed paths and volumes`);
+    expect(scan.containers).toBeGreaterThanOrEqual(5);
+    expect(scan.leaks).toEqual([]);
   });
 });
