@@ -14,17 +14,21 @@ import { prepareRender, type ComponentLoader, type RenderContext } from '../gitl
 import { loadSourceSpecs, parseCatalogOption, SOURCES_FILE } from './config.js';
 import { openSources } from './sources.js';
 
-export interface ConsumerOptions {
-  /** The repository (or directory) of the pipeline. */
-  readonly dir: string;
-  /** Where `.catalog.yml` / package.json are read from. */
-  readonly configRoot: string;
+/** Where a pipeline's catalogs come from and what its own project is: the options render and lint share. */
+export interface CatalogSourceOptions {
   readonly projectPath?: string | undefined;
   readonly serverFqdn?: string | undefined;
   readonly sha?: string | undefined;
   /** `--catalog [<server>/<project path>=]<dir or git URL>`. */
   readonly catalog?: string | undefined;
   readonly refresh?: boolean | undefined;
+}
+
+export interface ConsumerOptions extends CatalogSourceOptions {
+  /** The repository (or directory) of the pipeline. */
+  readonly dir: string;
+  /** Where `.catalog.yml` / package.json are read from. */
+  readonly configRoot: string;
   readonly trace?: boolean | undefined;
   /** Render a pipeline outside any git repository (else git's error is the answer). */
   readonly outsideRepository?: boolean | undefined;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Diagnostic } from '../../core/diagnostic.js';
 import { writeAtomically } from '../../core/files.js';
 import { resolveCiSchema } from '../../gitlab/ci-schema/ci-schema.js';
-import { prepareConsumerRender } from '../../consumer/context.js';
+import { prepareConsumerRender, type CatalogSourceOptions } from '../../consumer/context.js';
 import { lintConsumerPipeline } from '../../consumer/lint.js';
 import { FORMATS, type FormatName } from '../../lint/formats/index.js';
 import { RULES } from '../../lint/rules/index.js';
@@ -18,17 +18,12 @@ import { toolVersion } from '../version.js';
 import { readTextFile } from './files.js';
 import { resolutionLines } from './render.js';
 
-export interface ConsumerLintArgs {
+export interface ConsumerLintArgs extends CatalogSourceOptions {
   readonly pipelines: readonly string[];
   readonly format: FormatName;
   readonly output?: string | undefined;
   readonly maxWarnings?: number | undefined;
   readonly ciSchema?: string | undefined;
-  readonly catalog?: string | undefined;
-  readonly refresh?: boolean | undefined;
-  readonly serverFqdn?: string | undefined;
-  readonly projectPath?: string | undefined;
-  readonly sha?: string | undefined;
   readonly all?: boolean | undefined;
 }
 

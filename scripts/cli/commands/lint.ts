@@ -17,12 +17,13 @@ import { startShellcheck } from '../../lint/rules/shellcheck.js';
 import { lintProject } from '../../lint/run.js';
 import { shellcheckVersion } from '../../lint/shellcheck-process.js';
 import { loadLintProject } from '../../lint/target.js';
+import type { CatalogSourceOptions } from '../../consumer/context.js';
 import type { ExitCode, Io } from '../io.js';
 import { writeAtomically } from '../../core/files.js';
 import { discoverComponents } from '../../catalog/discover.js';
 import { toolVersion } from '../version.js';
 
-export interface LintArgs {
+export interface LintArgs extends CatalogSourceOptions {
   readonly pipelines: readonly string[];
   readonly format?: string | undefined;
   readonly output?: string | undefined;
@@ -30,11 +31,6 @@ export interface LintArgs {
   readonly ciSchema?: string | undefined;
   readonly shellcheck?: boolean | undefined;
   readonly config?: string | undefined;
-  readonly catalog?: string | undefined;
-  readonly refresh?: boolean | undefined;
-  readonly serverFqdn?: string | undefined;
-  readonly projectPath?: string | undefined;
-  readonly sha?: string | undefined;
   readonly all?: boolean | undefined;
 }
 

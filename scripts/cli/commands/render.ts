@@ -15,18 +15,13 @@ import { repoRoot } from '../../core/git.js';
 import type { ComponentLoader } from '../../gitlab/includes/context.js';
 import { formatResolution, renderPipeline, type IncludeResolution } from '../../gitlab/includes/processor.js';
 import { stringifyYaml } from '../../gitlab/yaml/psych.js';
-import { prepareConsumerRender } from '../../consumer/context.js';
+import { prepareConsumerRender, type CatalogSourceOptions } from '../../consumer/context.js';
 import type { ExitCode, Io } from '../io.js';
 import { readTextFile } from './files.js';
 
-export interface RenderArgs {
+export interface RenderArgs extends CatalogSourceOptions {
   readonly pipeline: string;
-  readonly projectPath?: string | undefined;
-  readonly serverFqdn?: string | undefined;
-  readonly sha?: string | undefined;
   readonly repo?: string | undefined;
-  readonly catalog?: string | undefined;
-  readonly refresh?: boolean | undefined;
 }
 
 export async function runRender(argv: RenderArgs, io: Io, loader?: ComponentLoader): Promise<ExitCode> {
