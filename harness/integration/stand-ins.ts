@@ -214,6 +214,12 @@ async function pickFiles(ctx: BuildContext, pick: FilePick): Promise<void> {
 /** Package-management and maintainer-script tools none of the Alpine-like images carries. */
 const NO_PACKAGING = ['adduser', 'passwd', 'debconf', 'dpkg', 'perl', 'perl-base', 'perl-modules-5.36', 'init-system-helpers', 'lsb-base', 'sysvinit-utils', 'libpam-modules'];
 
+/**
+ * Applets of Alpine's busybox that Debian's busybox is built without, from Debian packages
+ * (a glibc binary: the images that take it carry libc6).
+ */
+const ALPINE_BUSYBOX_GAPS: FilePick = { package: 'coreutils', files: { 'usr/bin/printenv': '/usr/bin/printenv' } };
+
 const CLI_PACKAGES: readonly PackageRequest[] = [
   'busybox', 'libc-bin', 'ca-certificates', 'docker-cli/trixie', 'docker-buildx/trixie', 'docker-compose/trixie', 'openssh-client', 'git',
 ];
@@ -302,7 +308,7 @@ const dockerCli: StandInRecipe = {
     shell: 'sh',
     rows: dockerRows(false),
   },
-  base: { kind: 'debs', packages: CLI_PACKAGES, exclude: CLI_EXCLUDE },
+  base: { kind: 'debs', packages: CLI_PACKAGES, exclude: CLI_EXCLUDE, picks: [ALPINE_BUSYBOX_GAPS] },
   packageManager: DOCKER_CLI_PM,
   customize: dockerCliCustomize,
   config: { entrypoint: ['docker-entrypoint.sh'], cmd: ['sh'], env: DOCKER_ENV },
@@ -325,6 +331,7 @@ const dockerDind: StandInRecipe = {
     ],
     // python3: xfsprogs' xfs_scrub_all is a Python script; the real image has no Python.
     exclude: [...NO_PACKAGING, 'git-man', 'liberror-perl', 'logsave', 'python3'],
+    picks: [ALPINE_BUSYBOX_GAPS],
   },
   packageManager: {
     ...DOCKER_CLI_PM,
@@ -414,7 +421,7 @@ const registry: StandInRecipe = {
       same('apt-get', false),
     ],
   },
-  base: { kind: 'debs', packages: ['busybox', 'ca-certificates', 'docker-registry'], exclude: [...NO_PACKAGING, 'openssl'] },
+  base: { kind: 'debs', packages: ['busybox', 'ca-certificates', 'docker-registry'], exclude: [...NO_PACKAGING, 'openssl'], picks: [ALPINE_BUSYBOX_GAPS] },
   packageManager: { command: 'apk', staged: { jq: 'jq' }, installed: ['busybox', 'ca-certificates'] },
   async customize(ctx) {
     const { root } = ctx;

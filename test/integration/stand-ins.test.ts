@@ -71,7 +71,9 @@ describe.runIf(integrationUnavailable === undefined)('image stand-ins', () => {
     if (base !== '') rmSync(base, { recursive: true, force: true });
   }, 120_000);
 
-  it('builds (or loads from the cache) every stand-in, then loads them again from the cache', { timeout: 900_000 }, async () => {
+  // Any change to the build modules rebuilds every stand-in (stand-ins.ts `buildSourcesFingerprint`):
+  // seven cold builds took over 15 minutes on two busy cores.
+  it('builds (or loads from the cache) every stand-in, then loads them again from the cache', { timeout: 2_400_000 }, async () => {
     if (engine === undefined) throw new Error('engine not started');
     log(`cache: ${standInCacheDir()}`);
     const first = Date.now();
