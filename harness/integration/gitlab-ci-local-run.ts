@@ -158,6 +158,17 @@ export interface ListedJob {
   readonly when: string;
 }
 
+/**
+ * Project variables may override predefined ones (GitLab ranks project variables above predefined
+ * variables), e.g. CI_REGISTRY for a stand-in of the project's container registry. gitlab-ci-local
+ * then warns on stdout, before --list-json's JSON, unless the names are listed in
+ * --ignore-predefined-vars.
+ */
+function predefinedOverrides(variables: readonly ExtraVariable[]): string[] {
+  const names = variables.map((v) => v.key).filter((key) => /^(CI|GITLAB)_/.test(key));
+  return names.length === 0 ? [] : ['--ignore-predefined-vars', names.join(',')];
+}
+
 function parseJobList(stdout: string): ListedJob[] {
   const list = JSON.parse(stdout) as unknown;
   if (!Array.isArray(list)) throw new ToolkitError('gitlab-ci-local --list-json printed no array');
@@ -392,6 +403,7 @@ export async function runWithGitlabCiLocal(env: Environment, mode: GitlabCiLocal
     '--file', PIPELINE_FILE,
     '--variables-file', variablesPath,
     '--variable', `AWS_API_ENDPOINT=${mode.awsApiEndpoint}`,
+    ...predefinedOverrides(variables),
     ...mode.args(project),
     ...(options.ignoreSchemaPaths ?? []).flatMap((p) => ['--ignore-schema-paths', p]),
   ];

@@ -1,5 +1,5 @@
 /**
- * The example pipelines as GitLab's docker executor runs them: gitlab-ci-local's docker executor
+ * The example pipelines and the catalog's own integration stage as GitLab's docker executor runs them: gitlab-ci-local's docker executor
  * (harness/integration/gitlab-ci-local-docker.ts) on a job engine in a private network namespace,
  * every job in a container of its `image:` (the stand-ins), dind as a TLS service, and the world
  * the jobs reach (harness/integration/job-world.ts): moto, the ECR registry under its hostname and
@@ -9,6 +9,9 @@
  *   image) has no Debian build and so no stand-in;
  * - podman-native: `emulation: true` for the arm64 and ppc64le jobs, which GitLab runs on runners of
  *   those CPUs and this x86_64 machine runs under QEMU.
+ * The catalog's `.gitlab-ci.yml` runs its `integration` stage only (the jobs before it run
+ * scripts/test.sh, which is what runs this file), with `buildx-driver: docker` for the same reason
+ * and the project's container registry ($CI_REGISTRY…) standing in as the world's registry.
  * Project variables are what a project would set: `AWS_ROLE_ARN` (podman-native), the ID token
  * gitlab-ci-local cannot mint (runner.ts `idTokens`), `AWS_API_ENDPOINT` (moto).
  *
@@ -73,6 +76,20 @@ async function printedBy(world: World, image: string, manifestDigest: string, di
   }
   throw new Error(`no layer of ${image}@${manifestDigest} has etc/build-platform`);
 }
+
+/**
+ * The index `indexDigest` of `repository` in the ECR registry holds exactly the images the build
+ * jobs reported (`built`: platform → digest), each printing what `printed` says for its platform.
+ */
+async function expectIndexOfBuilds(world: World, repository: string, indexDigest: string, built: Record<string, string | undefined>, printed: (platform: string) => string, dir: string): Promise<void> {
+  const index = indexEntries(await world.rawManifest(`${repository}@${indexDigest}`));
+  expect(index.digest).toBe(indexDigest);
+  expect(Object.fromEntries(index.platforms.map((p) => [p.platform, p.digest]))).toEqual(built);
+  for (const { platform, digest } of index.platforms) expect(await printedBy(world, repository, digest, dir)).toBe(printed(platform));
+}
+
+/** What examples/podman-native/app prints on `platform` (its Containerfile). */
+const podmanAppPrints = (platform: string): string => `hello from ${platform}, built on ${MACHINE[platform]}`;
 
 const tableRows: string[] = [];
 function recordJobs(pipeline: string, run: PipelineRun): void {
@@ -203,23 +220,63 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     const dotenv = merge?.dotenv ?? {};
     const repository = `${s.env.ecrHost}/example/podman-app`;
     const indexDigest = Object.entries(dotenv).find(([k]) => k.endsWith('INDEX_DIGEST'))?.[1] ?? '';
-    const index = indexEntries(await s.world.rawManifest(`${repository}@${indexDigest}`));
-    expect(index.digest).toBe(indexDigest);
-    const built = Object.fromEntries(arches.map((a) => {
-      const job = run.pipeline.jobs.find((j) => j.name === `podman-build-${a}`);
-      const digest = Object.entries(job?.dotenv ?? {}).find(([k]) => k === `IMAGE_DIGEST_${a.toUpperCase()}`)?.[1];
-      return [`linux/${a}`, digest];
-    }));
-    expect(Object.fromEntries(index.platforms.map((p) => [p.platform, p.digest]))).toEqual(built);
+    const built = Object.fromEntries(arches.map((a) => [`linux/${a}`, run.pipeline.jobs.find((j) => j.name === `podman-build-${a}`)?.dotenv?.[`IMAGE_DIGEST_${a.toUpperCase()}`]]));
+    await expectIndexOfBuilds(s.world, repository, indexDigest, built, podmanAppPrints, mkdtempSync(path.join(base, 'layers-')));
     const tagDigests = await s.world.tagDigests(repository);
     for (const tag of [s.env.sha.slice(0, 8), 'main', 'latest']) expect(tagDigests[tag], tag).toBe(indexDigest);
-    const layers = mkdtempSync(path.join(base, 'layers-'));
-    for (const { platform, digest } of index.platforms) {
-      expect(await printedBy(s.world, repository, digest, layers)).toBe(`hello from ${platform}, built on ${MACHINE[platform]}`);
-    }
     const scan = await leaksOf(run, s.env, s.jobEngine, mkdtempSync(path.join(base, 'containers-')));
     log(`podman-native secret scan: ${scan.containers} containers, ${scan.changed} changed paths and volumes`);
     expect(scan.containers).toBeGreaterThanOrEqual(5);
+    expect(scan.leaks).toEqual([]);
+  });
+
+  it('the catalog\'s own .gitlab-ci.yml, integration stage (buildx-driver: docker, no moby/buildkit here; the project registry is the world\'s): buildx-ecr and its checks next to their registry service, three podman builds, the merge and its check', { timeout: 1_800_000 }, async () => {
+    const s = started();
+    const doc = parseYamlForEditing(readFileSync(path.join(REPO_ROOT, '.gitlab-ci.yml'), 'utf8'));
+    // The stages before `integration` run scripts/test.sh and the toolkit: this file is part of that run.
+    for (const job of ['test', 'validate-catalog', 'lint-reports']) doc.delete([job]);
+    // Backwards: the first of these `needs` is the anchor the others alias.
+    for (let i = doc.lengthAt(['include']) - 1; i >= 0; i--) {
+      const component = String(doc.scalarAt(['include', i, 'component']));
+      if (component.includes('/podman-arch-build@')) doc.set(['include', i, 'inputs', 'needs'], []);
+      if (component.includes('/buildx-ecr@')) doc.set(['include', i, 'inputs', 'buildx-driver'], 'docker');
+    }
+    // The project's container registry: GitLab's predefined CI_REGISTRY* variables, overridden by
+    // project variables (which rank above them) naming the world's registry and its credentials.
+    const variables: ExtraVariable[] = [
+      { key: 'CI_REGISTRY', value: s.env.ecrHost },
+      { key: 'CI_REGISTRY_IMAGE', value: `${s.env.ecrHost}/platform/ci-catalog` },
+      { key: 'CI_REGISTRY_USER', value: 'AWS' },
+      { key: 'CI_REGISTRY_PASSWORD', value: s.env.token.password, masked: true },
+    ];
+    const run = await runnerFor(s).run(doc.toString(), { name: 'catalog-integration', verbose: true, variables });
+    recordJobs('.gitlab-ci.yml', run);
+    expect(run.pipeline.status, pipelineFailure(run.pipeline)).toBe('success');
+    const arches = ['amd64', 'arm64', 'ppc64le'] as const;
+    const podman = 'quay.io/podman/stable:v4.9.4';
+    expect(run.pipeline.jobs.map((j) => [j.name, j.status, j.image, j.services ?? []]).sort()).toEqual([
+      ['integration-buildx-ecr', 'success', 'docker:29.5.2-cli', ['docker:29.5.2-dind (docker)', 'registry:3.0.0 (registry)', 'motoserver/moto:5.2.1 (moto)']],
+      ...arches.map((a) => [`integration-podman-${a}`, 'success', podman, []]),
+      ['integration-podman-merge', 'success', podman, []],
+      ['integration-podman-verify', 'success', 'docker:29.5.2-cli', ['docker:29.5.2-dind (docker)']],
+    ]);
+    const logOf = (job: string): string => readFileSync(run.pipeline.jobs.find((j) => j.name === job)?.logFile ?? '', 'utf8');
+    // The buildx-ecr job checks its registry service, which stops with the job: its own checks' verdicts.
+    const platforms = arches.map((a) => `linux/${a}`);
+    const buildx = logOf('integration-buildx-ecr');
+    expect(buildx).toMatch(new RegExp(`^integration: ok: platforms: ${platforms.join(' ')}$`, 'm'));
+    for (const platform of platforms) expect(buildx).toMatch(new RegExp(`^integration: ok: ${platform} output: hello from ${platform} \\(${MACHINE[platform]}\\)$`, 'm'));
+    expect(buildx).toMatch(new RegExp(`^integration: ok: tags in the registry: ${s.env.sha.slice(0, 8)} latest pipeline-\\d+$`, 'm'));
+    // The podman images are in the world's registry: read back here as well as by integration-podman-verify.
+    const merge = run.pipeline.jobs.find((j) => j.name === 'integration-podman-merge')?.dotenv ?? {};
+    const repository = `${s.env.ecrHost}/platform/ci-catalog/integration/podman-native`;
+    const built = Object.fromEntries(arches.map((a) => [`linux/${a}`, run.pipeline.jobs.find((j) => j.name === `integration-podman-${a}`)?.dotenv?.[`INTEGRATION_PODMAN_DIGEST_${a.toUpperCase()}`]]));
+    await expectIndexOfBuilds(s.world, repository, merge['INTEGRATION_PODMAN_INDEX_DIGEST'] ?? '', built, podmanAppPrints, mkdtempSync(path.join(base, 'layers-')));
+    expect(logOf('integration-podman-verify')).toMatch(new RegExp(`^integration: ${repository}@sha256:[0-9a-f]{64} holds exactly ${platforms.join(' ')}$`, 'm'));
+    const scan = await leaksOf(run, s.env, s.jobEngine, mkdtempSync(path.join(base, 'containers-')));
+    log(`.gitlab-ci.yml secret scan: ${scan.containers} containers, ${scan.changed} changed paths and volumes`);
+    // Six jobs, the buildx job's three services, the verify job's dind.
+    expect(scan.containers).toBeGreaterThanOrEqual(10);
     expect(scan.leaks).toEqual([]);
   });
 });
