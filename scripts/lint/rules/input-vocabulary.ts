@@ -19,9 +19,9 @@ interface Declaration {
 }
 
 /**
- * The first sentence: up to the first `.` followed by white space and an upper-case letter (so
- * `e.g. \`x\`` and `linux/arm/v7.` inside a sentence do not end it), outside backticks, with
- * white space collapsed (folded and literal scalars compare alike) and the final `.` dropped.
+ * The first sentence: up to the first `.` followed by white space, outside backticks and not the
+ * `.` of `e.g.` or `i.e.`, with white space collapsed (folded and literal scalars compare alike)
+ * and the final `.` dropped.
  */
 export function firstSentence(description: string): string {
   const text = description.replace(/\s+/g, ' ').trim().replace(/^Required\.\s*/, '');
@@ -29,7 +29,7 @@ export function firstSentence(description: string): string {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (ch === '`') inCode = !inCode;
-    else if (ch === '.' && !inCode && /^\s[A-Z]/.test(text.slice(i + 1, i + 3))) return text.slice(0, i);
+    else if (ch === '.' && !inCode && text[i + 1] === ' ' && !/\b(e\.g|i\.e)$/.test(text.slice(0, i))) return text.slice(0, i);
   }
   return text.replace(/\.$/, '');
 }

@@ -42,6 +42,8 @@ describe('firstSentence', () => {
     ['Required. Repository to push to, without tag or digest.', 'Repository to push to, without tag or digest'],
     ['Platforms, e.g. `linux/amd64`. Emulated otherwise.', 'Platforms, e.g. `linux/amd64`'],
     ['Tags (`a. B`) to push. More.', 'Tags (`a. B`) to push'],
+    ['Stage of the job. `needs` works within a stage.', 'Stage of the job'],
+    ['Images, i.e. indexes. More.', 'Images, i.e. indexes'],
     ['Stage of the job', 'Stage of the job'],
   ])('%s', (description, sentence) => {
     expect(firstSentence(description)).toBe(sentence);
