@@ -79,7 +79,7 @@ export function scenarioPipelineText(
   const index = includes.find((i) => String(doc.scalarAt(['include', i, 'component'])).includes('/buildx-ecr@'));
   if (index === undefined) throw new ScenarioError(`${EXAMPLE} includes no buildx-ecr component`);
   const set = (key: string, value: unknown): void => doc.set(['include', index, 'inputs', key], value);
-  set('platforms', [...platforms]);
+  set('platforms', platforms.join(' '));
   set('context', CONTEXT_DIR);
   set('buildx-driver', 'docker');
   set('qemu', 'never');

@@ -43,19 +43,19 @@ describe('the consumer pipeline schema', () => {
   });
 
   it('accepts what GitLab coerces: a number as JSON text, a string input given a number, null for an input with a default; and leaves other components alone', () => {
-    expect(problems(buildx("{repository: my-app, push-retries: '5', tag-strategy: sha, context: 1}"))).toEqual([]);
-    expect(problems(buildx('{repository: my-app, push-retries: null, tag-strategy: null}'))).toEqual([]);
+    expect(problems(buildx("{image-name: my-app, retries: '5', tag-strategy: sha, context: 1}"))).toEqual([]);
+    expect(problems(buildx('{image-name: my-app, retries: null, tag-strategy: null}'))).toEqual([]);
     expect(problems('include:\n  - component: gitlab.com/other/project/unknown@1\n    inputs: {anything: goes}\n')).toEqual([]);
   });
 
   it('rejects an unknown input, a required input left out, a value of the wrong type or outside the options', () => {
-    expect(problems(buildx('{repositry: my-app}'))).toEqual(['/include/0/inputs required', '/include/0/inputs additionalProperties']);
-    expect(problems(buildx('{repository: my-app, push-retries: three}'))).toEqual([
-      '/include/0/inputs/push-retries type',
-      '/include/0/inputs/push-retries pattern',
-      '/include/0/inputs/push-retries anyOf',
+    expect(problems(buildx('{image-nme: my-app}'))).toEqual(['/include/0/inputs required', '/include/0/inputs additionalProperties']);
+    expect(problems(buildx('{image-name: my-app, retries: three}'))).toEqual([
+      '/include/0/inputs/retries type',
+      '/include/0/inputs/retries pattern',
+      '/include/0/inputs/retries anyOf',
     ]);
-    expect(problems(buildx('{repository: my-app, tag-strategy: always}'))).toEqual(['/include/0/inputs/tag-strategy enum', '/include/0/inputs/tag-strategy anyOf']);
+    expect(problems(buildx('{image-name: my-app, tag-strategy: always}'))).toEqual(['/include/0/inputs/tag-strategy enum', '/include/0/inputs/tag-strategy anyOf']);
   });
 
   it('checks a single include hash too, and still everything ci.json checks', () => {

@@ -54,11 +54,11 @@ describe('a clean consumer pipeline', () => {
       'include:',
       `  - component: ${address('ecr-login@~latest')}`,
       `  - component: ${address('buildx-ecr@1.3.0-rc.1')}`,
-      '    inputs: {repository: a, as: rc}',
+      '    inputs: {image-name: a, as: rc}',
       `  - component: ${address('buildx-ecr@main')}`,
-      '    inputs: {repository: b, as: main, dotenv-prefix: MAIN}',
+      '    inputs: {image-name: b, as: main, dotenv-prefix: MAIN}',
       `  - component: ${address(`buildx-ecr@${sha}`)}`,
-      '    inputs: {repository: c, as: pinned, dotenv-prefix: PINNED}',
+      '    inputs: {image-name: c, as: pinned, dotenv-prefix: PINNED}',
       '',
     ].join('\n');
     const result = lint(text);
@@ -77,19 +77,19 @@ describe('a clean consumer pipeline', () => {
 
 describe('the mistakes GitLab rejects at pipeline creation: file:line:col, GitLab’s text, exit 1', () => {
   it('misspelt and mistyped inputs, at the first offending input, with a suggestion', () => {
-    const text = ['include:', `  - component: ${address('buildx-ecr@1.2.0')}`, '    inputs:', '      repositry: my-app', '      push-retries: three', ''].join('\n');
+    const text = ['include:', `  - component: ${address('buildx-ecr@1.2.0')}`, '    inputs:', '      image-nme: my-app', '      retries: three', ''].join('\n');
     const result = lint(text);
     expect(result.status).toBe(1);
     expect(findings(result)).toEqual([
-      'p.yml:4:7: `gitlab.com/acme/ci-catalog/buildx-ecr@1.2.0`: unknown input arguments: repositry, ' +
-        '`repository` input: required value has not been provided, `push-retries` input: provided value is not a number; did you mean "repository"? [include]',
+      'p.yml:4:7: `gitlab.com/acme/ci-catalog/buildx-ecr@1.2.0`: unknown input arguments: image-nme, ' +
+        '`image-name` input: required value has not been provided, `retries` input: provided value is not a number; did you mean "image-name"? [include]',
     ]);
-    const typed = lint(['include:', `  - component: ${address('buildx-ecr@1.2.0')}`, '    inputs:', '      repository: my-app', '      push-retries: three', ''].join('\n'));
-    expect(findings(typed)).toEqual(['p.yml:5:7: `gitlab.com/acme/ci-catalog/buildx-ecr@1.2.0`: `push-retries` input: provided value is not a number [include]']);
+    const typed = lint(['include:', `  - component: ${address('buildx-ecr@1.2.0')}`, '    inputs:', '      image-name: my-app', '      retries: three', ''].join('\n'));
+    expect(findings(typed)).toEqual(['p.yml:5:7: `gitlab.com/acme/ci-catalog/buildx-ecr@1.2.0`: `retries` input: provided value is not a number [include]']);
   });
 
   it('a typo in the catalog’s project path: the project does not exist, did you mean the configured one', () => {
-    const result = lint(['include:', '  - component: gitlab.com/acme/ci-catalgo/buildx-ecr@1', '    inputs: {repository: a}', ''].join('\n'));
+    const result = lint(['include:', '  - component: gitlab.com/acme/ci-catalgo/buildx-ecr@1', '    inputs: {image-name: a}', ''].join('\n'));
     expect(result.status).toBe(1);
     expect(findings(result)).toEqual([
       "p.yml:2:16: Component 'gitlab.com/acme/ci-catalgo/buildx-ecr@1' - project does not exist or you don't have sufficient permissions; " +
@@ -99,7 +99,7 @@ describe('the mistakes GitLab rejects at pipeline creation: file:line:col, GitLa
   });
 
   it('a component job in a stage the pipeline does not declare: at the include, from the component’s default', () => {
-    const text = ['stages: [test]', 'include:', `  - component: ${address('ecr-login@1')}`, `  - component: ${address('buildx-ecr@1')}`, '    inputs: {repository: a}', ''].join('\n');
+    const text = ['stages: [test]', 'include:', `  - component: ${address('ecr-login@1')}`, `  - component: ${address('buildx-ecr@1')}`, '    inputs: {image-name: a}', ''].join('\n');
     const result = lint(text);
     expect(result.status).toBe(1);
     // ecr-login-check is in .pre, which every pipeline has.
@@ -107,13 +107,13 @@ describe('the mistakes GitLab rejects at pipeline creation: file:line:col, GitLa
       'p.yml:4:16: buildx-ecr job: chosen stage build does not exist; available stages are .pre, test, .post; ' +
         'in the code of component buildx-ecr@1 (the default of its input "stage"), included here [pipeline]',
     ]);
-    const given = lint(['stages: [test]', 'include:', `  - component: ${address('ecr-login@1')}`, `  - component: ${address('buildx-ecr@1')}`, '    inputs: {repository: a, stage: deploy}', ''].join('\n'));
+    const given = lint(['stages: [test]', 'include:', `  - component: ${address('ecr-login@1')}`, `  - component: ${address('buildx-ecr@1')}`, '    inputs: {image-name: a, stage: deploy}', ''].join('\n'));
     // Set by the include: at that input's value.
     expect(findings(given)).toEqual(['p.yml:5:36: buildx-ecr job: chosen stage deploy does not exist; available stages are .pre, test, .post [pipeline]']);
   });
 
   it('login-job naming a hidden job nobody defines: extends: to nothing, at that input', () => {
-    const text = ['include:', `  - component: ${address('ecr-login@1')}`, `  - component: ${address('buildx-ecr@1')}`, '    inputs:', '      repository: a', '      login-job: .ecr-logn', ''].join('\n');
+    const text = ['include:', `  - component: ${address('ecr-login@1')}`, `  - component: ${address('buildx-ecr@1')}`, '    inputs:', '      image-name: a', '      login-job: .ecr-logn', ''].join('\n');
     const result = lint(text);
     expect(result.status).toBe(1);
     expect(findings(result)).toEqual(['p.yml:6:18: buildx-ecr: unknown keys in `extends` (.ecr-logn); did you mean ".ecr-login"? [pipeline]']);
@@ -131,10 +131,10 @@ describe('the mistakes GitLab rejects at pipeline creation: file:line:col, GitLa
       'include:',
       `  - component: ${address('ecr-login@1')}`,
       `  - component: ${address('buildx-ecr@1')}`,
-      '    inputs: {repository: app, as: build-image}',
+      '    inputs: {image-name: app, as: build-image}',
       `  - component: ${address('buildx-ecr@1')}`,
       '    inputs:',
-      '      repository: worker',
+      '      image-name: worker',
       '      as: build-image',
       '',
     ].join('\n');
@@ -146,7 +146,7 @@ describe('the mistakes GitLab rejects at pipeline creation: file:line:col, GitLa
   });
 
   it('buildx-ecr without the ecr-login include: its extends: .ecr-login names nothing', () => {
-    const result = lint(['include:', `  - component: ${address('buildx-ecr@1')}`, '    inputs: {repository: a}', ''].join('\n'));
+    const result = lint(['include:', `  - component: ${address('buildx-ecr@1')}`, '    inputs: {image-name: a}', ''].join('\n'));
     expect(result.status).toBe(1);
     expect(findings(result)).toEqual([
       'p.yml:2:16: buildx-ecr: unknown keys in `extends` (.ecr-login); in the code of component buildx-ecr@1 (the default of its input "login-job"), included here [pipeline]',
@@ -154,7 +154,7 @@ describe('the mistakes GitLab rejects at pipeline creation: file:line:col, GitLa
   });
 
   it('a version that is not there: the versions nearest first, and how to fetch newer ones', () => {
-    const result = lint(['include:', `  - component: ${address('buildx-ecr@1.9')}`, '    inputs: {repository: a}', ''].join('\n'));
+    const result = lint(['include:', `  - component: ${address('buildx-ecr@1.9')}`, '    inputs: {image-name: a}', ''].join('\n'));
     expect(result.status).toBe(1);
     expect(findings(result)).toEqual([
       "p.yml:2:16: Component 'gitlab.com/acme/ci-catalog/buildx-ecr@1.9' - content not found; versions of acme/ci-catalog, nearest first: 1.3.0-rc.1, 1.2.0, 1.1.0, 1.0.0; " +
@@ -252,10 +252,10 @@ describe('catalog render in the application', () => {
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^buildx-ecr:\n {2}extends: \.ecr-login\n {2}stage: build\n/m);
     expect(ok.stderr).toBe(`ecr-login@1 → 1.2.0 (${short('1.2.0')})\nbuildx-ecr@1 → 1.2.0 (${short('1.2.0')})\n`);
-    writeFileSync(path.join(fixture.app.dir, 'p.yml'), ['include:', `  - component: ${address('buildx-ecr@1')}`, '    inputs: {repositry: a}', ''].join('\n'));
+    writeFileSync(path.join(fixture.app.dir, 'p.yml'), ['include:', `  - component: ${address('buildx-ecr@1')}`, '    inputs: {image-nme: a}', ''].join('\n'));
     const bad = catalog(['render', 'p.yml'], { cwd: fixture.app.dir });
     expect(bad.status).toBe(1);
     expect(bad.stdout).toBe('');
-    expect(bad.stderr).toContain('p.yml:3:14: `gitlab.com/acme/ci-catalog/buildx-ecr@1`: unknown input arguments: repositry, ');
+    expect(bad.stderr).toContain('p.yml:3:14: `gitlab.com/acme/ci-catalog/buildx-ecr@1`: unknown input arguments: image-nme, ');
   });
 });

@@ -25,7 +25,7 @@ export const CLEAN_PIPELINE = [
   "      registries: '123456789012'",
   `  - component: $CI_SERVER_FQDN/${CATALOG_PROJECT}/buildx-ecr@1`,
   '    inputs:',
-  '      repository: my-app',
+  '      image-name: my-app',
   '',
   'unit-tests:',
   '  stage: test',

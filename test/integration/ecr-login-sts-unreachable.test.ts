@@ -23,7 +23,7 @@ describe.runIf(integrationUnavailable === undefined)('ecr-login with STS out of 
     try {
       const inputs = path.join(dir, 'inputs.json');
       // Port 9 (discard) on loopback: nothing listens there.
-      writeFileSync(inputs, JSON.stringify({ 'aws-role-arn': 'arn:aws:iam::123456789012:role/gitlab-ecr-push', 'aws-region': 'eu-west-1', registries: '123456789012', 'aws-endpoint-url': 'http://127.0.0.1:9', retries: 1 }));
+      writeFileSync(inputs, JSON.stringify({ 'aws-role-arn': 'arn:aws:iam::123456789012:role/gitlab-ecr-push', 'aws-region': 'eu-west-1', registries: '123456789012', 'aws-endpoint-url': 'http://127.0.0.1:9', retries: 0 }));
       const rendered = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist/scripts/cli/main.js'), 'interpolate', path.join(REPO_ROOT, 'templates/ecr-login.yml'), '--inputs', inputs], { encoding: 'utf8' });
       expect(rendered.status, rendered.stderr).toBe(0);
       const job = (JSON.parse(rendered.stdout) as Record<string, { variables: Record<string, string | number>; before_script: string[] }>)['.ecr-login'];
