@@ -1,0 +1,135 @@
+/**
+ * Defects of buildx-ecr found by the audit of issue 11 (section 2, items 1, 2, 4, 5 and 8), each
+ * shown on a real run: the component rendered by our include processor from a clone of this work
+ * tree, its job run by the shell-executor emulation with the real docker CLI, buildx and the
+ * engine of one integration environment (environment.ts: moto for STS and ECR, the TLS registry
+ * under the ECR hostname and `public.ecr.aws`), and ECR Public calls answered by the fake ECR Public
+ * API (ecr-public-fake.ts; moto has no ecr-public service). Every build is linux/amd64 only, from
+ * a busybox `FROM scratch` context: emulation is not what these tests are about.
+ *
+ * Assertions read the registry, moto and the fake; the job log is read only where the defect is
+ * what the log shows (build-argument values, cache-export warnings).
+ *
+ * Needs root (dockerd, mount namespaces, apt). Not root: skipped with the reason, unless
+ * CATALOG_REQUIRE_TOOLS=1, which turns the skip into a failure.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeUnavailable, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
+import { stringifyPlainYaml } from '../../scripts/gitlab/yaml/psych.js';
+import { startEcrPublicFake, type EcrPublicFake } from '../../harness/integration/ecr-public-fake.js';
+import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
+import { busyboxContext } from '../../harness/integration/images.js';
+import { manifestDigest } from '../../harness/integration/oci.js';
+import { pipelineFailure, type ExtraVariable, type JobResult, type PipelineRun } from '../../harness/integration/runner.js';
+import { ECR_PUBLIC_HOST } from '../../harness/integration/scenario-ecr-login.js';
+
+const log = (line: string): void => console.log(`[buildx-ecr defects] ${line}`);
+const CONTEXT_DIR = 'buildx-ecr-defects-app';
+const BUILD_JOB = 'build-image';
+/** An image manifest, OCI or Docker's (the docker driver pushes Docker media types); not an index. */
+const IMAGE_MANIFEST = /^application\/vnd\.(oci\.image\.manifest\.v1|docker\.distribution\.manifest\.v2)\+json$/;
+
+describeUnavailable('buildx-ecr defects');
+
+interface BuildRun {
+  readonly run: PipelineRun;
+  readonly job: JobResult;
+  /** The build job's log as the runner wrote it. */
+  readonly log: string;
+}
+
+describe.runIf(integrationUnavailable === undefined)('buildx-ecr defects (issue 11 section 2), on real builds', () => {
+  let env: Environment | undefined;
+  let fake: EcrPublicFake | undefined;
+  const ready = (): { env: Environment; fake: EcrPublicFake } => {
+    if (env === undefined || fake === undefined) throw new Error('the environment did not start (see beforeAll)');
+    return { env, fake };
+  };
+
+  beforeAll(async () => {
+    const workDir = mkdtempSync(path.join(os.tmpdir(), 'catalog-buildx-defects-'));
+    env = await startEnvironment({ workDir, repo: REPO_ROOT, log, extraHostnames: [ECR_PUBLIC_HOST] });
+    const e = env;
+    fake = await e.step('fake ECR Public API', () => startEcrPublicFake({ password: e.token.password, upstream: e.moto.endpoint }));
+    await e.step('busybox context (linux/amd64)', () => busyboxContext(path.join(e.project, CONTEXT_DIR), ['linux/amd64'], log));
+  }, 900_000);
+
+  afterAll(async () => {
+    await fake?.stop();
+    await env?.stop();
+  }, 300_000);
+
+  /**
+   * A pipeline of the ecr-login and buildx-ecr includes (`login` and `build` inputs on top of the
+   * environment's needs: the busybox context, the engine's own builder, no dind, host network),
+   * run on `ref`; returns the build job and its log, whatever its status.
+   */
+  const build = async (
+    name: string,
+    inputs: { build: Readonly<Record<string, unknown>>; login?: Readonly<Record<string, unknown>> },
+    options: { ref?: string; tag?: boolean; variables?: readonly ExtraVariable[] } = {},
+  ): Promise<BuildRun> => {
+    const { env: e, fake: f } = ready();
+    const pipeline = {
+      stages: ['build'],
+      include: [
+        {
+          component: '$CI_SERVER_FQDN/$CI_PROJECT_PATH/ecr-login@$CI_COMMIT_SHA',
+          inputs: { 'aws-role-arn': 'arn:aws:iam::123456789012:role/gitlab-ecr-push', 'aws-region': 'eu-west-1', registries: '123456789012', 'aws-endpoint-url': '$AWS_API_ENDPOINT', ...inputs.login },
+        },
+        {
+          component: '$CI_SERVER_FQDN/$CI_PROJECT_PATH/buildx-ecr@$CI_COMMIT_SHA',
+          inputs: {
+            as: BUILD_JOB,
+            context: CONTEXT_DIR,
+            platforms: ['linux/amd64'],
+            'buildx-driver': 'docker',
+            qemu: 'never',
+            network: 'host',
+            services: [],
+            'docker-tls-certdir': '',
+            ...inputs.build,
+          },
+        },
+      ],
+    };
+    const run = await e.runner.run(`# buildx-ecr defects: ${name}\n${stringifyPlainYaml(pipeline)}`, {
+      name,
+      ref: options.ref,
+      tag: options.tag,
+      copy: [CONTEXT_DIR],
+      // Every AWS call through the fake: ECR Public answered there, the rest passed to moto.
+      variables: [{ key: 'AWS_API_ENDPOINT', value: f.endpoint }, ...(options.variables ?? [])],
+    });
+    const job = run.pipeline.jobs.find((j) => j.name === BUILD_JOB);
+    if (job === undefined) throw new Error(`no ${BUILD_JOB} job ran:\n${pipelineFailure(run.pipeline)}`);
+    return { run, job, log: job.logFile === undefined ? '' : readFileSync(job.logFile, 'utf8') };
+  };
+  const succeeded = (result: BuildRun): BuildRun => {
+    expect(result.job.status, pipelineFailure(result.run.pipeline)).toBe('success');
+    return result;
+  };
+  /** The image and the digest each of its tags points at, from the build's dotenv and the registry. */
+  const pushed = async (result: BuildRun): Promise<{ image: string; digest: string; tags: string[]; tagDigests: Record<string, string> }> => {
+    const image = result.job.dotenv['BUILD_IMAGE'] ?? '';
+    return {
+      image,
+      digest: result.job.dotenv['BUILD_DIGEST'] ?? '',
+      tags: (result.job.dotenv['BUILD_TAGS'] ?? '').split(','),
+      tagDigests: await ready().env.tagDigests(image),
+    };
+  };
+
+  it("item 1: provenance 'false' on one platform pushes one image manifest, and every extra tag is that manifest (not a new index around it)", { timeout: 600_000 }, async () => {
+    const result = succeeded(await build('plain-manifest', { build: { repository: 'defects/plain', provenance: 'false', 'tag-strategy': 'sha', tags: ['extra', 'second'], latest: 'always' } }));
+    const { image, digest, tags, tagDigests } = await pushed(result);
+    expect(tags).toEqual([expect.stringMatching(/^[0-9a-f]{8}$/), 'extra', 'second', 'latest']);
+    const raw = await ready().env.rawManifest(`${image}@${digest}`);
+    expect((JSON.parse(raw) as { mediaType?: string }).mediaType).toMatch(IMAGE_MANIFEST);
+    expect(manifestDigest(raw)).toBe(digest);
+    for (const tag of tags) expect(tagDigests[tag], tag).toBe(digest);
+  });
+});
