@@ -13,6 +13,7 @@
  * Needs root (dockerd, mount namespaces, apt). Not root: skipped with the reason, unless
  * CATALOG_REQUIRE_TOOLS=1, which turns the skip into a failure.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -131,5 +132,14 @@ describe.runIf(integrationUnavailable === undefined)('buildx-ecr defects (issue 
     expect((JSON.parse(raw) as { mediaType?: string }).mediaType).toMatch(IMAGE_MANIFEST);
     expect(manifestDigest(raw)).toBe(digest);
     for (const tag of tags) expect(tagDigests[tag], tag).toBe(digest);
+  });
+
+  it('item 2: build-argument values stay out of the job log; their names are shown', { timeout: 600_000 }, async () => {
+    const value = `build-arg-value-${randomBytes(8).toString('hex')}`;
+    const result = succeeded(
+      await build('build-args', { build: { repository: 'defects/args', 'build-args': 'DEFECTS_BUILD_ARG=$DEFECTS_VALUE\n', cache: 'none' } }, { variables: [{ key: 'DEFECTS_VALUE', value }] }),
+    );
+    expect(result.log).toContain('--build-arg DEFECTS_BUILD_ARG=');
+    expect(result.log).not.toContain(value);
   });
 });
