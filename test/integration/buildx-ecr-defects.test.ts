@@ -142,4 +142,11 @@ describe.runIf(integrationUnavailable === undefined)('buildx-ecr defects (issue 
     expect(result.log).toContain('--build-arg DEFECTS_BUILD_ARG=');
     expect(result.log).not.toContain(value);
   });
+
+  it('item 4: `tags: [$CI_COMMIT_TAG]` on a branch pipeline is an empty item, skipped', { timeout: 600_000 }, async () => {
+    const result = succeeded(await build('empty-tag', { build: { repository: 'defects/empty-tag', tags: ['$CI_COMMIT_TAG', 'kept'], latest: 'never', cache: 'none' } }, { ref: 'feature/empty' }));
+    const { tags, tagDigests, digest } = await pushed(result);
+    expect(tags).toEqual([expect.stringMatching(/^[0-9a-f]{8}$/), 'feature-empty', 'kept']);
+    for (const tag of tags) expect(tagDigests[tag], tag).toBe(digest);
+  });
 });
