@@ -149,4 +149,11 @@ describe.runIf(integrationUnavailable === undefined)('buildx-ecr defects (issue 
     expect(tags).toEqual([expect.stringMatching(/^[0-9a-f]{8}$/), 'feature-empty', 'kept']);
     for (const tag of tags) expect(tagDigests[tag], tag).toBe(digest);
   });
+
+  it('item 8: a v1.2.3 tag pipeline pushes the git tag v1.2.3 as well as 1.2.3, 1.2 and 1', { timeout: 600_000 }, async () => {
+    const result = succeeded(await build('v-tag', { build: { repository: 'defects/v-tag', latest: 'never', cache: 'none' } }, { ref: 'v1.2.3', tag: true }));
+    const { tags, tagDigests, digest } = await pushed(result);
+    expect(tags).toEqual(expect.arrayContaining(['v1.2.3', '1.2.3', '1.2', '1']));
+    for (const tag of ['v1.2.3', '1.2.3', '1.2', '1']) expect(tagDigests[tag], tag).toBe(digest);
+  });
 });
