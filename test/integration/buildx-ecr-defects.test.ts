@@ -10,11 +10,15 @@
  * Assertions read the registry, moto and the fake; the job log is read only where the defect is
  * what the log shows (build-argument values, cache-export warnings).
  *
+ * A cache export that the registry refuses (ECR: a missing cache repository, an immutable cache
+ * tag) is made by planting a regular file where the Distribution registry keeps the cache
+ * repository's directory: its uploads there then fail with HTTP 500, and the image's do not.
+ *
  * Needs root (dockerd, mount namespaces, apt). Not root: skipped with the reason, unless
  * CATALOG_REQUIRE_TOOLS=1, which turns the skip into a failure.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,9 +27,10 @@ import { stringifyPlainYaml } from '../../scripts/gitlab/yaml/psych.js';
 import { startEcrPublicFake, type EcrPublicFake } from '../../harness/integration/ecr-public-fake.js';
 import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
 import { busyboxContext } from '../../harness/integration/images.js';
+import { awsJson } from '../../harness/integration/moto.js';
 import { manifestDigest } from '../../harness/integration/oci.js';
 import { pipelineFailure, type ExtraVariable, type JobResult, type PipelineRun } from '../../harness/integration/runner.js';
-import { ECR_PUBLIC_HOST } from '../../harness/integration/scenario-ecr-login.js';
+import { ECR_PUBLIC_ALIAS, ECR_PUBLIC_HOST } from '../../harness/integration/scenario-ecr-login.js';
 
 const log = (line: string): void => console.log(`[buildx-ecr defects] ${line}`);
 const CONTEXT_DIR = 'buildx-ecr-defects-app';
@@ -123,6 +128,11 @@ describe.runIf(integrationUnavailable === undefined)('buildx-ecr defects (issue 
       tagDigests: await ready().env.tagDigests(image),
     };
   };
+  /** The private ECR repositories moto holds in `region`. */
+  const ecrRepositories = async (region = 'eu-west-1'): Promise<string[]> => {
+    const output = (await awsJson(ready().env.moto.endpoint, region, ['ecr', 'describe-repositories'])) as { repositories?: { repositoryName: string }[] };
+    return (output.repositories ?? []).map((r) => r.repositoryName).sort();
+  };
 
   it("item 1: provenance 'false' on one platform pushes one image manifest, and every extra tag is that manifest (not a new index around it)", { timeout: 600_000 }, async () => {
     const result = succeeded(await build('plain-manifest', { build: { repository: 'defects/plain', provenance: 'false', 'tag-strategy': 'sha', tags: ['extra', 'second'], latest: 'always' } }));
@@ -155,5 +165,43 @@ describe.runIf(integrationUnavailable === undefined)('buildx-ecr defects (issue 
     const { tags, tagDigests, digest } = await pushed(result);
     expect(tags).toEqual(expect.arrayContaining(['v1.2.3', '1.2.3', '1.2', '1']));
     for (const tag of ['v1.2.3', '1.2.3', '1.2', '1']) expect(tagDigests[tag], tag).toBe(digest);
+  });
+
+  it('item 5: create-repository creates a separate cache-repository too', { timeout: 600_000 }, async () => {
+    expect(await ecrRepositories()).not.toContain('defects/created');
+    const result = succeeded(await build('create-cache', { build: { repository: 'defects/created', 'create-repository': true, 'cache-repository': 'defects/created-cache' } }));
+    expect(await ecrRepositories()).toEqual(expect.arrayContaining(['defects/created', 'defects/created-cache']));
+    const { tagDigests } = await pushed(result);
+    expect(Object.keys(tagDigests)).toEqual(expect.arrayContaining(['latest']));
+  });
+
+  it('item 5: create-repository for ECR Public calls ecr-public CreateRepository (us-east-1), and creates no private repository', { timeout: 600_000 }, async () => {
+    const { fake: f } = ready();
+    const first = f.requests.length;
+    succeeded(
+      await build('create-public', {
+        login: { 'hidden-job': '.ecr-public-login', as: 'ecr-public-login-check', 'registry-type': 'public', registries: '', 'aws-region': 'us-east-1' },
+        build: { 'login-job': '.ecr-public-login', repository: `${ECR_PUBLIC_ALIAS}/created-public`, 'create-repository': true, cache: 'none' },
+      }),
+    );
+    const calls = f.requests.slice(first).filter((r) => /Repositor(y|ies)$/.test(r.operation));
+    expect(calls.map((r) => [r.operation, r.service, r.region])).toEqual([
+      ['SpencerFrontendService.DescribeRepositories', 'ecr-public', 'us-east-1'],
+      ['SpencerFrontendService.CreateRepository', 'ecr-public', 'us-east-1'],
+    ]);
+    // ECR Public names a repository without the registry alias.
+    expect(f.repositories).toEqual(['created-public']);
+    for (const region of ['us-east-1', 'eu-west-1']) expect((await ecrRepositories(region)).filter((r) => r.includes('created-public')), region).toEqual([]);
+  });
+
+  it('item 5: a cache export the registry refuses (hidden by ignore-error=true) is a WARNING in the log, and the image is still pushed', { timeout: 600_000 }, async () => {
+    const { env: e } = ready();
+    const repositories = path.join(e.workDir, 'registry', 'storage', 'docker', 'registry', 'v2', 'repositories');
+    mkdirSync(path.join(repositories, 'defects'), { recursive: true });
+    writeFileSync(path.join(repositories, 'defects', 'cache-refused'), 'not a repository directory\n');
+    const result = succeeded(await build('cache-refused', { build: { repository: 'defects/cache-warn', 'cache-repository': 'defects/cache-refused' } }));
+    const { tagDigests, digest } = await pushed(result);
+    expect(tagDigests['latest']).toBe(digest);
+    expect(result.log).toMatch(/^buildx-ecr: WARNING: the build cache was NOT exported to \S+\/defects\/cache-refused:buildcache-main/m);
   });
 });
