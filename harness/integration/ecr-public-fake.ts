@@ -10,6 +10,10 @@
  *   token really opens the registry answering as `public.ecr.aws`. The request must carry a SigV4
  *   `Authorization` header scoped to `us-east-1` and service `ecr-public` (ECR Public only
  *   authenticates there); the signature itself is not verified (the fake does not know session keys).
+ * - `SpencerFrontendService.DescribeRepositories` / `CreateRepository`: the repositories created
+ *   through this fake (none at start; `RepositoryNotFoundException` for the others), so a
+ *   component's `create-repository` against ECR Public can be seen to call ECR Public and not
+ *   private ECR (moto would create a private repository);
  * - any other `SpencerFrontendService.*` target: `UnknownOperationException` (the check job's
  *   `describe-registries` is optional and turns that into a warning).
  * - every other request is passed through byte for byte to moto (`upstream`): the component sends
@@ -46,6 +50,8 @@ export interface EcrPublicFake {
   readonly endpoint: string;
   /** Every request so far, in arrival order. */
   readonly requests: readonly AwsRequestRecord[];
+  /** The names of the ECR Public repositories created through `CreateRepository`, in order. */
+  readonly repositories: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -114,12 +120,44 @@ function sendError(response: http.ServerResponse, status: number, type: string, 
   return status;
 }
 
+/** The `repositoryName` / `repositoryNames` of an ECR Public request body (AWS JSON 1.1). */
+function repositoryNamesOf(body: Buffer): string[] {
+  const parsed = JSON.parse(body.toString('utf8') || '{}') as { repositoryName?: unknown; repositoryNames?: unknown };
+  const names = [parsed.repositoryName, ...(Array.isArray(parsed.repositoryNames) ? (parsed.repositoryNames as unknown[]) : [])];
+  return names.filter((n): n is string => typeof n === 'string');
+}
+
+/** DescribeRepositories and CreateRepository over the fake's own repositories; undefined for other operations. */
+function answerRepositories(response: http.ServerResponse, operation: string, body: Buffer, repositories: string[]): number | undefined {
+  const repository = (name: string) => ({ repositoryName: name, repositoryArn: `arn:aws:ecr-public::123456789012:repository/${name}`, registryId: '123456789012' });
+  if (operation === `${TARGET_PREFIX}DescribeRepositories`) {
+    const names = repositoryNamesOf(body);
+    const missing = names.find((n) => !repositories.includes(n));
+    if (missing !== undefined) {
+      return sendError(response, 400, 'RepositoryNotFoundException', `The repository with name '${missing}' does not exist in the registry with id '123456789012'`);
+    }
+    sendJson(response, 200, { repositories: (names.length > 0 ? names : repositories).map(repository) });
+    return 200;
+  }
+  if (operation === `${TARGET_PREFIX}CreateRepository`) {
+    const [name] = repositoryNamesOf(body);
+    if (name === undefined) return sendError(response, 400, 'InvalidParameterException', 'repositoryName is required');
+    if (repositories.includes(name)) return sendError(response, 400, 'RepositoryAlreadyExistsException', `The repository with name '${name}' already exists`);
+    repositories.push(name);
+    sendJson(response, 200, { repository: repository(name) });
+    return 200;
+  }
+  return undefined;
+}
+
 /** Answers one ECR Public request; returns the HTTP status sent. */
 function answerEcrPublic(
   response: http.ServerResponse,
   operation: string,
+  body: Buffer,
   scope: SigV4Scope | undefined,
   options: EcrPublicFakeOptions,
+  repositories: string[],
 ): number {
   if (scope === undefined) return sendError(response, 403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
   if (scope.service !== ECR_PUBLIC_SIGNING_NAME) {
@@ -128,8 +166,10 @@ function answerEcrPublic(
   if (scope.region !== ECR_PUBLIC_REGION) {
     return sendError(response, 403, 'InvalidSignatureException', `Credential should be scoped to a valid region, not '${scope.region}'.`);
   }
+  const answered = answerRepositories(response, operation, body, repositories);
+  if (answered !== undefined) return answered;
   if (operation !== `${TARGET_PREFIX}GetAuthorizationToken`) {
-    return sendError(response, 400, 'UnknownOperationException', `the fake ECR Public API implements only GetAuthorizationToken, not ${operation}`);
+    return sendError(response, 400, 'UnknownOperationException', `the fake ECR Public API implements only GetAuthorizationToken, DescribeRepositories and CreateRepository, not ${operation}`);
   }
   const now = options.now?.() ?? Date.now();
   sendJson(response, 200, {
@@ -172,6 +212,7 @@ function passThrough(request: http.IncomingMessage, body: Buffer, response: http
 export async function startEcrPublicFake(options: EcrPublicFakeOptions): Promise<EcrPublicFake> {
   const upstream = new URL(options.upstream);
   const requests: AwsRequestRecord[] = [];
+  const repositories: string[] = [];
   const server = http.createServer((request, response) => {
     void (async () => {
       const body = await readBody(request);
@@ -179,7 +220,7 @@ export async function startEcrPublicFake(options: EcrPublicFakeOptions): Promise
       const scope = parseSigV4(request.headers.authorization);
       const record = { operation, service: scope?.service, region: scope?.region, accessKeyId: scope?.accessKeyId };
       if (operation.startsWith(TARGET_PREFIX)) {
-        requests.push({ ...record, handledBy: 'fake', status: answerEcrPublic(response, operation, scope, options) });
+        requests.push({ ...record, handledBy: 'fake', status: answerEcrPublic(response, operation, body, scope, options, repositories) });
       } else {
         requests.push({ ...record, handledBy: 'upstream', status: await passThrough(request, body, response, upstream) });
       }
@@ -197,6 +238,7 @@ export async function startEcrPublicFake(options: EcrPublicFakeOptions): Promise
   return {
     endpoint: `http://${host}:${port}`,
     requests,
+    repositories,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
