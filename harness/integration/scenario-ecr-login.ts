@@ -257,3 +257,72 @@ export async function anonymousV2Status(env: Environment, host: string): Promise
   if (result.exitCode !== 0) throw new ScenarioError(`curl https://${host}/v2/: ${result.stderr}`);
   return result.stdout.trim();
 }
+
+/**
+ * Two jobs at once on one shell runner (issue 11 §2 item 3), both logging in through the hidden
+ * job with the runner's own stores (the environment's shared `DOCKER_CONFIG`, the default podman
+ * auth file under its HOME), to the same registry. `early` logs in and ends as soon as `late` has
+ * logged in; its after_script (the login's logout, then a marker) runs while `late` is still going;
+ * `late` waits for that marker, then pushes. The push can only succeed with credentials that
+ * early's logout left alone. Files in `syncDir` order the two; a wait that never ends fails the job.
+ */
+export const CONCURRENT_JOBS = { early: 'login-early', late: 'login-late-push' } as const;
+const CONCURRENT_REPOSITORY = 'scenario/login-concurrent';
+const CONCURRENT_TAG = 'concurrent';
+
+const waitFor = (file: string): string =>
+  `i=0; until [ -e "$SYNC_DIR/${file}" ]; do i=$((i + 1)); if [ "$i" -gt 600 ]; then echo "${file} never appeared" >&2; exit 1; fi; sleep 1; done`;
+
+/** The pipeline of the concurrent-logout scenario: written as text for its `!reference`. */
+export function concurrentLoginPipelineText(): string {
+  const include = {
+    component: '$CI_SERVER_FQDN/$CI_PROJECT_PATH/ecr-login@$CI_COMMIT_SHA',
+    inputs: { ...PRIVATE_INPUTS, 'auth-targets': 'docker', credentials: 'oidc', 'aws-role-arn': OIDC_ROLE_ARN, rules: [{ when: 'never' }] },
+  };
+  return [
+    '# Scenario pipeline (harness/integration/scenario-ecr-login.ts): two concurrent jobs, one logout',
+    stringifyPlainYaml({ stages: ['push'], include: [include] }),
+    `${CONCURRENT_JOBS.early}:`,
+    '  stage: push',
+    '  extends: .ecr-login',
+    `  image: ${IMAGE}`,
+    '  script:',
+    `    - ${JSON.stringify(waitFor('late-logged-in'))}`,
+    '  after_script:',
+    '    - !reference [.ecr-login, after_script]',
+    '    - touch "$SYNC_DIR/early-after-script-done"',
+    `${CONCURRENT_JOBS.late}:`,
+    '  stage: push',
+    '  extends: .ecr-login',
+    `  image: ${IMAGE}`,
+    '  variables:',
+    `    PUSH_REPOSITORY: ${CONCURRENT_REPOSITORY}`,
+    `    PUSH_TAG: ${CONCURRENT_TAG}`,
+    `    PUSH_CONTEXT: ${CONTEXT_DIR}`,
+    '  script:',
+    '    - touch "$SYNC_DIR/late-logged-in"',
+    `    - ${JSON.stringify(waitFor('early-after-script-done'))}`,
+    `    - ${JSON.stringify(PUSH_SCRIPT)}`,
+    '',
+  ].join('\n');
+}
+
+export interface ConcurrentLoginResult {
+  readonly run: PipelineRun;
+  readonly pushedRef: string;
+  readonly nonce: string;
+}
+
+/** Runs the concurrent-logout pipeline (see `concurrentLoginPipelineText`); the caller judges the result. */
+export async function runConcurrentLogins(env: Environment, jobEnv: Readonly<Record<string, string>> = {}): Promise<ConcurrentLoginResult> {
+  const syncDir = path.join(env.workDir, 'concurrent-sync');
+  mkdirSync(syncDir, { recursive: true, mode: 0o700 });
+  const nonce = randomBytes(12).toString('hex');
+  const run = await env.runner.run(concurrentLoginPipelineText(), {
+    name: 'login-concurrent',
+    copy: [CONTEXT_DIR],
+    variables: [{ key: 'SYNC_DIR', value: syncDir }, { key: 'SCENARIO_NONCE', value: nonce }],
+    env: jobEnv,
+  });
+  return { run, pushedRef: `${env.ecrHost}/${CONCURRENT_REPOSITORY}:${CONCURRENT_TAG}`, nonce };
+}

@@ -15,7 +15,7 @@
  * reason, unless CATALOG_REQUIRE_TOOLS=1, which turns the skip into a failure. The fake itself is
  * tested without root first.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -26,13 +26,16 @@ import { ensurePackages } from '../../harness/integration/apt.js';
 import { ECR_PUBLIC_REGION, startEcrPublicFake, type AwsRequestRecord, type EcrPublicFake } from '../../harness/integration/ecr-public-fake.js';
 import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
 import { runUnchecked } from '../../harness/integration/process.js';
+import { pipelineFailure } from '../../harness/integration/runner.js';
 import {
   anonymousV2Status,
+  CONCURRENT_JOBS,
   ECR_PUBLIC_HOST,
   loginVariants,
   prepareLoginContext,
   pushedImage,
   randomStaticKeys,
+  runConcurrentLogins,
   runLoginVariant,
   STATIC_ROLE_ARN,
   OIDC_ROLE_ARN,
@@ -182,6 +185,27 @@ describe.runIf(reason === undefined)('scenarios 5 and 6: ecr-login static keys, 
     const { env: e } = ready();
     expect(await anonymousV2Status(e, e.ecrHost)).toBe('401');
     expect(await anonymousV2Status(e, ECR_PUBLIC_HOST)).toBe('401');
+  });
+
+  it('item 3: two jobs at once on one shell runner: the logout of the one that ends first does not log the other out', { timeout: 600_000 }, async () => {
+    const { env: e } = ready();
+    // GitLab Runner's per-job temporary directory beside the project (`<CI_PROJECT_DIR>.tmp`); one
+    // for both jobs here, stricter than a real runner, whose concurrent jobs have one each.
+    const runnerTemp = path.join(e.workDir, 'project.tmp');
+    mkdirSync(runnerTemp, { recursive: true, mode: 0o700 });
+    const result = await runConcurrentLogins(e, { RUNNER_TEMP_PROJECT_DIR: runnerTemp });
+    expect(result.run.pipeline.status, pipelineFailure(result.run.pipeline)).toBe('success');
+    expect(result.run.pipeline.jobs.map((j) => [j.name, j.status])).toEqual([
+      [CONCURRENT_JOBS.early, 'success'],
+      [CONCURRENT_JOBS.late, 'success'],
+    ]);
+    const image = await pushedImage(e, result.pushedRef);
+    expect(image.labels['org.example.scenario-nonce']).toBe(result.nonce);
+    // The runner's shared store holds no credential afterwards, and no job left a store behind.
+    const sharedConfig = path.join(e.jobEnv['DOCKER_CONFIG'] ?? '', 'config.json');
+    expect(storedCredential(sharedConfig, e.ecrHost)).toBeUndefined();
+    const leftovers = [runnerTemp, e.jobEnv['TMPDIR'] ?? ''].flatMap((dir) => readdirSync(dir).filter((name) => name.startsWith('ecr-login')));
+    expect(leftovers).toEqual([]);
   });
 
   it('scenario 5: static keys (masked variables) sign every AWS call, and the stored docker credentials push', { timeout: 600_000 }, async () => {
