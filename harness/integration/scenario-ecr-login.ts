@@ -11,8 +11,9 @@
  *
  * Every variant's AWS calls go to the FAKE ECR Public API (ecr-public-fake.ts), which answers ECR
  * Public itself and passes everything else through to moto, recording which access key signed
- * which call. Each run gets credential stores of its own (`DOCKER_CONFIG`, `REGISTRY_AUTH_FILE`), so
- * no run can pass on a credential an earlier one left behind, and their modes can be checked.
+ * which call. Each run gets shared credential stores of its own (`DOCKER_CONFIG`, `REGISTRY_AUTH_FILE`),
+ * so no run can pass on a credential an earlier one left behind, and their modes can be checked;
+ * the variants with `credential-store: shared` write them, the others must leave them alone.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,6 +49,8 @@ export interface LoginVariant {
   readonly registryHost: string;
   /** Repository below that host. */
   readonly repository: string;
+  /** The include sets `credential-store: shared` (else each job has a store of its own, removed at its end). */
+  readonly sharedStores: boolean;
   /** The include sets `logout: false`: the stores keep the credential after the jobs. */
   readonly keepsCredentials: boolean;
   /** The stores exist before the run, group- and world-readable, as on a provisioned shell runner. */
@@ -70,6 +73,7 @@ function privateVariant(name: VariantName, inputs: Readonly<Record<string, strin
     checkJob: 'ecr-login-check',
     registryHost: host,
     repository: `scenario/login-${name}`,
+    sharedStores: inputs['credential-store'] === 'shared',
     keepsCredentials: inputs['logout'] === false,
     preexistingLooseStores: inputs['logout'] === false,
   };
@@ -78,10 +82,11 @@ function privateVariant(name: VariantName, inputs: Readonly<Record<string, strin
 /** The variants, by name; `ecrHost` is the environment's private ECR host. */
 export function loginVariants(ecrHost: string): Readonly<Record<VariantName, LoginVariant>> {
   return {
-    static: privateVariant('static', { credentials: 'static' }, ecrHost),
+    // The opt-out: the runner's shared stores, with the logout.
+    static: privateVariant('static', { credentials: 'static', 'credential-store': 'shared' }, ecrHost),
     'static-role': privateVariant('static-role', { credentials: 'static', 'aws-role-arn': STATIC_ROLE_ARN }, ecrHost),
     oidc: privateVariant('oidc', { credentials: 'oidc', 'aws-role-arn': OIDC_ROLE_ARN }, ecrHost),
-    stores: privateVariant('stores', { credentials: 'oidc', 'aws-role-arn': OIDC_ROLE_ARN, logout: false }, ecrHost),
+    stores: privateVariant('stores', { credentials: 'oidc', 'aws-role-arn': OIDC_ROLE_ARN, 'credential-store': 'shared', logout: false }, ecrHost),
     // A second, differently named include, as a project logging in to both registries would have it.
     public: {
       name: 'public',
@@ -97,6 +102,7 @@ export function loginVariants(ecrHost: string): Readonly<Record<VariantName, Log
       checkJob: 'ecr-public-login-check',
       registryHost: ECR_PUBLIC_HOST,
       repository: `${ECR_PUBLIC_ALIAS}/login-public`,
+      sharedStores: false,
       keepsCredentials: false,
       preexistingLooseStores: false,
     },
