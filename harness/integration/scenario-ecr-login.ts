@@ -265,10 +265,10 @@ export async function anonymousV2Status(env: Environment, host: string): Promise
 }
 
 /**
- * Two jobs at once on one shell runner (issue 11 §2 item 3), both logging in through the hidden
- * job with the runner's own stores (the environment's shared `DOCKER_CONFIG`, the default podman
- * auth file under its HOME), to the same registry. `early` logs in and ends as soon as `late` has
- * logged in; its after_script (the login's logout, then a marker) runs while `late` is still going;
+ * Two jobs at once on one shell runner (issue 11 §2 item 3), both logging in to the same registry
+ * through the hidden job, with the runner's environment (the environment's shared `DOCKER_CONFIG`,
+ * HOME and TMPDIR). `early` logs in and ends as soon as `late` has logged in; its after_script (the
+ * login's clean-up, then a marker) runs while `late` is still going;
  * `late` waits for that marker, then pushes. The push can only succeed with credentials that
  * early's logout left alone. Files in `syncDir` order the two; a wait that never ends fails the job.
  */

@@ -157,7 +157,6 @@ describe.runIf(reason === undefined)('scenarios 5 and 6: ecr-login static keys, 
     const [repository, tag] = result.pushedRef.slice(result.variant.registryHost.length + 1).split(':');
     expect(await ready().env.tags(repository ?? '')).toContain(tag);
   };
-  /** After a shared-store run with logout: both stores exist (the login wrote them) and hold no credential for the host. */
   /** After a run with the default job stores: the shared stores were never written, no job store is left. */
   const expectJobStoresRemoved = (result: LoginRunResult): void => {
     expect(result.variant.sharedStores).toBe(false);
@@ -165,6 +164,7 @@ describe.runIf(reason === undefined)('scenarios 5 and 6: ecr-login static keys, 
     expect(existsSync(result.stores.authFile)).toBe(false);
     expect(readdirSync(ready().env.jobEnv['TMPDIR'] ?? '').filter((name) => name.startsWith('ecr-login'))).toEqual([]);
   };
+  /** After a shared-store run with logout: both stores exist (the login wrote them) and hold no credential for the host. */
   const expectLoggedOut = (result: LoginRunResult): void => {
     expect(existsSync(result.stores.dockerConfig)).toBe(true);
     expect(existsSync(result.stores.authFile)).toBe(true);
