@@ -11,8 +11,9 @@
  *
  * Every variant's AWS calls go to the FAKE ECR Public API (ecr-public-fake.ts), which answers ECR
  * Public itself and passes everything else through to moto, recording which access key signed
- * which call. Each run gets credential stores of its own (`DOCKER_CONFIG`, `REGISTRY_AUTH_FILE`), so
- * no run can pass on a credential an earlier one left behind, and their modes can be checked.
+ * which call. Each run gets shared credential stores of its own (`DOCKER_CONFIG`, `REGISTRY_AUTH_FILE`),
+ * so no run can pass on a credential an earlier one left behind, and their modes can be checked;
+ * the variants with `credential-store: shared` write them, the others must leave them alone.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,6 +49,8 @@ export interface LoginVariant {
   readonly registryHost: string;
   /** Repository below that host. */
   readonly repository: string;
+  /** The include sets `credential-store: shared` (else each job has a store of its own, removed at its end). */
+  readonly sharedStores: boolean;
   /** The include sets `logout: false`: the stores keep the credential after the jobs. */
   readonly keepsCredentials: boolean;
   /** The stores exist before the run, group- and world-readable, as on a provisioned shell runner. */
@@ -70,6 +73,7 @@ function privateVariant(name: VariantName, inputs: Readonly<Record<string, strin
     checkJob: 'ecr-login-check',
     registryHost: host,
     repository: `scenario/login-${name}`,
+    sharedStores: inputs['credential-store'] === 'shared',
     keepsCredentials: inputs['logout'] === false,
     preexistingLooseStores: inputs['logout'] === false,
   };
@@ -78,10 +82,11 @@ function privateVariant(name: VariantName, inputs: Readonly<Record<string, strin
 /** The variants, by name; `ecrHost` is the environment's private ECR host. */
 export function loginVariants(ecrHost: string): Readonly<Record<VariantName, LoginVariant>> {
   return {
-    static: privateVariant('static', { credentials: 'static' }, ecrHost),
+    // The opt-out: the runner's shared stores, with the logout.
+    static: privateVariant('static', { credentials: 'static', 'credential-store': 'shared' }, ecrHost),
     'static-role': privateVariant('static-role', { credentials: 'static', 'aws-role-arn': STATIC_ROLE_ARN }, ecrHost),
     oidc: privateVariant('oidc', { credentials: 'oidc', 'aws-role-arn': OIDC_ROLE_ARN }, ecrHost),
-    stores: privateVariant('stores', { credentials: 'oidc', 'aws-role-arn': OIDC_ROLE_ARN, logout: false }, ecrHost),
+    stores: privateVariant('stores', { credentials: 'oidc', 'aws-role-arn': OIDC_ROLE_ARN, 'credential-store': 'shared', logout: false }, ecrHost),
     // A second, differently named include, as a project logging in to both registries would have it.
     public: {
       name: 'public',
@@ -97,6 +102,7 @@ export function loginVariants(ecrHost: string): Readonly<Record<VariantName, Log
       checkJob: 'ecr-public-login-check',
       registryHost: ECR_PUBLIC_HOST,
       repository: `${ECR_PUBLIC_ALIAS}/login-public`,
+      sharedStores: false,
       keepsCredentials: false,
       preexistingLooseStores: false,
     },
@@ -256,4 +262,73 @@ export async function anonymousV2Status(env: Environment, host: string): Promise
   const result = await env.inNamespace(['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', `https://${host}/v2/`]);
   if (result.exitCode !== 0) throw new ScenarioError(`curl https://${host}/v2/: ${result.stderr}`);
   return result.stdout.trim();
+}
+
+/**
+ * Two jobs at once on one shell runner (issue 11 §2 item 3), both logging in to the same registry
+ * through the hidden job, with the runner's environment (the environment's shared `DOCKER_CONFIG`,
+ * HOME and TMPDIR). `early` logs in and ends as soon as `late` has logged in; its after_script (the
+ * login's clean-up, then a marker) runs while `late` is still going;
+ * `late` waits for that marker, then pushes. The push can only succeed with credentials that
+ * early's logout left alone. Files in `syncDir` order the two; a wait that never ends fails the job.
+ */
+export const CONCURRENT_JOBS = { early: 'login-early', late: 'login-late-push' } as const;
+const CONCURRENT_REPOSITORY = 'scenario/login-concurrent';
+const CONCURRENT_TAG = 'concurrent';
+
+const waitFor = (file: string): string =>
+  `i=0; until [ -e "$SYNC_DIR/${file}" ]; do i=$((i + 1)); if [ "$i" -gt 600 ]; then echo "${file} never appeared" >&2; exit 1; fi; sleep 1; done`;
+
+/** The pipeline of the concurrent-logout scenario: written as text for its `!reference`. */
+export function concurrentLoginPipelineText(): string {
+  const include = {
+    component: '$CI_SERVER_FQDN/$CI_PROJECT_PATH/ecr-login@$CI_COMMIT_SHA',
+    inputs: { ...PRIVATE_INPUTS, 'auth-targets': 'docker', credentials: 'oidc', 'aws-role-arn': OIDC_ROLE_ARN, rules: [{ when: 'never' }] },
+  };
+  return [
+    '# Scenario pipeline (harness/integration/scenario-ecr-login.ts): two concurrent jobs, one logout',
+    stringifyPlainYaml({ stages: ['push'], include: [include] }),
+    `${CONCURRENT_JOBS.early}:`,
+    '  stage: push',
+    '  extends: .ecr-login',
+    `  image: ${IMAGE}`,
+    '  script:',
+    `    - ${JSON.stringify(waitFor('late-logged-in'))}`,
+    '  after_script:',
+    '    - !reference [.ecr-login, after_script]',
+    '    - touch "$SYNC_DIR/early-after-script-done"',
+    `${CONCURRENT_JOBS.late}:`,
+    '  stage: push',
+    '  extends: .ecr-login',
+    `  image: ${IMAGE}`,
+    '  variables:',
+    `    PUSH_REPOSITORY: ${CONCURRENT_REPOSITORY}`,
+    `    PUSH_TAG: ${CONCURRENT_TAG}`,
+    `    PUSH_CONTEXT: ${CONTEXT_DIR}`,
+    '  script:',
+    '    - touch "$SYNC_DIR/late-logged-in"',
+    `    - ${JSON.stringify(waitFor('early-after-script-done'))}`,
+    `    - ${JSON.stringify(PUSH_SCRIPT)}`,
+    '',
+  ].join('\n');
+}
+
+export interface ConcurrentLoginResult {
+  readonly run: PipelineRun;
+  readonly pushedRef: string;
+  readonly nonce: string;
+}
+
+/** Runs the concurrent-logout pipeline (see `concurrentLoginPipelineText`); the caller judges the result. */
+export async function runConcurrentLogins(env: Environment, jobEnv: Readonly<Record<string, string>> = {}): Promise<ConcurrentLoginResult> {
+  const syncDir = path.join(env.workDir, 'concurrent-sync');
+  mkdirSync(syncDir, { recursive: true, mode: 0o700 });
+  const nonce = randomBytes(12).toString('hex');
+  const run = await env.runner.run(concurrentLoginPipelineText(), {
+    name: 'login-concurrent',
+    copy: [CONTEXT_DIR],
+    variables: [{ key: 'SYNC_DIR', value: syncDir }, { key: 'SCENARIO_NONCE', value: nonce }],
+    env: jobEnv,
+  });
+  return { run, pushedRef: `${env.ecrHost}/${CONCURRENT_REPOSITORY}:${CONCURRENT_TAG}`, nonce };
 }

@@ -15,7 +15,7 @@
  * reason, unless CATALOG_REQUIRE_TOOLS=1, which turns the skip into a failure. The fake itself is
  * tested without root first.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -26,13 +26,16 @@ import { ensurePackages } from '../../harness/integration/apt.js';
 import { ECR_PUBLIC_REGION, startEcrPublicFake, type AwsRequestRecord, type EcrPublicFake } from '../../harness/integration/ecr-public-fake.js';
 import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
 import { runUnchecked } from '../../harness/integration/process.js';
+import { pipelineFailure } from '../../harness/integration/runner.js';
 import {
   anonymousV2Status,
+  CONCURRENT_JOBS,
   ECR_PUBLIC_HOST,
   loginVariants,
   prepareLoginContext,
   pushedImage,
   randomStaticKeys,
+  runConcurrentLogins,
   runLoginVariant,
   STATIC_ROLE_ARN,
   OIDC_ROLE_ARN,
@@ -154,7 +157,14 @@ describe.runIf(reason === undefined)('scenarios 5 and 6: ecr-login static keys, 
     const [repository, tag] = result.pushedRef.slice(result.variant.registryHost.length + 1).split(':');
     expect(await ready().env.tags(repository ?? '')).toContain(tag);
   };
-  /** After a logout run: both stores exist (the login wrote them) and hold no credential for the host. */
+  /** After a run with the default job stores: the shared stores were never written, no job store is left. */
+  const expectJobStoresRemoved = (result: LoginRunResult): void => {
+    expect(result.variant.sharedStores).toBe(false);
+    expect(existsSync(result.stores.dockerConfig)).toBe(false);
+    expect(existsSync(result.stores.authFile)).toBe(false);
+    expect(readdirSync(ready().env.jobEnv['TMPDIR'] ?? '').filter((name) => name.startsWith('ecr-login'))).toEqual([]);
+  };
+  /** After a shared-store run with logout: both stores exist (the login wrote them) and hold no credential for the host. */
   const expectLoggedOut = (result: LoginRunResult): void => {
     expect(existsSync(result.stores.dockerConfig)).toBe(true);
     expect(existsSync(result.stores.authFile)).toBe(true);
@@ -212,7 +222,7 @@ describe.runIf(reason === undefined)('scenarios 5 and 6: ecr-login static keys, 
     const tokenSigners = requests.filter((r) => r.operation === ECR_TOKEN_OPERATION).map((r) => r.accessKeyId);
     expect(tokenSigners.length).toBeGreaterThan(0);
     expect(tokenSigners.every((id) => id !== undefined && sessionKeys.has(id))).toBe(true);
-    expectLoggedOut(result);
+    expectJobStoresRemoved(result);
   });
 
   it('scenario 5: ECR Public: the token from GetAuthorizationToken in us-east-1 pushes to public.ecr.aws/<alias>/<repo>', { timeout: 600_000 }, async () => {
@@ -228,16 +238,16 @@ describe.runIf(reason === undefined)('scenarios 5 and 6: ecr-login static keys, 
     expect(tokenCalls.every((r) => r.handledBy === 'fake' && r.status === 200 && r.region === ECR_PUBLIC_REGION && r.accessKeyId === keys.accessKeyId)).toBe(true);
     expect(result.requests.some((r) => r.operation === ECR_TOKEN_OPERATION)).toBe(false);
     expect(result.run.pipeline.jobs[0]?.dotenv).toMatchObject({ ECR_REGISTRY: ECR_PUBLIC_HOST, ECR_REGION: ECR_PUBLIC_REGION });
-    expectLoggedOut(result);
+    expectJobStoresRemoved(result);
   });
 
-  it('scenario 6: an OIDC login (logout) pushes, and leaves no credential in its stores', { timeout: 600_000 }, async () => {
+  it('scenario 6: an OIDC login pushes, and leaves no credential store behind (its job store is removed)', { timeout: 600_000 }, async () => {
     const result = await run('oidc', false);
     await expectPushed(result);
     const webIdentity = result.requests.filter((r) => r.operation === 'AssumeRoleWithWebIdentity');
     expect(webIdentity.length).toBe(2);
     expect((await motoAssumedRoles(ready().env.moto.endpoint)).filter((r) => r.role_arn === OIDC_ROLE_ARN).length).toBe(2);
-    expectLoggedOut(result);
+    expectJobStoresRemoved(result);
   });
 
   it('scenario 6: with logout: false the stores keep the registry credential in 0600 files, even where they existed 0644', { timeout: 600_000 }, async () => {
@@ -286,5 +296,27 @@ describe.runIf(reason === undefined)('scenarios 5 and 6: ecr-login static keys, 
       ['auth.json', 'base64'],
       ['config.json', 'base64'],
     ]);
+  });
+
+  // Last: its jobs' STS sessions and ID tokens are not among the five pipelines' counted above.
+  it('item 3: two jobs at once on one shell runner: the logout of the one that ends first does not log the other out', { timeout: 600_000 }, async () => {
+    const { env: e } = ready();
+    // GitLab Runner's per-job temporary directory beside the project (`<CI_PROJECT_DIR>.tmp`); one
+    // for both jobs here, stricter than a real runner, whose concurrent jobs have one each.
+    const runnerTemp = path.join(e.workDir, 'project.tmp');
+    mkdirSync(runnerTemp, { recursive: true, mode: 0o700 });
+    const result = await runConcurrentLogins(e, { RUNNER_TEMP_PROJECT_DIR: runnerTemp });
+    expect(result.run.pipeline.status, pipelineFailure(result.run.pipeline)).toBe('success');
+    expect(result.run.pipeline.jobs.map((j) => [j.name, j.status])).toEqual([
+      [CONCURRENT_JOBS.early, 'success'],
+      [CONCURRENT_JOBS.late, 'success'],
+    ]);
+    const image = await pushedImage(e, result.pushedRef);
+    expect(image.labels['org.example.scenario-nonce']).toBe(result.nonce);
+    // The runner's shared store holds no credential afterwards, and no job left a store behind.
+    const sharedConfig = path.join(e.jobEnv['DOCKER_CONFIG'] ?? '', 'config.json');
+    expect(storedCredential(sharedConfig, e.ecrHost)).toBeUndefined();
+    const leftovers = [runnerTemp, e.jobEnv['TMPDIR'] ?? ''].flatMap((dir) => readdirSync(dir).filter((name) => name.startsWith('ecr-login')));
+    expect(leftovers).toEqual([]);
   });
 });
