@@ -254,8 +254,9 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     expect(run.pipeline.status, pipelineFailure(run.pipeline)).toBe('success');
     const arches = ['amd64', 'arm64', 'ppc64le'] as const;
     const podman = 'quay.io/podman/stable:v4.9.4';
-    expect(run.pipeline.jobs.map((j) => [j.name, j.status, j.image, j.services ?? []]).sort()).toEqual([
-      ['integration-buildx-ecr', 'success', 'docker:29.5.2-cli', ['docker:29.5.2-dind (docker)', 'registry:3.0.0 (registry)', 'motoserver/moto:5.2.1 (moto)']],
+    // Services with their alias and the host names GitLab derives from the image, in the order they started.
+    expect(run.pipeline.jobs.map((j) => [j.name, j.status, j.image, [...(j.services ?? [])].sort()]).sort()).toEqual([
+      ['integration-buildx-ecr', 'success', 'docker:29.5.2-cli', ['docker:29.5.2-dind (docker)', 'motoserver/moto:5.2.1 (moto, motoserver-moto, motoserver__moto)', 'registry:3.0.0 (registry)']],
       ...arches.map((a) => [`integration-podman-${a}`, 'success', podman, []]),
       ['integration-podman-merge', 'success', podman, []],
       ['integration-podman-verify', 'success', 'docker:29.5.2-cli', ['docker:29.5.2-dind (docker)']],
