@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runDocs } from '../../scripts/cli/commands/docs.js';
 import { runRelease, type ReleaseArgs } from '../../scripts/cli/commands/release.js';
 import type { Io } from '../../scripts/cli/io.js';
+import { catalog } from '../helpers/cli.js';
 import { createRepo, type FixtureRepo } from '../helpers/fixture-repo.js';
 
 const COMPONENT = `spec:
@@ -371,5 +372,23 @@ describe('catalog release check-tag', () => {
   it('an unknown tag is an operational failure', async () => {
     const repo = await catalogRepo();
     expect(await check(repo, '3.0.0')).toEqual({ code: 2, stdout: '', stderr: 'release check-tag: no tag 3.0.0 in this repository: fetch it (git fetch origin tag 3.0.0)\n' });
+  });
+});
+
+describe('the catalog binary', () => {
+  it('passes the version, check-tag, its tag and the options through, and answers a usage mistake with exit 2 and one line', async () => {
+    const repo = await catalogRepo();
+    tag(repo, 'v0.2.0');
+    await repo.commit('feat(hello): z');
+    const dry = catalog(['release', '--from-commits', '--pre', 'beta', '--dry-run'], { cwd: repo.dir });
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('would release 0.3.0-beta.0 (1 conventional commit(s) since v0.2.0)\n');
+    const check = catalog(['release', 'check-tag', 'v0.2.0'], { cwd: repo.dir });
+    expect(check).toEqual({ status: 1, stdout: '', stderr: 'catalog release check-tag: v0.2.0: CHANGELOG.md is missing at the tag\'s commit: release with catalog release, which writes it\n' });
+    expect(catalog(['release', 'minor', 'extra'], { cwd: repo.dir })).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: "catalog: release: unexpected argument 'extra' (only check-tag takes a second argument)\n",
+    });
   });
 });
