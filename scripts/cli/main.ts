@@ -146,6 +146,26 @@ export const PROGRAM: ProgramSpec<Run> = {
       },
     }),
     defineCommand({
+      name: 'release',
+      description:
+        'release the catalog: check it can be published to the CI/CD Catalog, compute the version, write its CHANGELOG.md section, commit it and create the annotated tag; or, as `release check-tag <tag>`, check a tag in its tag pipeline',
+      arguments: [
+        { name: 'version', description: 'patch, minor, major or <x.y.z> (or check-tag)', required: false },
+        { name: 'tag', description: 'with check-tag: the tag to check ("$CI_COMMIT_TAG")', required: false },
+      ],
+      options: [
+        { flag: '--from-commits', description: 'the part the conventional commits since the highest semver tag ask for (breaking: major, feat: minor, fix: patch; in 0.x breaking: minor)' },
+        { flag: '--pre', value: '<id>', description: 'a pre-release of that version (rc: 1.3.0-rc.0, then 1.3.0-rc.1)' },
+        { flag: '--dry-run', description: 'print what would happen; change nothing on disk or in git' },
+        { flag: '--push', description: 'push the branch and the tag to origin (default: print the git push command)' },
+        { flag: '--notes', value: '<file>', description: "with check-tag: write the tag's CHANGELOG section to this file (the release job's description)" },
+      ],
+      run: ({ args: [version, tag], options }) => async (io) => {
+        const { runRelease } = await import('./commands/release.js');
+        return runRelease({ version, tag, fromCommits: options.fromCommits, pre: options.pre, dryRun: options.dryRun, push: options.push, notes: options.notes }, io);
+      },
+    }),
+    defineCommand({
       name: 'docs',
       description: "regenerate each component's inputs table in README.md from its spec:inputs (between catalog-docs markers)",
       arguments: [],

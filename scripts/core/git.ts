@@ -363,3 +363,84 @@ export async function setConfig(repo: string, key: string, value: string): Promi
 export async function checkBranchName(name: string): Promise<void> {
   await gitOk(process.cwd(), ['check-ref-format', '--branch', name]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Releasing (`catalog release`): the state of the work tree, the history since a tag, the
+// release commit, its annotated tag and the push.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * What `git status --porcelain` lists: changed, staged and untracked paths (ignored files are not
+ * listed). Empty when the work tree is clean.
+ */
+export async function workTreeChanges(repo: string): Promise<string[]> {
+  const out = await runGit(repo, ['status', '--porcelain=v1', '--untracked-files=normal'], true);
+  if (out.exitCode !== 0) throw failure(['status'], out);
+  return out.stdout.split('\n').filter((line) => line !== '');
+}
+
+export interface LogEntry {
+  readonly sha: string;
+  /** The whole message: subject, blank line, body and trailers. */
+  readonly message: string;
+}
+
+/**
+ * The commits reachable from `to` and not from `from` (`git log <from>..<to>`; every commit
+ * reachable from `to` without `from`), newest first, merges included.
+ */
+export async function commitsBetween(repo: string, from: string | undefined, to = 'HEAD'): Promise<LogEntry[]> {
+  const range = from === undefined ? to : `${from}..${to}`;
+  // %x1e ends a record and %x1f ends the SHA: neither byte can be part of a commit message git accepts as text.
+  const out = await gitOk(repo, ['log', '--format=%H%x1f%B%x1e', '--end-of-options', range, '--']);
+  return out
+    .split('\x1e')
+    .map((record) => record.replace(/^\n/, ''))
+    .filter((record) => record !== '')
+    .map((record) => {
+      const [sha = '', message = ''] = record.split('\x1f');
+      return { sha, message: message.replace(/\n+$/, '') };
+    });
+}
+
+/** The committer date of a revision as `YYYY-MM-DD` in UTC (`git show -s --format=%cI`). */
+export async function commitDay(repo: string, rev: string): Promise<string> {
+  const iso = await gitOk(repo, ['show', '-s', '--format=%cI', '--end-of-options', rev, '--']);
+  return new Date(iso.trim()).toISOString().slice(0, 10);
+}
+
+/** `git add -- <paths>`. */
+export async function stagePaths(repo: string, paths: readonly string[]): Promise<void> {
+  await gitOk(repo, ['add', '--', ...paths]);
+}
+
+/**
+ * Commits the index (`git commit --quiet -m <message>`) as the maintainer's own commit: their
+ * identity, hooks and signing configuration apply. Returns the new commit.
+ */
+export async function commitIndex(repo: string, message: string): Promise<string> {
+  await gitOk(repo, ['commit', '--quiet', '-m', message]);
+  return headSha(repo);
+}
+
+/**
+ * `git tag --annotate <name> -m <message> <commit>`: an annotated tag (a tag object, with the
+ * tagger and date), which `git push --follow-tags` and GitLab's release both expect of a release.
+ */
+export async function createAnnotatedTag(repo: string, name: string, message: string, commit: string): Promise<void> {
+  await gitOk(repo, ['tag', '--annotate', '-m', message, '--end-of-options', name, commit]);
+}
+
+/** The `git push` argv that publishes `branch` and `tag` together (`--atomic`: both or neither). */
+export const pushArguments = (remote: string, branch: string, tag: string): string[] => [
+  'push',
+  '--atomic',
+  remote,
+  `refs/heads/${branch}`,
+  `refs/tags/${tag}`,
+];
+
+/** Runs `git push` with `pushArguments`. */
+export async function pushBranchAndTag(repo: string, remote: string, branch: string, tag: string): Promise<void> {
+  await gitOk(repo, pushArguments(remote, branch, tag));
+}

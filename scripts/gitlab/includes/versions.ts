@@ -18,6 +18,8 @@
  * comparator module too): 8 ms wall, 11 ms CPU less per `catalog render` (2026-12-07, the bench's
  * parity-fixture render, median of 194 runs alternating with the index import, wall and task-clock).
  */
+import compareSemver from 'semver/functions/compare.js';
+import incSemver from 'semver/functions/inc.js';
 import parseSemver from 'semver/functions/parse.js';
 import rcompareSemver from 'semver/functions/rcompare.js';
 import { commitsWithPrefix, listTags, resolveRef, type Tag } from '../../core/git.js';
@@ -206,3 +208,28 @@ const position = (major: number, minor: number | bigint, patch: number | bigint)
 
 /** The version a release tag names, with its pre-release and without its prefix and build metadata. */
 const plainOf = (v: CatalogVersion) => `${plain(v)}${v.prerelease === null ? '' : `-${v.prerelease}`}`;
+
+// ---------------------------------------------------------------------------------------------
+// Semver arithmetic for `catalog release` (this module is node-semver's one importer).
+
+/** Semver precedence of two plain versions (`1.2.0-rc.1`, no prefix): negative, 0 or positive. */
+export const compareVersions = (a: string, b: string): number => compareSemver(a, b);
+
+/** A plain version's core and pre-release as node-semver reads it; `undefined` when it is not semver. */
+export function parseVersion(version: string): { readonly core: string; readonly prerelease: readonly (string | number)[] } | undefined {
+  const parsed = parseSemver(version);
+  return parsed === null ? undefined : { core: `${parsed.major}.${parsed.minor}.${parsed.patch}`, prerelease: parsed.prerelease };
+}
+
+export type IncrementKind = 'major' | 'minor' | 'patch' | 'premajor' | 'preminor' | 'prepatch' | 'prerelease';
+
+/**
+ * node-semver's `inc`: `1.2.3` + minor = `1.3.0`; a pre-release is completed by the kind it is a
+ * pre-release of (`1.3.0-rc.1` + minor = `1.3.0`); `pre<kind>` starts `<id>.0`, `prerelease`
+ * counts on (`1.3.0-rc.1` -> `1.3.0-rc.2`).
+ */
+export function incrementVersion(version: string, kind: IncrementKind, preId?: string | undefined): string {
+  const next = incSemver(version, kind, {}, preId, '0');
+  if (next === null) throw new TypeError(`cannot increment ${JSON.stringify(version)} by ${kind}`);
+  return next;
+}
