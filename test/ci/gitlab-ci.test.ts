@@ -278,6 +278,18 @@ describe(`${PIPELINE}: the components at the commit under test`, () => {
     for (const check of checks) expect(words(variables(check).get('INTEGRATION_PLATFORMS') ?? ''), `${check}: INTEGRATION_PLATFORMS`).toEqual(merged);
   });
 
+  it('builds the CLI before any job runs it from dist/ (npm ci does not build it: the package builds on prepack)', () => {
+    const { content } = pipeline();
+    // What builds dist/: the build script, or the repository scripts that run it first.
+    const builds = /\bnpm run build\b|tsc -p tsconfig\.build\.json|\bscripts\/(test|main)\.sh\b/;
+    for (const { name } of jobsOf(content)) {
+      const items = scriptItems(name);
+      const firstRun = items.findIndex((item) => /\bnode dist\//.test(item));
+      if (firstRun < 0) continue;
+      expect(items.slice(0, firstRun).some((item) => builds.test(item)), `${name} runs node dist/… without building it first`).toBe(true);
+    }
+  });
+
   it('refers only to jobs that exist: needs, extends and !reference', () => {
     const { content } = pipeline();
     for (const job of integrationJobs()) {
