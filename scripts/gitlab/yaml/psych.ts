@@ -17,7 +17,7 @@ import type { Diagnostic, Position } from '../../core/diagnostic.js';
 import { rubyFloatToS } from '../ruby/inspect.js';
 import { RubyFloat, YamlReference, type Value, type ValueMap } from '../ruby/value.js';
 import { isTooBig, MAX_YAML_DEPTH, MAX_YAML_SIZE_BYTES } from './deep-size.js';
-import { readerProblem } from './reader.js';
+import { notAllowedCharacters, readerProblem } from './reader.js';
 import { disallowedClass, disallowedClassMessage, tokenizedClass, type NodeKind } from './safe-load.js';
 
 export type PathSegment = string | number;
@@ -550,7 +550,16 @@ function keyString(key: Value): string {
 export function stringifyYaml(value: Value): string {
   const doc = new yaml.Document(null, { version: '1.1', customTags });
   doc.contents = toYamlNode(doc, value) as never;
-  return doc.toString({ lineWidth: 0 });
+  // `yaml` writes C1 controls, DEL, U+FFFE and U+FFFF raw, which libyaml's reader refuses. The
+  // strings holding them are double-quoted (scalarOf), so they occur nowhere else: escape them there.
+  return doc.toString({ lineWidth: 0 }).replace(notAllowedCharacters(), (ch) => `\\u${(ch.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`);
+}
+
+/** A string scalar, double-quoted where another reader would see something else or where a character must be escaped. */
+function scalarOf(value: string): YamlScalar {
+  const scalar = new yaml.Scalar(value);
+  if (readsAsNonStringSomewhere(value) || notAllowedCharacters().test(value)) scalar.type = 'QUOTE_DOUBLE';
+  return scalar;
 }
 
 function toYamlNode(doc: Document, value: Value): unknown {
@@ -569,12 +578,10 @@ function toYamlNode(doc: Document, value: Value): unknown {
   }
   if (value instanceof Map) {
     const map = new yaml.YAMLMap();
-    for (const [key, item] of value) map.items.push(new yaml.Pair(new yaml.Scalar(key), toYamlNode(doc, item)));
+    for (const [key, item] of value) map.items.push(new yaml.Pair(scalarOf(key), toYamlNode(doc, item)));
     return map;
   }
-  const scalar = new yaml.Scalar(value);
-  if (typeof value === 'string' && readsAsNonStringSomewhere(value)) scalar.type = 'QUOTE_DOUBLE';
-  return scalar;
+  return typeof value === 'string' ? scalarOf(value) : new yaml.Scalar(value);
 }
 
 /**
