@@ -145,6 +145,13 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     if (env === undefined || jobEngine === undefined || world === undefined) throw new Error('environment not started');
     return { env, jobEngine, world };
   };
+  /** The secret scan of a run (leaksOf), which must have copied at least `containers` job and service containers. */
+  const expectNoLeaks = async (pipeline: string, run: PipelineRun, s: { env: Environment; jobEngine: JobEngine }, containers: number): Promise<void> => {
+    const scan = await leaksOf(run, s.env, s.jobEngine, mkdtempSync(path.join(base, 'containers-')));
+    log(`${pipeline} secret scan: ${scan.containers} containers, ${scan.changed} changed paths and volumes`);
+    expect(scan.containers).toBeGreaterThanOrEqual(containers);
+    expect(scan.leaks).toEqual([]);
+  };
   const runnerFor = (s: { env: Environment; jobEngine: JobEngine; world: World }) =>
     // dind and podman need privileged containers, as on GitLab.com's instance runners.
     gitlabCiLocalDockerRunner(s.env, s.jobEngine, { privileged: true, caFile: s.world.caBundle, networks: [s.world.network], volumes: s.world.volumes, keepContainers: true });
@@ -194,11 +201,8 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
       expect(await printedBy(s.world, image, digest, layers)).toBe(`hello from platform/ci-catalog from ${platform} (${MACHINE[platform]})`);
     }
     expect(readFileSync(run.pipeline.jobs[2]?.logFile ?? '', 'utf8')).toMatch(/^verify-image: linux\/arm64 present$/m);
-    const scan = await leaksOf(run, s.env, s.jobEngine, mkdtempSync(path.join(base, 'containers-')));
-    log(`buildx-ecr secret scan: ${scan.containers} containers, ${scan.changed} changed paths and volumes`);
     // Three jobs and the build job's dind service.
-    expect(scan.containers).toBeGreaterThanOrEqual(4);
-    expect(scan.leaks).toEqual([]);
+    await expectNoLeaks('buildx-ecr', run, s, 4);
   });
 
   it('examples/podman-native (arm64 and ppc64le jobs with emulation: true: GitLab runs them on runners of their CPU, this x86_64 machine under QEMU): three podman builds, the merge indexes exactly their digests', { timeout: 1_800_000 }, async () => {
@@ -224,10 +228,7 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     await expectIndexOfBuilds(s.world, repository, indexDigest, built, podmanAppPrints, mkdtempSync(path.join(base, 'layers-')));
     const tagDigests = await s.world.tagDigests(repository);
     for (const tag of [s.env.sha.slice(0, 8), 'main', 'latest']) expect(tagDigests[tag], tag).toBe(indexDigest);
-    const scan = await leaksOf(run, s.env, s.jobEngine, mkdtempSync(path.join(base, 'containers-')));
-    log(`podman-native secret scan: ${scan.containers} containers, ${scan.changed} changed paths and volumes`);
-    expect(scan.containers).toBeGreaterThanOrEqual(5);
-    expect(scan.leaks).toEqual([]);
+    await expectNoLeaks('podman-native', run, s, 5);
   });
 
   it('the catalog\'s own .gitlab-ci.yml, integration stage (buildx-driver: docker, no moby/buildkit here; the project registry is the world\'s): buildx-ecr and its checks next to their registry service, three podman builds, the merge and its check', { timeout: 1_800_000 }, async () => {
@@ -274,10 +275,7 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     const built = Object.fromEntries(arches.map((a) => [`linux/${a}`, run.pipeline.jobs.find((j) => j.name === `integration-podman-${a}`)?.dotenv?.[`INTEGRATION_PODMAN_DIGEST_${a.toUpperCase()}`]]));
     await expectIndexOfBuilds(s.world, repository, merge['INTEGRATION_PODMAN_INDEX_DIGEST'] ?? '', built, podmanAppPrints, mkdtempSync(path.join(base, 'layers-')));
     expect(logOf('integration-podman-verify')).toMatch(new RegExp(`^integration: ${repository}@sha256:[0-9a-f]{64} holds exactly ${platforms.join(' ')}$`, 'm'));
-    const scan = await leaksOf(run, s.env, s.jobEngine, mkdtempSync(path.join(base, 'containers-')));
-    log(`.gitlab-ci.yml secret scan: ${scan.containers} containers, ${scan.changed} changed paths and volumes`);
     // Six jobs, the buildx job's three services, the verify job's dind.
-    expect(scan.containers).toBeGreaterThanOrEqual(10);
-    expect(scan.leaks).toEqual([]);
+    await expectNoLeaks('.gitlab-ci.yml', run, s, 10);
   });
 });
