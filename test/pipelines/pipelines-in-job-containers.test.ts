@@ -261,7 +261,7 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
       ...arches.map((a) => [`integration-podman-${a}`, 'success', podman, []]),
       ['integration-podman-merge', 'success', podman, []],
       ['integration-podman-verify', 'success', 'docker:29.5.2-cli', ['docker:29.5.2-dind (docker)']],
-    ]);
+    ].sort());
     const logOf = (job: string): string => readFileSync(run.pipeline.jobs.find((j) => j.name === job)?.logFile ?? '', 'utf8');
     // The buildx-ecr job checks its registry service, which stops with the job: its own checks' verdicts.
     const platforms = arches.map((a) => `linux/${a}`);
