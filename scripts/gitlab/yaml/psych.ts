@@ -17,7 +17,7 @@ import type { Diagnostic, Position } from '../../core/diagnostic.js';
 import { rubyFloatToS } from '../ruby/inspect.js';
 import { RubyFloat, YamlReference, type Value, type ValueMap } from '../ruby/value.js';
 import { isTooBig, MAX_YAML_DEPTH, MAX_YAML_SIZE_BYTES } from './deep-size.js';
-import { notAllowedCharacters, readerProblem } from './reader.js';
+import { hasNotAllowedCharacter, NOT_ALLOWED_CHARACTERS, readerProblem } from './reader.js';
 import { disallowedClass, disallowedClassMessage, tokenizedClass, type NodeKind } from './safe-load.js';
 
 export type PathSegment = string | number;
@@ -552,13 +552,13 @@ export function stringifyYaml(value: Value): string {
   doc.contents = toYamlNode(doc, value) as never;
   // `yaml` writes C1 controls, DEL, U+FFFE and U+FFFF raw, which libyaml's reader refuses. The
   // strings holding them are double-quoted (scalarOf), so they occur nowhere else: escape them there.
-  return doc.toString({ lineWidth: 0 }).replace(notAllowedCharacters(), (ch) => `\\u${(ch.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`);
+  return doc.toString({ lineWidth: 0 }).replace(NOT_ALLOWED_CHARACTERS, (ch) => `\\u${(ch.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`);
 }
 
 /** A string scalar, double-quoted where another reader would see something else or where a character must be escaped. */
 function scalarOf(value: string): YamlScalar {
   const scalar = new yaml.Scalar(value);
-  if (readsAsNonStringSomewhere(value) || notAllowedCharacters().test(value)) scalar.type = 'QUOTE_DOUBLE';
+  if (readsAsNonStringSomewhere(value) || hasNotAllowedCharacter(value)) scalar.type = 'QUOTE_DOUBLE';
   return scalar;
 }
 

@@ -14,11 +14,13 @@ export interface ReaderProblem {
 }
 
 /** With the `u` flag, a lone surrogate (a byte `decodeUtf8` escaped, or one in a JavaScript string) is outside it too. */
-const NOT_ALLOWED_CLASS = '[^\\t\\n\\r\\x20-\\x7E\\x85\\xA0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]';
-const NOT_ALLOWED = new RegExp(NOT_ALLOWED_CLASS, 'u');
+const NOT_ALLOWED = /[^\t\n\r\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
-/** Every character the reader refuses (for a writer that must escape them). */
-export const notAllowedCharacters = (): RegExp => new RegExp(NOT_ALLOWED_CLASS, 'gu');
+/** Whether `text` holds a character the reader refuses. */
+export const hasNotAllowedCharacter = (text: string): boolean => NOT_ALLOWED.test(text);
+
+/** Every character the reader refuses, for a writer that escapes them (`String.replace` resets a global regex). */
+export const NOT_ALLOWED_CHARACTERS = new RegExp(NOT_ALLOWED.source, 'gu');
 
 export function readerProblem(text: string): ReaderProblem | undefined {
   const found = NOT_ALLOWED.exec(text);
