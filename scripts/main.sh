@@ -21,6 +21,8 @@ catalog validate
 echo "== catalog lint (every component with its defaults and each example's inputs; GitLab CI schema; shellcheck)"
 catalog lint
 
+echo "== catalog build --check (templates/ built from components/)"
+catalog build --check
 echo "== catalog docs --check (README input tables)"
 catalog docs --check
 

@@ -17,7 +17,9 @@ install_node_packages
 node node_modules/typescript/bin/tsc -p tsconfig.build.json
 node node_modules/typescript/bin/tsc -p harness/tsconfig.json
 
-# The generated README input tables must match the components (also covered by a test; this names the fix).
+# The generated templates must match their sources under components/, and the README input tables
+# the components (each also covered by a test; these name the fix).
+node dist/scripts/cli/main.js build --check
 node dist/scripts/cli/main.js docs --check
 
 report="$(mktemp -d)/vitest.json"

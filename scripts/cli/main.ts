@@ -166,6 +166,16 @@ export const PROGRAM: ProgramSpec<Run> = {
       },
     }),
     defineCommand({
+      name: 'build',
+      description: 'write each templates/<name>.yml from its sources: components/<name>/template.yml and the shell files it includes',
+      arguments: [],
+      options: [{ flag: '--check', description: 'write nothing; exit 1 when a template is missing or out of date' }],
+      run: ({ options }) => async (io) => {
+        const { runBuild } = await import('./commands/build.js');
+        return runBuild({ check: options.check }, io);
+      },
+    }),
+    defineCommand({
       name: 'docs',
       description: "regenerate each component's inputs table in README.md from its spec:inputs (between catalog-docs markers)",
       arguments: [],

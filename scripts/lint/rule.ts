@@ -8,6 +8,7 @@ import type { Value, ValueMap } from '../gitlab/ruby/value.js';
 import type { HeaderSpec } from '../gitlab/inputs/header.js';
 import type { ComponentSource } from '../gitlab/component/source.js';
 import type { PathSegment, SourceRange } from '../gitlab/yaml/psych.js';
+import type { BuiltTemplate } from '../catalog/build/build.js';
 
 /** One `$[[ … ]]` block written in a target's content document. */
 export interface Interpolation {
@@ -65,6 +66,11 @@ export interface LintTarget {
   readonly renderFailures: readonly RenderFailure[];
   /** The source text (for inline `catalog-lint-disable-next-line` comments and snippets). */
   readonly text: string;
+  /**
+   * For a component built from `components/<name>/`: the build, whose text is what is linted and
+   * whose line origins move each finding to the source file and line the author edits.
+   */
+  readonly built?: BuiltTemplate | undefined;
 }
 
 export interface LintProject {

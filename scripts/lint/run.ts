@@ -7,6 +7,7 @@
 import { sortDiagnostics, type Diagnostic, type Position } from '../core/diagnostic.js';
 import type { SourceRange } from '../gitlab/yaml/psych.js';
 import { validateComponentSource } from '../catalog/validate.js';
+import { sourcePosition, type BuiltTemplate } from '../catalog/build/build.js';
 import { globToRegExp, type LintConfig } from './config.js';
 import { formatMessage, type LintProject, type LintSettings, type LintTarget, type Rule } from './rule.js';
 
@@ -86,7 +87,18 @@ export async function lintProject(project: LintProject, rules: readonly Rule[], 
     })
     .filter((d) => config.rules.get(d.ruleId) !== 'off');
   const explained = kept.filter((d) => EXPLAINS_INTERPOLATION.has(d.ruleId));
-  return sortDiagnostics(kept.filter((d) => d.ruleId !== 'interpolation' || !explained.some((e) => samePlace(e, d))));
+  const builds = new Map(project.targets.flatMap((t) => (t.built ? [[t.file, t.built] as const] : [])));
+  return sortDiagnostics(
+    kept.filter((d) => d.ruleId !== 'interpolation' || !explained.some((e) => samePlace(e, d))).map((d) => atSource(d, builds.get(d.file))),
+  );
+}
+
+/** A finding in a built template, moved to the source line it was built from (the file the author edits). */
+function atSource(d: Diagnostic, built: BuiltTemplate | undefined): Diagnostic {
+  const start = built && sourcePosition(built, d.start);
+  if (!built || !start) return d;
+  const end = d.end && sourcePosition(built, d.end);
+  return { ...d, file: start.file, start: start.position, end: end?.file === start.file ? end.position : undefined };
 }
 
 /** `# catalog-lint-disable-next-line a, b` on the line above (no list: every rule). */

@@ -15,6 +15,7 @@ import { isInterpolatable, parseComponentSource, type InterpolatableSource } fro
 import { errorMessage, interpolateComponent } from '../gitlab/component/load.js';
 import { RENDERING_STAND_INS } from '../gitlab/component/stand-ins.js';
 import { discoverComponents } from '../catalog/discover.js';
+import { buildCatalog } from '../catalog/build/build.js';
 import { parseYamlDocuments, positionIn, rangeOfText, type ParsedDocument, type PathSegment } from '../gitlab/yaml/psych.js';
 import type { Interpolation, LintProject, LintTarget, RenderedVariant, RenderFailure } from './rule.js';
 
@@ -27,10 +28,14 @@ interface ExampleInputs {
 export async function loadLintProject(root: string, pipelineFiles: readonly string[] = []): Promise<LintProject> {
   const examples = await exampleInputs(root);
   const targets: LintTarget[] = [];
+  // A component with sources is linted as its sources build it now, stale template or not
+  // (`catalog build --check` reports staleness); one whose sources do not build is linted as it is on disk.
+  const builds = new Map((await buildCatalog(root)).templates.filter((t) => t.problems.length === 0).map((t) => [t.target, t]));
   for (const component of await discoverComponents(root)) {
-    const text = await readTextFile(component.absolutePath, component.relativePath);
+    const built = builds.get(component.relativePath);
+    const text = built?.text ?? (await readTextFile(component.absolutePath, component.relativePath));
     const sets = examples.filter((e) => e.component === component.name);
-    targets.push(componentTarget(component.relativePath, component.name, text, sets));
+    targets.push({ ...componentTarget(component.relativePath, component.name, text, sets), built });
   }
   for (const file of pipelineFiles) {
     const text = await readTextFile(path.resolve(root, file), file);

@@ -139,6 +139,14 @@ describe.skipIf(!hasShellcheck)('catalog lint with ci-schema and shellcheck', ()
     expect((await catalog(['lint', '--max-warnings', '0'], { cwd: dir })).status).toBe(1);
   });
 
+  it('points a finding in a component built from components/ at the shell source line, not the built template', async () => {
+    const template = `${CLEAN.replace('    - echo "$CI_COMMIT_SHA"\n', '    - |\n      # catalog:include check.sh\n')}`;
+    const dir = tempTree({ '.catalog-lint.yml': ONLY_CHECKS, 'components/clean/template.yml': template, 'components/clean/check.sh': 'set -eu\n\n  echo $CI_COMMIT_SHA\n', 'templates/clean.yml': CLEAN });
+    const result = await catalog(['lint'], { cwd: dir });
+    // The template on disk is stale (built from an older source): lint reads what the sources build now.
+    expect(result.stdout).toBe('components/clean/check.sh:3:8: warning: SC2086: Double quote to prevent globbing and word splitting [shellcheck]\n0 error(s), 1 warning(s), 0 info\n');
+  });
+
   it('--no-shellcheck leaves scripts alone, and needs no shellcheck', async () => {
     const dir = catalogTree({ 'warn.yml': SHELL_WARNING });
     const result = await catalog(['lint', '--no-shellcheck'], { cwd: dir, env: NO_SHELLCHECK });

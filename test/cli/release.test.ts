@@ -298,6 +298,16 @@ describe('catalog release: refusals (exit 1), each saying what to do', () => {
     );
   });
 
+  it('catalog build --check failing', async () => {
+    const repo = await catalogRepo();
+    await repo.write('components/hello/template.yml', COMPONENT.replace('echo hello', '|\n        # catalog:include hello.sh'));
+    await repo.write('components/hello/hello.sh', 'echo hello\n');
+    await repo.commit('refactor(hello): shell in a file');
+    expect(await refusal(repo)).toBe(
+      'catalog release: catalog build --check reports problems; fix them (run catalog build --check), then release:\ntemplates/hello.yml: is out of date; run catalog build\n',
+    );
+  });
+
   it('--push without an origin remote', async () => {
     const repo = await catalogRepo();
     expect(await refusal(repo, { version: 'patch', push: true })).toBe('catalog release: --push: there is no "origin" remote: add it (git remote add origin <url>) or release without --push\n');

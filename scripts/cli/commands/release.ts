@@ -7,9 +7,8 @@
  * (`chore(release): <tag>`) and creates the annotated tag; it prints the `git push` that publishes
  * both, or runs it with `--push`. `--dry-run` prints the same plan and changes nothing. Refusals,
  * each saying what to do, exit 1: the quick ones (work tree, description, README, components,
- * version) are reported together; `catalog validate`, `catalog lint` and `catalog docs --check`
- * run only once those pass. (`catalog build --check` is in the issue's list but the command does
- * not exist yet; it is left out until it does.)
+ * version) are reported together; `catalog validate`, `catalog lint`, `catalog docs --check` and
+ * `catalog build --check` run only once those pass.
  *
  * `check-tag` is the tag pipeline's gate: GitLab's semver rule for the tag, README.md and the
  * components at the tag's commit, and the tag's CHANGELOG section, which `--notes` writes to a
@@ -168,7 +167,7 @@ interface CheckResults {
 }
 
 /**
- * `catalog validate`, `catalog lint` and `catalog docs --check`, run in-process on the repository
+ * `catalog validate`, `catalog lint`, `catalog docs --check` and `catalog build --check`, run in-process on the repository
  * as a maintainer would run them. A check that finds problems refuses the release with its output;
  * one that fails to run (exit 2) stops it as an operational failure.
  */
@@ -177,6 +176,7 @@ async function failingChecks(repo: string, io: Io): Promise<CheckResults> {
     ['catalog validate', async (checkIo) => (await import('./validate.js')).runValidate({ paths: [] }, checkIo)],
     ['catalog lint', async (checkIo) => (await import('./lint.js')).runLint({ pipelines: [] }, checkIo)],
     ['catalog docs --check', async (checkIo) => (await import('./docs.js')).runDocs({ check: true }, checkIo)],
+    ['catalog build --check', async (checkIo) => (await import('./build.js')).runBuild({ check: true }, checkIo)],
   ];
   const refusals: string[] = [];
   for (const [name, run] of checks) {
