@@ -4,35 +4,17 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalog, tempTree } from '../../helpers/cli.js';
 
-const TEMPLATE = [
-  'spec:',
-  '  inputs:',
-  '    stage:',
-  '      default: test',
-  '---',
-  'job:',
-  '  stage: $[[ inputs.stage ]]',
-  '  script:',
-  '    - |',
-  '      # catalog:include job.sh',
-  '',
-].join('\n');
+/** The part of the template before the shell: the build copies it as it is. */
+const YAML_PART = ['spec:', '  inputs:', '    stage:', '      default: test', '---', 'job:', '  stage: $[[ inputs.stage ]]', '  script:', '    - |'];
+const TEMPLATE = [...YAML_PART, '      # catalog:include job.sh', ''].join('\n');
 const JOB_SH = 'set -eu\n\nprintf "%s\\n" one\n  # catalog:include ../lib/two.sh\n';
 const TWO_SH = 'two() {\n  echo two\n}\n';
 const HEADER = '# Built by `catalog build` from components/x/: edit the sources there, then run `catalog build`.\n';
 
-/** What the built template must be, written out by hand. */
+/** What the built template must be, written out by hand: each included line indented as its marker, empty lines empty. */
 const EXPECTED = [
   HEADER.trimEnd(),
-  'spec:',
-  '  inputs:',
-  '    stage:',
-  '      default: test',
-  '---',
-  'job:',
-  '  stage: $[[ inputs.stage ]]',
-  '  script:',
-  '    - |',
+  ...YAML_PART,
   '      set -eu',
   '',
   '      printf "%s\\n" one',
