@@ -28,6 +28,8 @@ const CHECKS: readonly Check[] = [
   ['catalog build --check', async (io) => (await import('./build.js')).runBuild({ check: true }, io)],
 ];
 
+export const CATALOG_CHECK_NAMES: readonly string[] = CHECKS.map(([name]) => name);
+
 export async function runCatalogChecks(repo: string, io: Io): Promise<CheckResults> {
   const passed: string[] = [];
   const failures: CheckFailure[] = [];
