@@ -37,7 +37,7 @@ async function fork(dir: string, args: ForkArgs): Promise<Run> {
   }
 }
 
-const CATALOG_FILES = ['README.md', 'CONTRIBUTING.md', 'CHANGELOG.md', 'package.json', '.pre-commit-hooks.yaml', '.gitlab-ci.yml', 'docs', 'examples', 'templates', 'test/fixtures/render'];
+const CATALOG_FILES = ['README.md', 'CONTRIBUTING.md', 'CHANGELOG.md', 'package.json', '.pre-commit-hooks.yaml', '.gitlab-ci.yml', 'docs', 'examples', 'components', 'templates', 'test/fixtures/render'];
 
 /** This catalog's files, committed in a new repository. */
 async function catalogCopy(): Promise<FixtureRepo> {
@@ -86,7 +86,8 @@ describe('catalog fork of this catalog', () => {
         // The two include addresses and the pre-commit repository URL.
         '.pre-commit-hooks.yaml: 1 replacement',
         'package.json: 1 replacement',
-        'checked: catalog validate, catalog lint, catalog docs --check',
+        'regenerated templates/buildx-ecr.yml',
+        'checked: catalog validate, catalog lint, catalog docs --check, catalog build --check',
       ]),
     );
 
@@ -109,16 +110,23 @@ describe('catalog fork of this catalog', () => {
     // The self-test includes name no project and stay.
     expect(linesOf(repo, 'examples/podman-native/.gitlab-ci.yml')).toContain('  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/manifest-merge@$CI_COMMIT_SHA');
 
-    // The images: Docker Hub official (library/), Docker Hub user, quay.io; in defaults,
-    // descriptions, a script's fallback, the README's tables and the examples.
-    expect(linesOf(repo, 'templates/buildx-ecr.yml')).toEqual(
+    // The images: Docker Hub official (library/), Docker Hub user, quay.io; in the sources'
+    // defaults, descriptions and a script's fallback, then in the templates built from them, the
+    // README's tables and the examples.
+    expect(linesOf(repo, 'components/buildx-ecr/template.yml')).toEqual(
       expect.arrayContaining([
         '      default: mirror.example.com/docker.io/library/docker:29.5.2-cli',
         '        - name: mirror.example.com/docker.io/library/docker:29.5.2-dind',
         '      default: mirror.example.com/docker.io/moby/buildkit:v0.23.2',
         '      default: mirror.example.com/docker.io/tonistiigi/binfmt:qemu-v9.2.2',
-        '      bx_qemu_image=${BUILDX_ECR_QEMU_IMAGE:-mirror.example.com/docker.io/tonistiigi/binfmt:qemu-v9.2.2}',
         "        `DOCKER_HOST`. Pin by digest with `mirror.example.com/docker.io/library/docker:29.5.2-dind@sha256:<digest>`.",
+      ]),
+    );
+    expect(linesOf(repo, 'components/buildx-ecr/build.sh')).toContain('bx_qemu_image=${BUILDX_ECR_QEMU_IMAGE:-mirror.example.com/docker.io/tonistiigi/binfmt:qemu-v9.2.2}');
+    expect(linesOf(repo, 'templates/buildx-ecr.yml')).toEqual(
+      expect.arrayContaining([
+        '      default: mirror.example.com/docker.io/library/docker:29.5.2-cli',
+        '      bx_qemu_image=${BUILDX_ECR_QEMU_IMAGE:-mirror.example.com/docker.io/tonistiigi/binfmt:qemu-v9.2.2}',
       ]),
     );
     expect(linesOf(repo, 'templates/podman-arch-build.yml')).toContain('      default: mirror.example.com/quay.io/podman/stable:v4.9.4');
@@ -129,11 +137,11 @@ describe('catalog fork of this catalog', () => {
     expect(read(repo, 'docs/schemas/buildx-ecr.inputs.schema.json')).toContain('"default": "mirror.example.com/docker.io/library/docker:29.5.2-cli"');
     // What keeps the upstream names: the harness's pages, the catalog's own pipeline, the history.
     for (const file of ['docs/image-stand-ins.md', '.gitlab-ci.yml', 'CHANGELOG.md']) expect(read(repo, file), file).toBe(readFileSync(path.join(REPO_ROOT, file), 'utf8'));
-    // Nothing under templates/ pulls a default image from Docker Hub or quay.io any more.
-    expect(filesNaming(repo, /(?<![\w./-])(?:docker:29\.5\.2|(?:docker\.io\/)?moby\/buildkit:|(?:docker\.io\/)?tonistiigi\/binfmt:|quay\.io\/)/).filter((f) => f.startsWith('templates'))).toEqual([]);
+    // No component pulls a default image from Docker Hub or quay.io any more.
+    expect(filesNaming(repo, /(?<![\w./-])(?:docker:29\.5\.2|(?:docker\.io\/)?moby\/buildkit:|(?:docker\.io\/)?tonistiigi\/binfmt:|quay\.io\/)/).filter((f) => /^(?:components|templates)\//.test(f))).toEqual([]);
 
     // The checks again, through the command a maintainer runs.
-    for (const command of [['validate'], ['lint'], ['docs', '--check']]) {
+    for (const command of [['validate'], ['lint'], ['docs', '--check'], ['build', '--check']]) {
       const check = catalog(command, { cwd: repo.dir });
       expect(check.status, `catalog ${command.join(' ')}:\n${check.stdout}${check.stderr}`).toBe(0);
     }
@@ -188,7 +196,7 @@ hello:
     - echo hello
 `;
 
-/** A small catalog at https://<server><base>/acme/catalog that passes every check. */
+/** A small catalog at https://<server><base>/acme/catalog that passes every check; no components/, so fork rewrites templates/ itself. */
 async function smallCatalog(options: { component?: string; projectUrl?: string | undefined; basePath?: string; readme?: string } = {}): Promise<FixtureRepo> {
   const repo = await createRepo('catalog-fork-small-');
   repos.push(repo);

@@ -26,6 +26,7 @@ import { isValueMap, type Value, type ValueMap } from '../../gitlab/ruby/value.j
 import { validateHeader } from '../../gitlab/inputs/header.js';
 import { parseComponentSource } from '../../gitlab/component/source.js';
 import { RELEASE_CONFIG_FILE } from '../release/config.js';
+import { SOURCES_DIR } from '../build/build.js';
 import { discoverComponents } from '../discover.js';
 import { rewriteAddress, type ProjectAddress } from './address.js';
 import { mirroredRepository, parseImageReference, rewriteImages, type ImageMapping, type MirrorLayout } from './image-mirror.js';
@@ -68,7 +69,7 @@ export interface ForkPlan {
 }
 
 export async function planFork(root: string, request: ForkRequest): Promise<ForkPlan> {
-  const sources = (await isDirectory(path.join(root, 'components'))) ? 'components' : 'templates';
+  const sources = (await isDirectory(path.join(root, SOURCES_DIR))) ? 'components' : 'templates';
   const sourceFiles = await listTextFiles(root, sources);
   const problems: string[] = [];
   const images = request.images ? await defaultImages(root, request.images, problems) : { mappings: [], onMirror: [] };
@@ -146,9 +147,9 @@ export function imagesOfInput(name: string, input: Value): string[] {
 
 /** The files whose `spec:` declares each component's inputs. */
 async function componentSpecFiles(root: string): Promise<string[]> {
-  if (!(await isDirectory(path.join(root, 'components')))) return (await discoverComponents(root)).map((c) => c.relativePath);
-  const entries = await readdir(path.join(root, 'components'), { withFileTypes: true });
-  const files = entries.filter((e) => e.isDirectory()).map((e) => `components/${e.name}/template.yml`);
+  if (!(await isDirectory(path.join(root, SOURCES_DIR)))) return (await discoverComponents(root)).map((c) => c.relativePath);
+  const entries = await readdir(path.join(root, SOURCES_DIR), { withFileTypes: true });
+  const files = entries.filter((e) => e.isDirectory()).map((e) => `${SOURCES_DIR}/${e.name}/template.yml`);
   const present = await Promise.all(files.map(async (file) => ((await readText(root, file)) === undefined ? undefined : file)));
   return present.filter((file): file is string => file !== undefined).sort();
 }

@@ -18,6 +18,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ToolkitError, UsageError } from '../../core/errors.js';
+import { buildCatalog } from '../../catalog/build/build.js';
 import { writeAtomically } from '../../core/files.js';
 import { configuredAddress, projectPathProblem, serverFqdnProblem, webUrl, componentPrefix, type ProjectAddress } from '../../catalog/fork/address.js';
 import { MIRROR_LAYOUTS, mirrorProblem, type ImageMapping, type MirrorLayout } from '../../catalog/fork/image-mirror.js';
@@ -67,9 +68,6 @@ export async function runFork(args: ForkArgs, io: Io): Promise<ExitCode> {
     return 0;
   }
 
-  if (plan.sources === 'components') {
-    throw new ToolkitError('components/ holds the sources, but this catalog command cannot build templates/ from them: fork with a catalog that has `catalog build`; nothing was written');
-  }
   for (const change of plan.changes) await writeAtomically(path.join(root, change.file), change.text, change.file);
   const regenerated = await regenerate(root, io);
   for (const file of regenerated.files) io.stdout(`regenerated ${file}\n`);
@@ -145,12 +143,23 @@ interface Regenerated {
 }
 
 /**
- * README's tables, docs/schemas/ and the golden renders, made again from the rewritten catalog
- * where the catalog has them.
+ * templates/ (built from components/), README's tables, docs/schemas/ and the golden renders,
+ * made again from the rewritten catalog where the catalog has them; templates/ first, since the
+ * others read it.
  */
 async function regenerate(root: string, io: Io): Promise<Regenerated> {
   const files: string[] = [];
   const failures: string[] = [];
+  const build = await buildCatalog(root);
+  const buildProblems = build.templates.flatMap((template) => template.problems);
+  if (buildProblems.length > 0) failures.push(`catalog build reports problems:\n${buildProblems.map(formatDiagnostic).join('\n')}`);
+  else {
+    for (const template of build.templates) {
+      if ((await readFile(path.join(root, template.target), 'utf8').catch(() => undefined)) === template.text) continue;
+      await writeAtomically(path.join(root, template.target), template.text, template.target);
+      files.push(template.target);
+    }
+  }
   const quiet: Io = { cwd: root, stdout: () => undefined, stderr: () => undefined, readStdin: io.readStdin };
   // README.md's tables: any difference `catalog docs --check` reports afterwards.
   files.push(...(await changedBy(root, ['README.md'], async () => void (await (await import('./docs.js')).runDocs({}, quiet)))));
