@@ -204,6 +204,17 @@ export const PROGRAM: ProgramSpec<Run> = {
       },
     }),
     defineCommand({
+      name: 'new',
+      description:
+        'add a component that passes validate, lint, docs --check and build --check as it is: its sources (components/<name>/), an example pipeline, its README section, its input schema and the golden render of the example',
+      arguments: [{ name: 'name', description: 'the component name: letters, digits, "_" and "-"', required: true }],
+      options: [{ flag: '--description', value: '<text>', description: 'one line: what the component does (README, file headers)' }],
+      run: ({ args: [name], options }) => async (io) => {
+        const { runNew } = await import('./commands/new.js');
+        return runNew({ name, description: options.description }, io);
+      },
+    }),
+    defineCommand({
       name: 'docs',
       description: "regenerate each component's inputs table in README.md from its spec:inputs (between catalog-docs markers)",
       arguments: [],
