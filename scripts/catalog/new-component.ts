@@ -1,9 +1,11 @@
 /**
  * The files of a new component (`catalog new <name>`), made to pass `catalog validate`, `lint`,
- * `docs --check` and `build --check` as they are: a `spec:inputs` header in the catalog's input
- * vocabulary (docs/inputs.md: `as`, `stage`, `rules`, `image`, each with its shared first
- * sentence), one job, its shell, and an example pipeline that includes it at the commit under
- * test. With `components/` the shell is a file of its own, included into the template where the
+ * `docs --check` and `build --check` as they are, and the component contract the catalog's tests
+ * hold every component to (test/components/scripts.test.ts): a `spec:inputs` header in the
+ * catalog's input vocabulary (docs/inputs.md: `as`, `stage`, `rules`, `image`, `dotenv-prefix`,
+ * `artifacts-expire-in`, each with its shared first sentence), one job whose shell starts with
+ * `set -eu` and publishes its outputs as a dotenv report, and an example pipeline that includes it
+ * at the commit under test. With `components/` the shell is a file of its own, included into the template where the
  * `# catalog:include` marker stands; without it (a catalog that has no build) it is written into
  * the template. What the component does is the author's to write: the job only says so.
  *
@@ -34,6 +36,15 @@ export interface NewComponent {
   readonly includePrefix: string;
 }
 
+/**
+ * `hello-world` → `HELLO_WORLD`: the default prefix of the dotenv keys and of the job's variables
+ * (a name that starts with no letter gets `C_`: keys and variables start with one).
+ */
+export function shellIdentifier(name: string): string {
+  const upper = name.toUpperCase().replace(/-/g, '_');
+  return /^[A-Z]/.test(upper) ? upper : `C_${upper}`;
+}
+
 /** Relative path → text of every file the component starts with (templates/ excepted when built). */
 export function newComponentFiles(component: NewComponent): Map<string, string> {
   const { name } = component;
@@ -60,6 +71,7 @@ export function usageParagraph(component: NewComponent): string[] {
 
 function template(component: NewComponent, script: readonly string[]): string {
   const { name } = component;
+  const ident = shellIdentifier(name);
   return [
     'spec:',
     '  inputs:',
@@ -82,6 +94,18 @@ function template(component: NewComponent, script: readonly string[]): string {
     `        Image of the job. It provides a POSIX shell. Pinned by version; pin by digest with`,
     `        \`${NEW_COMPONENT_IMAGE}@sha256:<digest>\`.`,
     `      default: ${NEW_COMPONENT_IMAGE}`,
+    '    # --- Outputs -----------------------------------------------------------------------------',
+    '    dotenv-prefix:',
+    '      description: >-',
+    "        Prefix of the job's dotenv report keys. Later jobs read `<prefix>_RESULT`; give each",
+    '        include its own prefix when one pipeline has several.',
+    `      default: ${ident}`,
+    "      regex: '^[A-Z][A-Z0-9_]*$'",
+    '    artifacts-expire-in:',
+    '      description: >-',
+    "        How long the job's artifacts are kept (`artifacts:expire_in`). The job's only artifact is",
+    '        its dotenv report.',
+    '      default: 1 week',
     '---',
     `# ${name}: ${component.description}`,
     ...(component.built ? ['#', `# NOTE: the job's shell is ${SOURCES_DIR}/${name}/${name}.sh, included below by \`catalog build\`.`] : []),
@@ -92,20 +116,30 @@ function template(component: NewComponent, script: readonly string[]): string {
     '  # catalog-lint-disable-next-line image-not-pinned-by-digest',
     '  image: $[[ inputs.image ]]',
     '  rules: $[[ inputs.rules ]]',
+    '  variables:',
+    '    # String inputs reach the shell as variables (whole-value interpolation, expanded by the runner).',
+    `    ${ident}_DOTENV_PREFIX: $[[ inputs.dotenv-prefix ]]`,
     '  script:',
     '    - |',
     ...script,
+    '  artifacts:',
+    '    expire_in: $[[ inputs.artifacts-expire-in ]]',
+    '    reports:',
+    `      dotenv: ${name}.env`,
     '',
   ].join('\n');
 }
 
 function shellSource(component: NewComponent): string {
   const { name } = component;
+  const ident = shellIdentifier(name);
   return [
     `# ---- ${name} ----------------------------------------------------------------------------------`,
-    '# Plain POSIX sh: write the job here.',
+    '# Plain POSIX sh: write the job here. Its outputs go into the dotenv report, one KEY=value a',
+    '# line, which later jobs read as variables.',
     'set -eu',
     `printf '%s\\n' '${name}: ${component.description.replace(/'/g, '')}'`,
+    `printf '%s_RESULT=%s\\n' "$${ident}_DOTENV_PREFIX" ok > ${name}.env`,
     '',
   ].join('\n');
 }

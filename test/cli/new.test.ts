@@ -47,6 +47,8 @@ function expectChecksPass(dir: string): void {
   for (const command of CHECKS) {
     const result = catalog(command, { cwd: dir });
     expect(result.status, `catalog ${command.join(' ')}:\n${result.stdout}${result.stderr}`).toBe(0);
+    // Not a warning either (shellcheck's included): lint passes with warnings, a new component has none.
+    if (command[0] === 'lint') expect(result.stdout).toBe('0 error(s), 0 warning(s), 0 info\n');
   }
 }
 
@@ -113,7 +115,9 @@ describe('catalog new in this catalog', () => {
           '# Regenerate with UPDATE_GOLDEN=1 after reviewing the diff; <sha> stands for the commit.\n' +
           normaliseSha(rendered.stdout, committed.sha),
       );
-      expect(rendered.stdout.startsWith('hello:\n  stage: test\n  image: docker:29.5.2-cli\n  rules:\n    - when: on_success\n  script:\n')).toBe(true);
+      expect(rendered.stdout.startsWith('hello:\n  stage: test\n  image: docker:29.5.2-cli\n  rules:\n    - when: on_success\n  variables:\n    HELLO_DOTENV_PREFIX: HELLO\n  script:\n')).toBe(true);
+      // Its output: the dotenv report the script writes (the catalog's component contract).
+      expect(rendered.stdout).toContain("      printf '%s_RESULT=%s\\n' \"$HELLO_DOTENV_PREFIX\" ok > hello.env\n  artifacts:\n    expire_in: 1 week\n    reports:\n      dotenv: hello.env\n");
     } finally {
       await committed.repo.cleanup();
     }
