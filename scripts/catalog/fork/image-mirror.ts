@@ -7,10 +7,11 @@
  * (`docker:29.5.2-cli` is `docker.io/library/docker:29.5.2-cli`).
  *
  * Pull-through caches name an upstream image `<mirror>/<namespace of the upstream>/<path on the
- * upstream>`, the Docker Hub path with `library/` for official images: Harbor proxy-cache projects
- * (one project per upstream), Artifactory remote repositories (one repository key per upstream)
- * and ECR pull-through cache rules ("For Docker Hub official images, the /library prefix must be
- * included"). They differ only in the namespace's name, which the layout says:
+ * upstream>`, the Docker Hub path with `library/` for official images: ECR pull-through cache
+ * rules ("For Docker Hub official images, the /library prefix must be included"), Harbor
+ * proxy-cache projects (one project per upstream), Artifactory remote repositories (one repository
+ * key per upstream), Replicated's proxy registry (the upstream's host name as the namespace).
+ * They differ only in the namespace's name, which the layout says:
  * - `host` (default): the upstream's host, `mirror.example.com/docker.io/library/docker:29.5.2-cli`,
  *   `mirror.example.com/quay.io/podman/stable:v4.9.4`;
  * - `ecr`: the prefixes the ECR console gives pull-through cache rules (`docker-hub`, `quay`,
