@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runDocs } from '../../scripts/cli/commands/docs.js';
 import { runFork, type ForkArgs } from '../../scripts/cli/commands/fork.js';
 import type { Io } from '../../scripts/cli/io.js';
-import { catalog, REPO_ROOT } from '../helpers/cli.js';
+import { catalog, REPO_ROOT, runInProcess } from '../helpers/cli.js';
 import { createRepo, type FixtureRepo } from '../helpers/fixture-repo.js';
 
 const repos: FixtureRepo[] = [];
@@ -19,23 +19,7 @@ afterEach(async () => {
   for (const repo of repos.splice(0)) await repo.cleanup();
 });
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function fork(dir: string, args: ForkArgs): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { cwd: dir, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => '' };
-  try {
-    return { code: await runFork(args, io), stdout, stderr };
-  } catch (error) {
-    // What the CLI entry point does with an operational failure.
-    return { code: 2, stdout, stderr: `${stderr}catalog: ${(error as Error).message}\n` };
-  }
-}
+const fork = (dir: string, args: ForkArgs) => runInProcess(dir, (io) => runFork(args, io));
 
 const CATALOG_FILES = ['README.md', 'CONTRIBUTING.md', 'CHANGELOG.md', 'package.json', '.pre-commit-hooks.yaml', '.gitlab-ci.yml', 'docs', 'examples', 'components', 'templates', 'test/fixtures/render'];
 
