@@ -95,6 +95,9 @@ describe('catalog new in this catalog', () => {
     expect(template).toContain('    image:\n      description: >-\n        Image of the job.');
     expect(template).toContain('      default: docker:29.5.2-cli\n');
     expect(read(repo, 'components/hello/hello.sh')).toMatch(/^set -eu$/m);
+    // It starts with the catalog's shared helpers, as every component does.
+    expect(read(repo, 'components/hello/hello.sh')).toContain('\n# catalog:include ../lib/log.sh\ncatalog_init hello\n');
+    expect(template).toContain('\n      catalog_init hello\n');
     expect(template).toContain("    - |\n      # ---- hello ");
     expect(read(repo, 'examples/hello/.gitlab-ci.yml')).toContain('  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/hello@$CI_COMMIT_SHA\n');
     // README: the generated table between markers, then what it does and where it is included from.
