@@ -12,7 +12,7 @@
  * and ECR pull-through cache rules ("For Docker Hub official images, the /library prefix must be
  * included"). They differ only in the namespace's name, which the layout says:
  * - `host` (default): the upstream's host, `mirror.example.com/docker.io/library/docker:29.5.2-cli`,
- *   `mirror.example.com/quay.io/podman/stable:v4.9.4`;
+ *   `mirror.example.com/quay.io/podman/stable:v5.8.7`;
  * - `ecr`: the prefixes the ECR console gives pull-through cache rules (`docker-hub`, `quay`,
  *   `ecr-public`, `kubernetes`, `github`, `gitlab`): `<account>.dkr.ecr.<region>.amazonaws.com/
  *   docker-hub/library/docker:29.5.2-cli`.
