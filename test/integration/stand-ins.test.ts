@@ -198,9 +198,10 @@ describe.runIf(integrationUnavailable === undefined)('image stand-ins', () => {
     expect(dnf.stderr).toMatch(/dnf \(stand-in\): cannot install wget: no Fedora repository can be reached/);
   });
 
-  it('podman runs in its stand-in (privileged, as the podman jobs run), node runs scripts in its own', { timeout: 120_000 }, async () => {
-    const podman = await dockerOk(['run', '--rm', '--privileged', '--network', 'none', tag('podman'), 'podman', 'info', '--format', '{{.Host.OCIRuntime.Name}} {{.Store.GraphDriverName}}']);
-    expect(podman.trim()).toBe('crun overlay');
+  it('podman 5 runs in its stand-in (privileged, as the podman jobs run) with netavark, the only network backend podman 5 has; node runs scripts in its own', { timeout: 120_000 }, async () => {
+    const podman = await dockerOk(['run', '--rm', '--privileged', '--network', 'none', tag('podman'), 'sh', '-c',
+      "podman --version && podman info --format '{{.Host.OCIRuntime.Name}} {{.Store.GraphDriverName}} {{.Host.NetworkBackend}}'"]);
+    expect(podman.trim().split('\n')).toEqual([expect.stringMatching(/^podman version 5\.\d+\.\d+$/), 'crun overlay netavark']);
     const node = await dockerOk(['run', '--rm', '--network', 'none', tag('node'), '-e', 'console.log(process.release.name)']);
     expect(node.trim()).toBe('node');
   });
