@@ -183,7 +183,9 @@ describe.runIf(integrationUnavailable === undefined)('image stand-ins', () => {
     expect(result.stderr).toMatch(/^installing: arm64 (OK|qemu-aarch64 already registered)$/m);
   });
 
-  it('the apk and dnf stand-ins install what is staged (jq, the AWS CLI under its Alpine and Fedora names), refuse the rest with a clear message', { timeout: 180_000 }, async () => {
+  // Four unpacks of the staged AWS CLI (136 MB for apk; 163 MB for dnf, whose copy brings Python
+  // since the podman stand-in has none): about three minutes when the machine is busy.
+  it('the apk and dnf stand-ins install what is staged (jq, the AWS CLI under its Alpine and Fedora names), refuse the rest with a clear message', { timeout: 420_000 }, async () => {
     const apk = await docker(['run', '--rm', '--network', 'none', tag('docker-cli'), 'sh', '-c', 'apk add --no-cache jq > /dev/null && jq --version && ! command -v aws && apk add --no-cache aws-cli > /dev/null && aws --version && apk add --no-cache curl']);
     expect(apk.stdout).toContain('jq-1.');
     expect(apk.stdout).toMatch(/^aws-cli\/2\./m);
