@@ -216,9 +216,9 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     expect(run.pipeline.status, pipelineFailure(run.pipeline)).toBe('success');
     const arches = ['amd64', 'arm64', 'ppc64le'] as const;
     expect(run.pipeline.jobs.map((j) => [j.name, j.status, j.image])).toEqual([
-      ['ecr-login-check', 'success', 'quay.io/podman/stable:v4.9.4'],
-      ...arches.map((a) => [`podman-build-${a}`, 'success', 'quay.io/podman/stable:v4.9.4']),
-      ['manifest-merge', 'success', 'quay.io/podman/stable:v4.9.4'],
+      ['ecr-login-check', 'success', 'quay.io/podman/stable:v5.8.7'],
+      ...arches.map((a) => [`podman-build-${a}`, 'success', 'quay.io/podman/stable:v5.8.7']),
+      ['manifest-merge', 'success', 'quay.io/podman/stable:v5.8.7'],
     ]);
     const merge = run.pipeline.jobs.find((j) => j.name === 'manifest-merge');
     const dotenv = merge?.dotenv ?? {};
@@ -259,7 +259,7 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     recordJobs('.gitlab-ci.yml', run);
     expect(run.pipeline.status, pipelineFailure(run.pipeline)).toBe('success');
     const arches = ['amd64', 'arm64', 'ppc64le'] as const;
-    const podman = 'quay.io/podman/stable:v4.9.4';
+    const podman = 'quay.io/podman/stable:v5.8.7';
     // Services with their alias and the host names GitLab derives from the image, in the order they started.
     expect(run.pipeline.jobs.map((j) => [j.name, j.status, j.image, [...(j.services ?? [])].sort()]).sort()).toEqual([
       ['integration-buildx-ecr', 'success', 'docker:29.5.2-cli', ['docker:29.5.2-dind (docker)', 'motoserver/moto:5.2.1 (moto, motoserver-moto, motoserver__moto)', 'registry:3.0.0 (registry)']],
