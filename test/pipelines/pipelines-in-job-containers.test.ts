@@ -139,7 +139,10 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     await jobEngine?.stop();
     await env?.stop();
     if (base !== '') rmSync(base, { recursive: true, force: true });
-  }, 180_000);
+    // Seven minutes, as the stand-ins test's teardown: stopping the engines with every stand-in
+    // loaded and removing their directories took over 180 s on a busy 2-core machine, after every
+    // test had passed.
+  }, 420_000);
 
   const started = (): { env: Environment; jobEngine: JobEngine; world: World } => {
     if (env === undefined || jobEngine === undefined || world === undefined) throw new Error('environment not started');
