@@ -1,0 +1,202 @@
+/**
+ * The benchmark's heavy groups (3–5), in job containers as test/pipelines/pipelines-in-job-containers.test.ts
+ * runs the examples: gitlab-ci-local's docker executor on a job engine, dind as a TLS service, the
+ * world (moto, the ECR registry, the Docker Hub mirror). Run on its own as
+ * `flock -x /tmp/catalog-heavy.lock node dist/harness/bench/pipelines.js --out FILE` (bench.ts does
+ * that); it writes what it measured as JSON (HeavyResults) and nothing else.
+ *
+ * Pipelines, all on the default branch of one environment:
+ * - `cache-cold`, `cache-no-change`, `cache-late-layer`: examples/buildx-ecr with `buildx-driver: docker`
+ *   (no moby/buildkit here), the CPU-bound context harness/bench/cpu-app and three platforms (amd64
+ *   natively, arm64 and ppc64le under QEMU), built three times: into an empty registry, again with no
+ *   change, and with the `LATE` build argument changed (its last layer only). Each build job's dind is
+ *   a new container, so only the registry cache can answer a step.
+ * - `podman-native`: examples/podman-native with `emulation: true` for arm64 and ppc64le (their
+ *   runners' CPUs are not this machine's), for podman-arch-build and manifest-merge of 3 platforms.
+ * Per job: its wall time (gitlab-ci-local's), the components' sections (whole seconds), and its real
+ * work (the sections named in WORK); everything else is overhead.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { catalogRepo, startEnvironment } from '../integration/environment.js';
+import { gitlabCiLocalDockerRunner, startJobEngine } from '../integration/gitlab-ci-local-docker.js';
+import { checkGitlabCiLocal } from '../integration/gitlab-ci-local-run.js';
+import { startWorld, WORLD_SUBNET } from '../integration/job-world.js';
+import { pipelineFailure, type ExtraVariable, type PipelineRun } from '../integration/runner.js';
+import { parseYamlForEditing } from '../../scripts/gitlab/yaml/psych.js';
+import { buildStepTimes, sectionsOf, secondsIn, type Section, type StepTime } from './job-log.js';
+
+/** The component each job of the benchmarked pipelines runs. */
+const COMPONENT: Readonly<Record<string, string>> = {
+  'ecr-login-check': 'ecr-login (check job)',
+  'build-image': 'buildx-ecr (+ ecr-login)',
+  'verify-image': 'ecr-login (in a job of your own)',
+  'podman-build-amd64': 'podman-arch-build (+ ecr-login)',
+  'podman-build-arm64': 'podman-arch-build (+ ecr-login)',
+  'podman-build-ppc64le': 'podman-arch-build (+ ecr-login)',
+  'manifest-merge': 'manifest-merge (+ ecr-login)',
+};
+
+/** A component's real work: its sections that build, push or merge (or the check job's check). */
+export const WORK_SECTIONS: readonly string[] = ['bx_build', 'pab_build', 'pab_push', 'mm_index', 'mm_push', 'ecr_login_check'];
+/** ecr-login's own sections in any job. */
+export const LOGIN_SECTIONS: readonly string[] = ['ecr_login', 'ecr_login_aws', 'ecr_login_registries'];
+
+export const PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/ppc64le'] as const;
+
+export interface JobTiming {
+  readonly pipeline: string;
+  readonly job: string;
+  readonly component: string;
+  readonly status: string;
+  readonly wallMs: number | undefined;
+  readonly sections: readonly Section[];
+  /** Seconds in WORK_SECTIONS. */
+  readonly workS: number | undefined;
+  /** Seconds in LOGIN_SECTIONS. */
+  readonly loginS: number | undefined;
+  /** Wall time minus work. */
+  readonly overheadS: number | undefined;
+  /** Seconds from the job's start to its first section (container, services, clone, image's shell). */
+  readonly beforeFirstSectionS: number | undefined;
+  readonly steps: readonly StepTime[];
+}
+
+export interface HeavyResults {
+  readonly date: string;
+  /** Why nothing (or not everything) was measured. */
+  readonly problems: readonly string[];
+  readonly jobs: readonly JobTiming[];
+  readonly tools: Readonly<Record<string, string>>;
+}
+
+function parseArgs(argv: readonly string[]): { out: string } {
+  const i = argv.indexOf('--out');
+  const out = i >= 0 ? argv[i + 1] : undefined;
+  if (out === undefined) throw new Error('usage: pipelines --out FILE');
+  return { out: path.resolve(out) };
+}
+
+/** examples/<name>/.gitlab-ci.yml with `edit` applied to its YAML document. */
+function example(repo: string, name: string, edit: (doc: ReturnType<typeof parseYamlForEditing>) => void): string {
+  const doc = parseYamlForEditing(readFileSync(path.join(repo, 'examples', name, '.gitlab-ci.yml'), 'utf8'));
+  edit(doc);
+  return doc.toString();
+}
+
+function includeIndexes(doc: ReturnType<typeof parseYamlForEditing>, component: string): number[] {
+  return Array.from({ length: doc.lengthAt(['include']) }, (_, i) => i).filter((i) => String(doc.scalarAt(['include', i, 'component'])).includes(`/${component}@`));
+}
+
+/** buildx-ecr on the CPU-bound context for three platforms, `LATE=<late>`. */
+function cachePipeline(repo: string, late: number): string {
+  return example(repo, 'buildx-ecr', (doc) => {
+    for (const i of includeIndexes(doc, 'buildx-ecr')) {
+      doc.set(['include', i, 'inputs', 'buildx-driver'], 'docker');
+      doc.set(['include', i, 'inputs', 'context'], 'harness/bench/cpu-app');
+      doc.set(['include', i, 'inputs', 'platforms'], PLATFORMS.join(' '));
+      doc.set(['include', i, 'inputs', 'build-args'], `LATE=${late}\n`);
+    }
+    doc.set(['verify-image', 'variables', 'EXPECTED_PLATFORMS'], PLATFORMS.join(' '));
+  });
+}
+
+function podmanPipeline(repo: string): string {
+  return example(repo, 'podman-native', (doc) => {
+    for (const i of includeIndexes(doc, 'podman-arch-build')) {
+      if (doc.scalarAt(['include', i, 'inputs', 'arch']) !== 'amd64') doc.set(['include', i, 'inputs', 'emulation'], true);
+    }
+  });
+}
+
+export function jobTimings(pipeline: string, run: PipelineRun): JobTiming[] {
+  return run.pipeline.jobs.map((j) => {
+    const log = j.logFile === undefined ? '' : readFileSync(j.logFile, 'utf8');
+    const sections = sectionsOf(log);
+    const workS = secondsIn(sections, WORK_SECTIONS);
+    const wallS = j.durationMs === undefined ? undefined : j.durationMs / 1000;
+    return {
+      pipeline,
+      job: j.name,
+      component: COMPONENT[j.name] ?? j.name,
+      status: j.status,
+      wallMs: j.durationMs,
+      sections,
+      workS,
+      loginS: secondsIn(sections, LOGIN_SECTIONS),
+      overheadS: wallS === undefined ? undefined : wallS - (workS ?? 0),
+      // The job's end is its start plus its wall time; its first section's start is an epoch second.
+      beforeFirstSectionS: wallS === undefined || sections.length === 0 ? undefined : wallS - (Math.max(...sections.map((s) => s.end)) - (sections[0] as Section).start),
+      steps: buildStepTimes(log),
+    };
+  });
+}
+
+async function main(): Promise<void> {
+  const { out } = parseArgs(process.argv.slice(2));
+  const repo = catalogRepo();
+  const log = (line: string): void => {
+    process.stderr.write(`[bench pipelines] ${line}\n`);
+  };
+  const results: { problems: string[]; jobs: JobTiming[]; tools: Record<string, string> } = { problems: [], jobs: [], tools: {} };
+  const save = (): void => writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), ...results } satisfies HeavyResults, null, 2)}\n`);
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
+    results.problems.push('needs root on Linux (job engine, namespaces)');
+    save();
+    return;
+  }
+  const problem = await checkGitlabCiLocal(log);
+  if (problem !== undefined) {
+    results.problems.push(`gitlab-ci-local cannot run here: ${problem}`);
+    save();
+    return;
+  }
+  const base = mkdtempSync(path.join(os.tmpdir(), 'catalog-bench-pipelines-'));
+  const env = await startEnvironment({ workDir: path.join(base, 'env'), repo, log });
+  try {
+    const jobEngine = await startJobEngine({
+      dir: mkdtempSync('/tmp/cbe-'),
+      log,
+      standIns: ['docker-cli', 'docker-dind', 'registry', 'podman', 'moto', 'binfmt'],
+      insecureRegistries: [WORLD_SUBNET],
+    });
+    try {
+      const world = await startWorld({ dir: path.join(base, 'world'), jobEngine, ecrHost: env.ecrHost, ecrPassword: env.token.password, log });
+      try {
+        const runner = gitlabCiLocalDockerRunner(env, jobEngine, { privileged: true, caFile: world.caBundle, networks: [world.network], volumes: world.volumes });
+        const runs: { name: string; text: string; variables?: ExtraVariable[] }[] = [
+          { name: 'cache-cold', text: cachePipeline(repo, 1) },
+          { name: 'cache-no-change', text: cachePipeline(repo, 1) },
+          { name: 'cache-late-layer', text: cachePipeline(repo, 2) },
+          { name: 'podman-native', text: podmanPipeline(repo), variables: [{ key: 'AWS_ROLE_ARN', value: 'arn:aws:iam::123456789012:role/gitlab-podman-push' }] },
+        ];
+        for (const r of runs) {
+          log(`running ${r.name}`);
+          const run = await runner.run(r.text, { name: r.name, verbose: false, variables: r.variables });
+          if (run.pipeline.status !== 'success') results.problems.push(`${r.name}: ${pipelineFailure(run.pipeline).slice(0, 2000)}`);
+          results.jobs.push(...jobTimings(r.name, run));
+          save();
+        }
+        results.tools['job images'] = 'stand-ins of docker:29.5.2-cli, docker:29.5.2-dind, quay.io/podman/stable:v5.8.7 (docs/image-stand-ins.md)';
+      } finally {
+        await world.stop();
+      }
+    } finally {
+      await jobEngine.stop();
+    }
+  } catch (error) {
+    results.problems.push(error instanceof Error ? error.message : String(error));
+  } finally {
+    await env.stop();
+    rmSync(base, { recursive: true, force: true });
+    save();
+  }
+}
+
+if (process.argv[1]?.endsWith(path.join('bench', 'pipelines.js'))) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`bench pipelines: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+  });
+}
