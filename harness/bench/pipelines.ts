@@ -3,7 +3,8 @@
  * runs the examples: gitlab-ci-local's docker executor on a job engine, dind as a TLS service, the
  * world (moto, the ECR registry, the Docker Hub mirror). Run on its own as
  * `flock -x /tmp/catalog-heavy.lock node dist/harness/bench/pipelines.js --out FILE` (bench.ts does
- * that); it writes what it measured as JSON (HeavyResults) and nothing else.
+ * that); it writes what it measured as JSON (HeavyResults) and keeps the job logs in `FILE.logs/`;
+ * `--out FILE --relog` reads those logs again into FILE.
  *
  * Pipelines, all on the default branch of one environment:
  * - `cache-cold`, `cache-no-change`, `cache-late-layer`: examples/buildx-ecr with `buildx-driver: docker`
@@ -13,10 +14,10 @@
  *   a new container, so only the registry cache can answer a step.
  * - `podman-native`: examples/podman-native with `emulation: true` for arm64 and ppc64le (their
  *   runners' CPUs are not this machine's), for podman-arch-build and manifest-merge of 3 platforms.
- * Per job: its wall time (gitlab-ci-local's), the components' sections (whole seconds), and its real
+ * Per job: its wall time (gitlab-ci-local's), the components' sections (job-log.ts), and its real
  * work (the sections named in WORK); everything else is overhead.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { catalogRepo, startEnvironment } from '../integration/environment.js';
@@ -58,8 +59,8 @@ export interface JobTiming {
   readonly loginS: number | undefined;
   /** Wall time minus work. */
   readonly overheadS: number | undefined;
-  /** Seconds from the job's start to its first section (container, services, clone, image's shell). */
-  readonly beforeFirstSectionS: number | undefined;
+  /** Wall time in no section (containers, services, clone, the lines between sections, after_script). */
+  readonly outsideSectionsS: number | undefined;
   readonly steps: readonly StepTime[];
 }
 
@@ -71,11 +72,11 @@ export interface HeavyResults {
   readonly tools: Readonly<Record<string, string>>;
 }
 
-function parseArgs(argv: readonly string[]): { out: string } {
+function parseArgs(argv: readonly string[]): { out: string; logs: string; relog: boolean } {
   const i = argv.indexOf('--out');
   const out = i >= 0 ? argv[i + 1] : undefined;
-  if (out === undefined) throw new Error('usage: pipelines --out FILE');
-  return { out: path.resolve(out) };
+  if (out === undefined) throw new Error('usage: pipelines --out FILE [--relog]');
+  return { out: path.resolve(out), logs: `${path.resolve(out)}.logs`, relog: argv.includes('--relog') };
 }
 
 /** examples/<name>/.gitlab-ci.yml with `edit` applied to its YAML document. */
@@ -110,31 +111,55 @@ function podmanPipeline(repo: string): string {
   });
 }
 
-export function jobTimings(pipeline: string, run: PipelineRun): JobTiming[] {
+/** One job's timings from its log and gitlab-ci-local's wall time. */
+export function jobTiming(pipeline: string, job: { name: string; status: string; durationMs: number | undefined }, log: string): JobTiming {
+  const sections = sectionsOf(log);
+  const workS = secondsIn(sections, WORK_SECTIONS);
+  const wallS = job.durationMs === undefined ? undefined : job.durationMs / 1000;
+  return {
+    pipeline,
+    job: job.name,
+    component: COMPONENT[job.name] ?? job.name,
+    status: job.status,
+    wallMs: job.durationMs,
+    sections,
+    workS,
+    loginS: secondsIn(sections, LOGIN_SECTIONS),
+    overheadS: wallS === undefined ? undefined : wallS - (workS ?? 0),
+    outsideSectionsS: wallS === undefined || sections.length === 0 ? undefined : wallS - sections.reduce((n, s) => n + s.seconds, 0),
+    steps: buildStepTimes(log),
+  };
+}
+
+/** The run's job timings; each job's log is kept as `<logs>/<pipeline>/<job>.log` (the run's own directory is removed). */
+function jobTimings(pipeline: string, run: PipelineRun, logs: string): JobTiming[] {
+  mkdirSync(path.join(logs, pipeline), { recursive: true });
   return run.pipeline.jobs.map((j) => {
     const log = j.logFile === undefined ? '' : readFileSync(j.logFile, 'utf8');
-    const sections = sectionsOf(log);
-    const workS = secondsIn(sections, WORK_SECTIONS);
-    const wallS = j.durationMs === undefined ? undefined : j.durationMs / 1000;
-    return {
-      pipeline,
-      job: j.name,
-      component: COMPONENT[j.name] ?? j.name,
-      status: j.status,
-      wallMs: j.durationMs,
-      sections,
-      workS,
-      loginS: secondsIn(sections, LOGIN_SECTIONS),
-      overheadS: wallS === undefined ? undefined : wallS - (workS ?? 0),
-      // The job's end is its start plus its wall time; its first section's start is an epoch second.
-      beforeFirstSectionS: wallS === undefined || sections.length === 0 ? undefined : wallS - (Math.max(...sections.map((s) => s.end)) - (sections[0] as Section).start),
-      steps: buildStepTimes(log),
-    };
+    writeFileSync(path.join(logs, pipeline, `${j.name}.log`), log);
+    return jobTiming(pipeline, { name: j.name, status: j.status, durationMs: j.durationMs }, log);
   });
 }
 
+/**
+ * `--relog`: the timings of an earlier run's results read again from its kept logs (after a change
+ * to how logs are read), wall times and statuses as they were measured.
+ */
+function relog(out: string, logs: string): void {
+  const results = JSON.parse(readFileSync(out, 'utf8')) as HeavyResults;
+  const jobs = results.jobs.map((j) => {
+    const file = path.join(logs, j.pipeline, `${j.job}.log`);
+    return existsSync(file) ? jobTiming(j.pipeline, { name: j.job, status: j.status, durationMs: j.wallMs }, readFileSync(file, 'utf8')) : j;
+  });
+  writeFileSync(out, `${JSON.stringify({ ...results, jobs } satisfies HeavyResults, null, 2)}\n`);
+}
+
 async function main(): Promise<void> {
-  const { out } = parseArgs(process.argv.slice(2));
+  const { out, logs, relog: again } = parseArgs(process.argv.slice(2));
+  if (again) {
+    relog(out, logs);
+    return;
+  }
   const repo = catalogRepo();
   const log = (line: string): void => {
     process.stderr.write(`[bench pipelines] ${line}\n`);
@@ -175,7 +200,7 @@ async function main(): Promise<void> {
           log(`running ${r.name}`);
           const run = await runner.run(r.text, { name: r.name, verbose: false, variables: r.variables });
           if (run.pipeline.status !== 'success') results.problems.push(`${r.name}: ${pipelineFailure(run.pipeline).slice(0, 2000)}`);
-          results.jobs.push(...jobTimings(r.name, run));
+          results.jobs.push(...jobTimings(r.name, run, logs));
           save();
         }
         results.tools['job images'] = 'stand-ins of docker:29.5.2-cli, docker:29.5.2-dind, quay.io/podman/stable:v5.8.7 (docs/image-stand-ins.md)';

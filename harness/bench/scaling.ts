@@ -110,6 +110,8 @@ export function scalingGroup(setup: { cli: string; meter: Meter; work: string; q
     fit ? (fit.slope <= LINEAR_SLOPE ? 'met (linear)' : `missed: slope ${fit.slope.toFixed(2)}, ${(fit.slope - 1).toFixed(2)} over linear`) : 'n/a',
   ]);
   for (const { s, fit } of fits) {
+    const noise = s.points.filter(({ m }) => m.wallMs.median <= base.wallMs.median).map(({ x }) => s.label(x));
+    if (noise.length > 0) notes.push(`${s.name}: ${noise.join(', ')} took no longer than the baseline (within the machine's noise) and ${noise.length === 1 ? 'is' : 'are'} left out of the fit; the worst step then spans the sizes on either side.`);
     if (fit && fit.slope > LINEAR_SLOPE) notes.push(`${s.name}: the time net of start-up grows faster than the size (slope ${fit.slope.toFixed(2)}); the worst step is ${s.label(fit.worstAt[0])} → ${s.label(fit.worstAt[1])}.`);
   }
   notes.push(`The baseline (one block) takes ${ms(base.wallMs.median)} and ${mib(base.rssMiB?.median)}: Node's start-up and the CLI's modules, paid by every size.`);

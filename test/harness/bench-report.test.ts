@@ -2,7 +2,7 @@
  * The benchmark's page generator from fixed sample numbers (no timing is measured or asserted):
  * the page's header and tables, the charts as well-formed SVG linked from the page, the log-log fit,
  * the groups made of a job-container run, and the job-log readers on hand-written log lines in the
- * components' (components/lib/log.sh) and BuildKit's plain-progress formats.
+ * components' (components/lib/log.sh), gitlab-ci-local's and BuildKit's plain-progress formats.
  */
 import { describe, expect, it } from 'vitest';
 import { heavyGroups } from '../../harness/bench/heavy-groups.js';
@@ -132,8 +132,17 @@ describe('job logs', () => {
 
   it('sectionsOf reads the closed sections in order (an unclosed one is left out)', () => {
     expect(sectionsOf(log)).toEqual([
-      { name: 'ecr_login', start: 1000, end: 1003 },
-      { name: 'bx_build', start: 1003, end: 1015 },
+      { name: 'ecr_login', seconds: 3 },
+      { name: 'bx_build', seconds: 12 },
+    ]);
+  });
+
+  it('sectionsOf reads the sections as gitlab-ci-local writes them into its job logs, in milliseconds', () => {
+    const gcl = ['ecr_login_started', 'ecr_login took 0ms', 'ecr_login_aws_started', 'ecr-login: installing aws', 'ecr_login_aws took 3549ms', 'pab_build_started', 'x took 5ms', 'pab_build took 12012ms', 'pab_push took 10ms'].join('\n');
+    expect(sectionsOf(gcl)).toEqual([
+      { name: 'ecr_login', seconds: 0 },
+      { name: 'ecr_login_aws', seconds: 3.549 },
+      { name: 'pab_build', seconds: 12.012 },
     ]);
   });
 
@@ -154,10 +163,10 @@ describe('heavyGroups', () => {
     status: 'success',
     wallMs: wallS * 1000,
     sections,
-    workS: sections.filter((s) => ['bx_build', 'mm_index', 'mm_push'].includes(s.name)).reduce((n, s) => n + s.end - s.start, 0),
+    workS: sections.filter((s) => ['bx_build', 'mm_index', 'mm_push'].includes(s.name)).reduce((n, s) => n + s.seconds, 0),
     loginS: 4,
-    overheadS: wallS - sections.filter((s) => ['bx_build', 'mm_index', 'mm_push'].includes(s.name)).reduce((n, s) => n + s.end - s.start, 0),
-    beforeFirstSectionS: 2,
+    overheadS: wallS - sections.filter((s) => ['bx_build', 'mm_index', 'mm_push'].includes(s.name)).reduce((n, s) => n + s.seconds, 0),
+    outsideSectionsS: 2,
     steps,
   });
   const sample: HeavyResults = {
@@ -165,13 +174,13 @@ describe('heavyGroups', () => {
     problems: [],
     tools: {},
     jobs: [
-      job('cache-cold', 'build-image', 40, [{ name: 'ecr_login', start: 0, end: 4 }, { name: 'bx_build', start: 6, end: 36 }], [
+      job('cache-cold', 'build-image', 40, [{ name: 'ecr_login', seconds: 4 }, { name: 'bx_build', seconds: 30 }], [
         { name: '[linux/amd64 2/3] RUN i=0', platform: 'linux/amd64', seconds: 1, cached: false },
         { name: '[linux/arm64 2/3] RUN i=0', platform: 'linux/arm64', seconds: 12, cached: false },
       ]),
-      job('cache-no-change', 'build-image', 12, [{ name: 'ecr_login', start: 0, end: 4 }, { name: 'bx_build', start: 6, end: 9 }]),
-      job('cache-late-layer', 'build-image', 14, [{ name: 'bx_build', start: 6, end: 11 }]),
-      job('podman-native', 'manifest-merge', 9, [{ name: 'mm_inputs', start: 0, end: 1 }, { name: 'mm_index', start: 1, end: 2 }, { name: 'mm_push', start: 2, end: 4 }]),
+      job('cache-no-change', 'build-image', 12, [{ name: 'ecr_login', seconds: 4 }, { name: 'bx_build', seconds: 3 }]),
+      job('cache-late-layer', 'build-image', 14, [{ name: 'bx_build', seconds: 5 }]),
+      job('podman-native', 'manifest-merge', 9, [{ name: 'mm_inputs', seconds: 1 }, { name: 'mm_index', seconds: 1 }, { name: 'mm_push', seconds: 2 }]),
     ],
   };
 
@@ -187,7 +196,7 @@ describe('heavyGroups', () => {
       ['one late layer changed', '35%'],
     ]);
     expect(cache?.notes[0]).toMatch(/^no-change rebuild: 30% of the cold job, goal ≤ 15% missed by 15 points/);
-    expect(fanout?.tables[1]?.rows[0]?.slice(2)).toEqual(['4 s', '3.0 s', 'missed by 2 s']);
+    expect(fanout?.tables[1]?.rows[0]?.slice(2)).toEqual(['4.0 s', '3.0 s', 'missed by 2.0 s']);
     expect(fanout?.tables[2]?.rows).toEqual([['native per-architecture buildx jobs', 'not measured (see below)']]);
     expect(fanout?.notes.join('\n')).toContain('12.0 s for the slowest platform under QEMU in the one job (12.0×)');
   });
