@@ -63,7 +63,7 @@ function overheadGroup(h: HeavyResults, problems: readonly string[]): Group {
   return {
     title: 'Per-job overhead (job containers)',
     intro: [
-      'Each job as GitLab\'s docker executor runs it: gitlab-ci-local\'s docker executor, every job in a container of its image (stand-ins of docker:29.5.2-cli, docker:29.5.2-dind, quay.io/podman/stable:v5.8.7), dind as a TLS service, moto for STS/ECR (harness/bench/pipelines.ts). Wall is gitlab-ci-local\'s job time; the components\' GitLab sections (whole seconds) give the real work (build and push, podman build and push, index and push, the check) and ecr-login\'s share; overhead = wall − work.',
+      'Each job as GitLab\'s docker executor runs it: gitlab-ci-local\'s docker executor, every job in a container of its image (stand-ins of docker:29.5.2-cli, docker:29.5.2-dind, quay.io/podman/stable:v5.8.7), dind as a TLS service, moto for STS/ECR (harness/bench/pipelines.ts). Wall is gitlab-ci-local\'s job time; the components\' sections (as gitlab-ci-local times them, in milliseconds) give the real work (build and push, podman build and push, index and push, the check) and ecr-login\'s share; overhead = wall − work.',
     ],
     tables: [{ head: ['pipeline / job', 'component', 'wall', 'work', 'ecr-login', 'outside sections', 'overhead', 'goal ≤ 3 s', 'largest parts of the overhead'], rows }],
     charts: [],
@@ -142,7 +142,8 @@ function fanoutGroup(h: HeavyResults): Group {
   const amd = workloadStep(cold, 'linux/amd64')?.seconds;
   const slowest = Math.max(...PLATFORMS.map((p) => workloadStep(cold, p)?.seconds ?? 0));
   const merge = find(h, 'podman-native', 'manifest-merge');
-  const mergeScript = merge && merge.sections.length > 0 ? secondsIn(merge.sections.filter((x) => x.name.startsWith('mm_')), merge.sections.map((x) => x.name)) : undefined;
+  // manifest-merge's own sections (mm_*), without ecr-login's before them
+  const mergeScript = merge ? secondsIn(merge.sections, merge.sections.map((x) => x.name).filter((n) => n.startsWith('mm_'))) : undefined;
   const notes = [
     'native per-architecture buildx fan-out: not measured. Its example is not on main, and buildx push-by-digest needs the docker-container driver, whose moby/buildkit image cannot be obtained on this machine.',
   ];
