@@ -34,6 +34,14 @@ const find = (h: HeavyResults, pipeline: string, job: string): JobTiming | undef
 
 /** The CPU-bound RUN step of harness/bench/cpu-app for one platform in a job's last build. */
 const workloadStep = (j: JobTiming | undefined, platform: string) => j?.steps.find((st) => st.platform === platform && /RUN i=0/.test(st.name));
+/**
+ * That step's BuildKit time: a step answered from the registry cache shows the time to fetch its
+ * layer (BuildKit marks it CACHED only when its local cache answers).
+ */
+const workloadTime = (j: JobTiming | undefined, platform: string): string => {
+  const st = workloadStep(j, platform);
+  return st === undefined ? 'n/a' : st.seconds === undefined ? (st.cached ? 'CACHED' : 'n/a') : `${st.seconds.toFixed(1)} s`;
+};
 
 export function heavyGroups(h: HeavyResults | undefined, skipped: string | undefined): Group[] {
   if (h === undefined || h.jobs.length === 0) {
@@ -41,11 +49,13 @@ export function heavyGroups(h: HeavyResults | undefined, skipped: string | undef
     const none = (title: string): Group => ({ title, intro: [], tables: [], charts: [], notes: [`not measured: ${why}`] });
     return [none('Per-job overhead (job containers)'), none('Build cache (registry)'), none('Fan-out and manifest-merge')];
   }
-  const problems = h.problems.map((p) => `a pipeline did not succeed: ${p.split('\n')[0] ?? ''}`);
-  return [overheadGroup(h, problems), cacheGroup(h), fanoutGroup(h)];
+  const notes = h.problems.map((p) => `a pipeline did not succeed: ${p.split('\n')[0] ?? ''}`);
+  const load = h.loadAverage ? `load average (1 min) ${h.loadAverage.start} at the start, ${h.loadAverage.end} at the end` : 'the machine\'s load during the run was not recorded';
+  notes.push(`One run of each pipeline (${h.date}), ${load}; other engineers' pipelines share the machine's 2 cores.`);
+  return [overheadGroup(h, notes), cacheGroup(h), fanoutGroup(h)];
 }
 
-function overheadGroup(h: HeavyResults, problems: readonly string[]): Group {
+function overheadGroup(h: HeavyResults, runNotes: readonly string[]): Group {
   const jobs = h.jobs.filter((j) => j.pipeline === 'cache-cold' || j.pipeline === 'podman-native');
   const rows = jobs.map((j) => [
     `${j.pipeline} / ${j.job}`,
@@ -68,10 +78,10 @@ function overheadGroup(h: HeavyResults, problems: readonly string[]): Group {
     tables: [{ head: ['pipeline / job', 'component', 'wall', 'work', 'ecr-login', 'outside sections', 'overhead', 'goal ≤ 3 s', 'largest parts of the overhead'], rows }],
     charts: [],
     notes: [
-      ...problems,
+      ...runNotes,
       ...(missed.length > 0
         ? [
-            `overhead goal missed by ${missed.length} of ${jobs.length} jobs, by up to ${Math.max(...missed.map((j) => (j.overheadS ?? 0) - OVERHEAD_GOAL_S)).toFixed(1)} s; ecr-login's sections take ${Math.min(...logins).toFixed(0)}–${Math.max(...logins).toFixed(0)} s of it per job (AWS CLI processes), the rest is named in the last column.`,
+            `overhead goal missed by ${missed.length} of ${jobs.length} jobs, by up to ${Math.max(...missed.map((j) => (j.overheadS ?? 0) - OVERHEAD_GOAL_S)).toFixed(1)} s; ecr-login's sections take ${Math.min(...logins).toFixed(0)}–${Math.max(...logins).toFixed(0)} s of it per job: ecr_login_aws installs the AWS CLI with the image\'s package manager (neither docker:*-cli nor the podman image has it) and runs it four times (--version, the credential exchange, get-caller-identity, the token); the rest is named in the last column.`,
           ]
         : []),
       'Section times are gitlab-ci-local\'s (`<section> took <n>ms` in its job logs, its own clock as it reads the output); `ecr_login` shows 0 s because ecr-login opens its next section at once.',
@@ -88,7 +98,6 @@ function cacheGroup(h: HeavyResults): Group {
   const cold = wall(builds[0]?.job);
   const coldBuild = builds[0]?.job?.workS;
   const rows = builds.map(({ name, job }) => {
-    const steps = job?.steps ?? [];
     const share = cold && wall(job) !== undefined ? (wall(job) as number) / cold : undefined;
     return [
       name,
@@ -96,7 +105,7 @@ function cacheGroup(h: HeavyResults): Group {
       share === undefined ? 'n/a' : `${(share * 100).toFixed(0)}%`,
       s(job?.workS),
       coldBuild && job?.workS !== undefined ? `${((100 * job.workS) / coldBuild).toFixed(0)}%` : 'n/a',
-      `${steps.filter((st) => st.cached).length} of ${steps.length}`,
+      PLATFORMS.map((p) => workloadTime(job, p)).join(' / '),
       s(job?.overheadS),
     ];
   });
@@ -126,7 +135,7 @@ function cacheGroup(h: HeavyResults): Group {
     intro: [
       'examples/buildx-ecr (`buildx-driver: docker`: no moby/buildkit image here) on the CPU-bound context harness/bench/cpu-app for linux/amd64, linux/arm64 and linux/ppc64le (the last two under QEMU), built three times in a row on the default branch: into an empty registry, again with nothing changed, and with the `LATE` build argument changed (the last layer only). Every build job\'s dind is a new container, so only the registry cache (`buildcache-main`, `--cache-to type=registry,mode=max`) can answer a step.',
     ],
-    tables: [{ head: ['build', 'build job', 'of cold job', '"build and push"', 'of cold build', 'steps CACHED', 'overhead'], rows }],
+    tables: [{ head: ['build', 'build job', 'of cold job', '"build and push"', 'of cold build', 'CPU-bound RUN step, amd64 / arm64 / ppc64le', 'overhead'], rows }],
     charts: [{ file: 'build-cache.svg', alt: 'build job and build section: cold, no change, one late layer', svg: chart }],
     notes,
   };
@@ -167,7 +176,7 @@ function fanoutGroup(h: HeavyResults): Group {
   return {
     title: 'Fan-out and manifest-merge',
     intro: [
-      'The one-job QEMU build is the cold build of group 4; per platform, BuildKit\'s own time for the CPU-bound RUN step. The podman-native example (podman-arch-build per architecture with `emulation: true` for arm64 and ppc64le, whose runners this x86_64 machine does not have) gives each architecture\'s build section and its manifest-merge of 3 platforms.',
+      'The one-job QEMU build is the cold build of group 4; per platform, BuildKit\'s own time for the CPU-bound RUN step. The podman-native example (podman-arch-build per architecture with `emulation: true` for arm64 and ppc64le, whose runners this x86_64 machine does not have; its app has one small RUN step, not the CPU-bound one) gives each architecture\'s build section and its manifest-merge of 3 platforms.',
     ],
     tables: [
       { head: ['platform', 'how', 'buildx RUN step (one job)', 'podman build section (own job)', 'podman job wall'], rows: stepRows },

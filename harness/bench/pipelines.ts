@@ -70,6 +70,8 @@ export interface HeavyResults {
   readonly problems: readonly string[];
   readonly jobs: readonly JobTiming[];
   readonly tools: Readonly<Record<string, string>>;
+  /** One-minute load average when the pipelines started and ended (absent in older results). */
+  readonly loadAverage?: { readonly start: number; readonly end: number } | undefined;
 }
 
 function parseArgs(argv: readonly string[]): { out: string; logs: string; relog: boolean } {
@@ -165,7 +167,9 @@ async function main(): Promise<void> {
     process.stderr.write(`[bench pipelines] ${line}\n`);
   };
   const results: { problems: string[]; jobs: JobTiming[]; tools: Record<string, string> } = { problems: [], jobs: [], tools: {} };
-  const save = (): void => writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), ...results } satisfies HeavyResults, null, 2)}\n`);
+  const load = (): number => Number((os.loadavg()[0] ?? 0).toFixed(2));
+  const loadAtStart = load();
+  const save = (): void => writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), ...results, loadAverage: { start: loadAtStart, end: load() } } satisfies HeavyResults, null, 2)}\n`);
   if (process.platform !== 'linux' || process.getuid?.() !== 0) {
     results.problems.push('needs root on Linux (job engine, namespaces)');
     save();
