@@ -93,6 +93,9 @@ fi
 bx_network=${BUILDX_ECR_NETWORK:-default}
 case $bx_network in default|host|none) ;; *) catalog_die "network must be default, host or none" ;; esac
 case $bx_driver in docker-container|docker) ;; *) catalog_die "buildx-driver must be docker-container or docker" ;; esac
+if [ "$bx_by_digest" = true ] && [ "$bx_driver" = docker ]; then
+  catalog_die "push-by-digest needs buildx-driver: docker-container (buildx refuses it with the docker driver: 'push-by-digest is currently not implemented for docker driver')"
+fi
 bx_prefix=${BUILDX_ECR_DOTENV_PREFIX:-BUILD}
 case $bx_prefix in
   ''|[!A-Z]*|*[!A-Z0-9_]*) catalog_die "dotenv-prefix '$bx_prefix' is not an upper-case variable name" ;;
