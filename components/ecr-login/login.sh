@@ -285,7 +285,7 @@ case $ecr_login_source in
     catalog_say "credentials: GitLab OIDC -> sts:AssumeRoleWithWebIdentity on $ECR_LOGIN_ROLE_ARN (session $ecr_login_session)"
     printf '%s' "$ecr_login_token" > "$ecr_login_tmp/web-identity-token"
     # file:// keeps the token off the command line (and out of the process list).
-    if ! catalog_retry "sts assume-role-with-web-identity" ecr_aws sts assume-role-with-web-identity \
+    if ! catalog_retry --keep-stderr "$ecr_login_tmp/stderr" "sts assume-role-with-web-identity" ecr_aws sts assume-role-with-web-identity \
       --role-arn "$ECR_LOGIN_ROLE_ARN" \
       --role-session-name "$ecr_login_session" \
       --duration-seconds "$ecr_login_duration" \

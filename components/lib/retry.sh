@@ -53,20 +53,23 @@ catalog_sleep_ms() {
   sleep "$(catalog_seconds "$1")" 2> /dev/null || sleep "$((($1 + 999) / 1000))"
 }
 
-# catalog_retry [--permanent <ERE>] [--transient <ERE>] [--stdin <file>] <what> <command> [args…]:
+# catalog_retry [--permanent <ERE>] [--transient <ERE>] [--stdin <file>] [--keep-stderr <file>] <what> <command> [args…]:
 # runs the command up to retries + 1 times (catalog_retry_policy; the options replace its
 # patterns for this call). Its stdout is the caller's, its stdin <file> (default /dev/null); its
 # stderr is shown as it comes (it never holds a secret: passwords go through stdin) and kept to
-# classify the failure. Returns the command's last exit status.
+# classify the failure; --keep-stderr copies the last attempt's stderr to <file>, for a caller that
+# explains a failure by it. Returns the command's last exit status.
 catalog_retry() {
   catalog_r_permanent=$catalog_retry_permanent
   catalog_r_transient=$catalog_retry_transient
   catalog_r_stdin=/dev/null
+  catalog_r_keep=
   while :; do
     case $1 in
       --permanent) catalog_r_permanent=$2 ;;
       --transient) catalog_r_transient=$2 ;;
       --stdin) catalog_r_stdin=$2 ;;
+      --keep-stderr) catalog_r_keep=$2 ;;
       *) break ;;
     esac
     shift 2
@@ -97,6 +100,7 @@ catalog_retry() {
     catalog_sleep_ms "$catalog_r_wait"
     catalog_r_attempt=$((catalog_r_attempt + 1))
   done
+  if [ -n "$catalog_r_keep" ]; then cp "$catalog_r_dir/stderr" "$catalog_r_keep"; fi
   rm -rf "$catalog_r_dir"
   return "$catalog_r_rc"
 }

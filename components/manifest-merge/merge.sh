@@ -158,7 +158,7 @@ for _tool in awk sed grep tr tee cut head paste wc mktemp date; do
   command -v "$_tool" >/dev/null 2>&1 || catalog_die "$_tool is not installed in the job image"
 done
 if [ "$MM_TOOL" = podman ]; then
-  command -v podman >/dev/null 2>&1 || catalog_die "tool podman needs podman in the job image (image: quay.io/podman/stable:v4.9.4)"
+  command -v podman >/dev/null 2>&1 || catalog_die "tool podman needs podman in the job image (image: quay.io/podman/stable:v5.8.7)"
   catalog_say "$(podman --version </dev/null)"
 else
   command -v docker >/dev/null 2>&1 || catalog_die "tool imagetools needs docker with the buildx plugin in the job image (image: docker:29.5.2-cli)"

@@ -148,6 +148,17 @@ if [ -n "$PAB_CERT_DIR" ]; then set -- "$@" --cert-dir "$PAB_CERT_DIR"; fi
 if [ -n "$PAB_DOCKERFILE" ]; then set -- "$@" --file "$PAB_DOCKERFILE"; fi
 if [ -n "$PAB_TARGET" ]; then set -- "$@" --target "$PAB_TARGET"; fi
 if [ -n "$PAB_CACHE_REPO" ]; then set -- "$@" --cache-from "$PAB_CACHE_REPO" --cache-to "$PAB_CACHE_REPO"; fi
+# podman 5 run as root gives each RUN step 1048576 open files and processes, and raising a hard
+# limit needs CAP_SYS_RESOURCE, which a job may lack ("setting RLIMIT_NPROC limit … operation not
+# permitted"). Below that, RUN steps get the job's own hard limits, which needs no privilege; an
+# --ulimit in build-extra-args comes later and wins.
+PAB_LIMITS=$(sed -n -e 's/^Max open files  *[^ ]*  *\([0-9][0-9]*\) .*/nofile \1/p' \
+  -e 's/^Max processes  *[^ ]*  *\([0-9][0-9]*\) .*/nproc \1/p' /proc/self/limits 2>/dev/null) || PAB_LIMITS=''
+while read -r _limit _hard; do
+  if catalog_is_uint "${_hard:-}" && [ "$_hard" -lt 1048576 ]; then set -- "$@" --ulimit "$_limit=$_hard:$_hard"; fi
+done <<EOF
+$PAB_LIMITS
+EOF
 if [ "$PAB_OPT_OCI_LABELS" = true ]; then
   if [ -n "${CI_PROJECT_URL:-}" ]; then set -- "$@" --label "org.opencontainers.image.source=$CI_PROJECT_URL" --label "org.opencontainers.image.url=$CI_PROJECT_URL"; fi
   if [ -n "${CI_COMMIT_SHA:-}" ]; then set -- "$@" --label "org.opencontainers.image.revision=$CI_COMMIT_SHA"; fi

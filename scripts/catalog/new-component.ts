@@ -9,8 +9,9 @@
  * `# catalog:include` marker stands; without it (a catalog that has no build) it is written into
  * the template. What the component does is the author's to write: the job only says so.
  *
- * The shell is plain POSIX `sh` with `set -eu`: the catalog has no shared helper library for
- * component scripts yet.
+ * The shell is POSIX `sh` with `set -eu`, and uses the catalog's shared helpers
+ * (`components/lib/log.sh`: `catalog_init`, `catalog_section`, `catalog_say`, …) where the catalog
+ * has them; a catalog without them (or without components/) gets the same job in plain `sh`.
  */
 import { SOURCES_DIR } from './build/build.js';
 
@@ -32,6 +33,8 @@ export interface NewComponent {
   readonly description: string;
   /** Whether the catalog builds templates/ from components/. */
   readonly built: boolean;
+  /** Whether the shell can include the shared helpers (`components/lib/log.sh`). */
+  readonly helpers: boolean;
   /** `$CI_SERVER_FQDN/<project path>` consumers include from; `<project path>` when not configured. */
   readonly includePrefix: string;
 }
@@ -130,15 +133,21 @@ function template(component: NewComponent, script: readonly string[]): string {
   ].join('\n');
 }
 
+/** Where the shared helpers are, relative to a component's folder; what `helpers` asks for. */
+export const HELPERS_LOG = `${SOURCES_DIR}/lib/log.sh`;
+
 function shellSource(component: NewComponent): string {
   const { name } = component;
   const ident = shellIdentifier(name);
+  const said = `${name}: ${component.description.replace(/'/g, '')}`;
   return [
     `# ---- ${name} ----------------------------------------------------------------------------------`,
-    '# Plain POSIX sh: write the job here. Its outputs go into the dotenv report, one KEY=value a',
-    '# line, which later jobs read as variables.',
+    '# Write the job here. Its outputs go into the dotenv report, one KEY=value a line, which later',
+    '# jobs read as variables.',
     'set -eu',
-    `printf '%s\\n' '${name}: ${component.description.replace(/'/g, '')}'`,
+    ...(component.helpers
+      ? ['# catalog:include ../lib/log.sh', `catalog_init ${name}`, '', `catalog_section ${name}_job '${component.description.replace(/'/g, '')}'`, "catalog_say 'replace this with the job'", 'catalog_section_end']
+      : [`printf '%s\\n' '${said}'`]),
     `printf '%s_RESULT=%s\\n' "$${ident}_DOTENV_PREFIX" ok > ${name}.env`,
     '',
   ].join('\n');

@@ -66,7 +66,7 @@ describe('catalog fork of this catalog', () => {
         'catalog fork: gitlab.com/multiarch-ci/gitlab-ci-catalog -> gitlab.example.com/platform/ci/catalog (https://gitlab.example.com/platform/ci/catalog)',
         'image docker:29.5.2-cli -> mirror.example.com/docker.io/library/docker:29.5.2-cli',
         'image docker.io/moby/buildkit:v0.23.2 -> mirror.example.com/docker.io/moby/buildkit:v0.23.2',
-        'image quay.io/podman/stable:v4.9.4 -> mirror.example.com/quay.io/podman/stable:v4.9.4',
+        'image quay.io/podman/stable:v5.8.7 -> mirror.example.com/quay.io/podman/stable:v5.8.7',
         // The two include addresses and the pre-commit repository URL.
         '.pre-commit-hooks.yaml: 1 replacement',
         'package.json: 1 replacement',
@@ -113,11 +113,11 @@ describe('catalog fork of this catalog', () => {
         '      bx_qemu_image=${BUILDX_ECR_QEMU_IMAGE:-mirror.example.com/docker.io/tonistiigi/binfmt:qemu-v9.2.2}',
       ]),
     );
-    expect(linesOf(repo, 'templates/podman-arch-build.yml')).toContain('      default: mirror.example.com/quay.io/podman/stable:v4.9.4');
-    expect(read(repo, 'README.md')).toContain('| `image` | string | `"mirror.example.com/quay.io/podman/stable:v4.9.4"` |');
+    expect(linesOf(repo, 'templates/podman-arch-build.yml')).toContain('      default: mirror.example.com/quay.io/podman/stable:v5.8.7');
+    expect(read(repo, 'README.md')).toContain('| `image` | string | `"mirror.example.com/quay.io/podman/stable:v5.8.7"` |');
     expect(linesOf(repo, 'examples/buildx-ecr/.gitlab-ci.yml')).toContain('  image: mirror.example.com/docker.io/library/docker:29.5.2-cli');
-    expect(linesOf(repo, 'examples/podman-native/.gitlab-ci.yml')).toContain('      image: mirror.example.com/quay.io/podman/stable:v4.9.4');
-    expect(linesOf(repo, 'test/fixtures/render/podman-native.yml')).toContain('  image: mirror.example.com/quay.io/podman/stable:v4.9.4');
+    expect(linesOf(repo, 'examples/podman-native/.gitlab-ci.yml')).toContain('      image: mirror.example.com/quay.io/podman/stable:v5.8.7');
+    expect(linesOf(repo, 'test/fixtures/render/podman-native.yml')).toContain('  image: mirror.example.com/quay.io/podman/stable:v5.8.7');
     expect(read(repo, 'docs/schemas/buildx-ecr.inputs.schema.json')).toContain('"default": "mirror.example.com/docker.io/library/docker:29.5.2-cli"');
     // What keeps the upstream names: the harness's pages, the catalog's own pipeline, the history.
     for (const file of ['docs/image-stand-ins.md', '.gitlab-ci.yml', 'CHANGELOG.md']) expect(read(repo, file), file).toBe(readFileSync(path.join(REPO_ROOT, file), 'utf8'));
@@ -200,14 +200,14 @@ describe('catalog fork --image-registry', () => {
   const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
   it('maps Docker Hub official and user images and quay.io images as a pull-through mirror names them, keeps digest pins and images already on the mirror', async () => {
-    const component = COMPONENT(`docker:29.5.2-cli@${DIGEST}`, '[{name: tonistiigi/binfmt:qemu-v9.2.2}, quay.io/podman/stable:v4.9.4, mirror.example.com/docker.io/library/registry:3.0.0]');
+    const component = COMPONENT(`docker:29.5.2-cli@${DIGEST}`, '[{name: tonistiigi/binfmt:qemu-v9.2.2}, quay.io/podman/stable:v5.8.7, mirror.example.com/docker.io/library/registry:3.0.0]');
     const repo = await smallCatalog({ component });
     const result = await fork(repo.dir, { projectPath: 'acme/catalog', imageRegistry: 'mirror.example.com' });
     expect(result.stderr).toBe('');
     expect(result.stdout.split('\n').filter((line) => line.startsWith('image '))).toEqual([
       `image docker:29.5.2-cli@${DIGEST} -> mirror.example.com/docker.io/library/docker:29.5.2-cli@${DIGEST}`,
       'image tonistiigi/binfmt:qemu-v9.2.2 -> mirror.example.com/docker.io/tonistiigi/binfmt:qemu-v9.2.2',
-      'image quay.io/podman/stable:v4.9.4 -> mirror.example.com/quay.io/podman/stable:v4.9.4',
+      'image quay.io/podman/stable:v5.8.7 -> mirror.example.com/quay.io/podman/stable:v5.8.7',
       'image mirror.example.com/docker.io/library/registry:3.0.0: already on mirror.example.com',
     ]);
     expect(result.code).toBe(0);
@@ -217,18 +217,18 @@ describe('catalog fork --image-registry', () => {
       '    services:',
       '      description: Services of the job.',
       '      type: array',
-      '      default: [{name: mirror.example.com/docker.io/tonistiigi/binfmt:qemu-v9.2.2}, mirror.example.com/quay.io/podman/stable:v4.9.4, mirror.example.com/docker.io/library/registry:3.0.0]',
+      '      default: [{name: mirror.example.com/docker.io/tonistiigi/binfmt:qemu-v9.2.2}, mirror.example.com/quay.io/podman/stable:v5.8.7, mirror.example.com/docker.io/library/registry:3.0.0]',
       '---',
       'hello:',
     ]);
   });
 
   it('--image-registry-layout ecr: the ECR console prefixes (docker-hub/library/…, quay/…)', async () => {
-    const repo = await smallCatalog({ component: COMPONENT('docker:29.5.2-cli', '[quay.io/podman/stable:v4.9.4]') });
+    const repo = await smallCatalog({ component: COMPONENT('docker:29.5.2-cli', '[quay.io/podman/stable:v5.8.7]') });
     const ecr = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
     const result = await fork(repo.dir, { projectPath: 'acme/catalog', imageRegistry: ecr, imageRegistryLayout: 'ecr' });
     expect(result.code, result.stderr).toBe(0);
-    expect(linesOf(repo, 'templates/hello.yml')).toEqual(expect.arrayContaining([`      default: ${ecr}/docker-hub/library/docker:29.5.2-cli`, `      default: [${ecr}/quay/podman/stable:v4.9.4]`]));
+    expect(linesOf(repo, 'templates/hello.yml')).toEqual(expect.arrayContaining([`      default: ${ecr}/docker-hub/library/docker:29.5.2-cli`, `      default: [${ecr}/quay/podman/stable:v5.8.7]`]));
   });
 
   it('stops before writing anything when the layout has no place for an image (exit 2)', async () => {

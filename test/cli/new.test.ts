@@ -11,7 +11,7 @@ import { runDocs } from '../../scripts/cli/commands/docs.js';
 import { runNew, type NewArgs } from '../../scripts/cli/commands/new.js';
 import type { Io } from '../../scripts/cli/io.js';
 import { catalogRepo, normaliseSha, renderExample } from '../components/catalog.js';
-import { catalog, REPO_ROOT } from '../helpers/cli.js';
+import { catalog, REPO_ROOT, runInProcess } from '../helpers/cli.js';
 import { createRepo, type FixtureRepo } from '../helpers/fixture-repo.js';
 
 const repos: FixtureRepo[] = [];
@@ -19,16 +19,7 @@ afterEach(async () => {
   for (const repo of repos.splice(0)) await repo.cleanup();
 });
 
-async function runNewIn(dir: string, args: NewArgs): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { cwd: dir, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => '' };
-  try {
-    return { code: await runNew(args, io), stdout, stderr };
-  } catch (error) {
-    return { code: 2, stdout, stderr: `${stderr}catalog: ${(error as Error).message}\n` };
-  }
-}
+const runNewIn = (dir: string, args: NewArgs) => runInProcess(dir, (io) => runNew(args, io));
 
 /** This catalog's sources, templates, examples, docs, settings and golden renders, committed. */
 async function catalogCopy(): Promise<FixtureRepo> {
@@ -95,6 +86,9 @@ describe('catalog new in this catalog', () => {
     expect(template).toContain('    image:\n      description: >-\n        Image of the job.');
     expect(template).toContain('      default: docker:29.5.2-cli\n');
     expect(read(repo, 'components/hello/hello.sh')).toMatch(/^set -eu$/m);
+    // It starts with the catalog's shared helpers, as every component does.
+    expect(read(repo, 'components/hello/hello.sh')).toContain('\n# catalog:include ../lib/log.sh\ncatalog_init hello\n');
+    expect(template).toContain('\n      catalog_init hello\n');
     expect(template).toContain("    - |\n      # ---- hello ");
     expect(read(repo, 'examples/hello/.gitlab-ci.yml')).toContain('  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/hello@$CI_COMMIT_SHA\n');
     // README: the generated table between markers, then what it does and where it is included from.

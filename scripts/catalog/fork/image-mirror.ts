@@ -13,7 +13,7 @@
  * key per upstream), Replicated's proxy registry (the upstream's host name as the namespace).
  * They differ only in the namespace's name, which the layout says:
  * - `host` (default): the upstream's host, `mirror.example.com/docker.io/library/docker:29.5.2-cli`,
- *   `mirror.example.com/quay.io/podman/stable:v4.9.4`;
+ *   `mirror.example.com/quay.io/podman/stable:v5.8.7`;
  * - `ecr`: the prefixes the ECR console gives pull-through cache rules (`docker-hub`, `quay`,
  *   `ecr-public`, `kubernetes`, `github`, `gitlab`): `<account>.dkr.ecr.<region>.amazonaws.com/
  *   docker-hub/library/docker:29.5.2-cli`.

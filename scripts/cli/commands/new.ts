@@ -20,7 +20,7 @@ import { documentCatalog } from '../../catalog/docs/generate.js';
 import { endMarker, updateReadme } from '../../catalog/docs/readme.js';
 import { configuredAddress } from '../../catalog/fork/address.js';
 import { GOLDEN_DIR, goldenFile, renderGoldens } from '../../catalog/golden-render.js';
-import { COMPONENT_NAME, invalidNameMessage, newComponentFiles, usageParagraph, type NewComponent } from '../../catalog/new-component.js';
+import { COMPONENT_NAME, HELPERS_LOG, invalidNameMessage, newComponentFiles, usageParagraph, type NewComponent } from '../../catalog/new-component.js';
 import { loadReleaseConfig } from '../../catalog/release/config.js';
 import { tooManyComponents } from '../../catalog/release/publishable.js';
 import type { ExitCode, Io } from '../io.js';
@@ -48,7 +48,8 @@ export async function runNew(args: NewArgs, io: Io): Promise<ExitCode> {
 
   const built = await exists(path.join(root, SOURCES_DIR));
   const address = configuredAddress(await loadReleaseConfig(root));
-  const component: NewComponent = { name, description, built, includePrefix: `$CI_SERVER_FQDN/${address?.projectPath ?? '<project path>'}` };
+  const helpers = built && (await exists(path.join(root, HELPERS_LOG)));
+  const component: NewComponent = { name, description, built, helpers, includePrefix: `$CI_SERVER_FQDN/${address?.projectPath ?? '<project path>'}` };
   for (const [file, text] of newComponentFiles(component)) {
     await writeAtomically(path.join(root, file), text, file);
     io.stdout(`created ${file}\n`);

@@ -18,7 +18,7 @@ describe('parseImageReference', () => {
     ['docker.io/moby/buildkit:v0.23.2', { domain: 'docker.io', path: 'moby/buildkit', tag: 'v0.23.2', digest: undefined }],
     ['tonistiigi/binfmt:qemu-v9.2.2', { domain: 'docker.io', path: 'tonistiigi/binfmt', tag: 'qemu-v9.2.2', digest: undefined }],
     ['index.docker.io/library/alpine:3.20', { domain: 'docker.io', path: 'library/alpine', tag: '3.20', digest: undefined }],
-    ['quay.io/podman/stable:v4.9.4', { domain: 'quay.io', path: 'podman/stable', tag: 'v4.9.4', digest: undefined }],
+    ['quay.io/podman/stable:v5.8.7', { domain: 'quay.io', path: 'podman/stable', tag: 'v5.8.7', digest: undefined }],
     ['registry:5000/team/app', { domain: 'registry:5000', path: 'team/app', tag: undefined, digest: undefined }],
     ['localhost/app:1', { domain: 'localhost', path: 'app', tag: '1', digest: undefined }],
     [`docker:29.5.2-cli@${DIGEST}`, { domain: 'docker.io', path: 'library/docker', tag: '29.5.2-cli', digest: DIGEST }],
@@ -49,7 +49,7 @@ describe('mirroredRepository', () => {
   it('host layout: <mirror>/<upstream host>/<path>, library/ for official images', () => {
     expect(mirror('docker:29.5.2-cli', 'host')).toEqual({ repository: 'mirror.example.com/docker.io/library/docker' });
     expect(mirror('moby/buildkit:v0.23.2', 'host')).toEqual({ repository: 'mirror.example.com/docker.io/moby/buildkit' });
-    expect(mirror('quay.io/podman/stable:v4.9.4', 'host')).toEqual({ repository: 'mirror.example.com/quay.io/podman/stable' });
+    expect(mirror('quay.io/podman/stable:v5.8.7', 'host')).toEqual({ repository: 'mirror.example.com/quay.io/podman/stable' });
     expect(mirror('registry.gitlab.com/gitlab-org/cli:v1', 'host', 'harbor.example.com:8443/proxy')).toEqual({ repository: 'harbor.example.com:8443/proxy/registry.gitlab.com/gitlab-org/cli' });
   });
 
@@ -57,7 +57,7 @@ describe('mirroredRepository', () => {
     const ecr = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
     expect(mirror('docker:29.5.2-cli', 'ecr', ecr)).toEqual({ repository: `${ecr}/docker-hub/library/docker` });
     expect(mirror('tonistiigi/binfmt:qemu-v9.2.2', 'ecr', ecr)).toEqual({ repository: `${ecr}/docker-hub/tonistiigi/binfmt` });
-    expect(mirror('quay.io/podman/stable:v4.9.4', 'ecr', ecr)).toEqual({ repository: `${ecr}/quay/podman/stable` });
+    expect(mirror('quay.io/podman/stable:v5.8.7', 'ecr', ecr)).toEqual({ repository: `${ecr}/quay/podman/stable` });
     expect(mirror('ghcr.io/org/tool:1.0', 'ecr', ecr)).toEqual({ repository: `${ecr}/github/org/tool` });
     expect(mirror('registry.example.org/tool:1.0', 'ecr', ecr)).toEqual({
       problem: 'the ecr layout knows no pull-through cache prefix for registry.example.org (it maps docker.io, quay.io, public.ecr.aws, registry.k8s.io, ghcr.io, registry.gitlab.com); use --image-registry-layout host',
@@ -80,7 +80,7 @@ describe('rewriteImages', () => {
     if (!('repository' in mirrored)) throw new Error(mirrored.problem);
     return { image, reference, repository: mirrored.repository };
   };
-  const MAPPINGS = ['docker:29.5.2-cli', 'docker:29.5.2-dind', 'docker.io/moby/buildkit:v0.23.2', 'quay.io/podman/stable:v4.9.4'].map(mapping);
+  const MAPPINGS = ['docker:29.5.2-cli', 'docker:29.5.2-dind', 'docker.io/moby/buildkit:v0.23.2', 'quay.io/podman/stable:v5.8.7'].map(mapping);
 
   it('moves every spelling of a default image, tags and digest pins kept', () => {
     const text = [
@@ -89,7 +89,7 @@ describe('rewriteImages', () => {
       '      description: Pin by digest with `docker:29.5.2-cli@sha256:<digest>` or `moby/buildkit:v0.23.2@sha256:<digest>`.',
       `  image: docker.io/library/docker:29.5.2-cli@${DIGEST}`,
       '      --driver-opt "image=${BUILDX_ECR_BUILDKIT_IMAGE:-docker.io/moby/buildkit:v0.23.2}"',
-      'The job runs in quay.io/podman/stable:v4.9.4.',
+      'The job runs in quay.io/podman/stable:v5.8.7.',
     ].join('\n');
     expect(rewriteImages(text, MAPPINGS)).toEqual({
       text: [
@@ -98,7 +98,7 @@ describe('rewriteImages', () => {
         '      description: Pin by digest with `mirror.example.com/docker.io/library/docker:29.5.2-cli@sha256:<digest>` or `mirror.example.com/docker.io/moby/buildkit:v0.23.2@sha256:<digest>`.',
         `  image: mirror.example.com/docker.io/library/docker:29.5.2-cli@${DIGEST}`,
         '      --driver-opt "image=${BUILDX_ECR_BUILDKIT_IMAGE:-mirror.example.com/docker.io/moby/buildkit:v0.23.2}"',
-        'The job runs in mirror.example.com/quay.io/podman/stable:v4.9.4.',
+        'The job runs in mirror.example.com/quay.io/podman/stable:v5.8.7.',
       ].join('\n'),
       count: 7,
     });
@@ -112,7 +112,7 @@ describe('rewriteImages', () => {
       'image: mydocker:29.5.2-cli',
       'image: registry.example.com/docker:29.5.2-cli',
       'docker is the CLI; tcp://docker:2375',
-      'image: quay.io/podman/stable:v4.9.40',
+      'image: quay.io/podman/stable:v5.8.70',
     ].join('\n');
     expect(rewriteImages(text, MAPPINGS)).toEqual({ text, count: 0 });
   });
