@@ -160,7 +160,7 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     // dind and podman need privileged containers, as on GitLab.com's instance runners.
     gitlabCiLocalDockerRunner(s.env, s.jobEngine, { privileged: true, caFile: s.world.caBundle, networks: [s.world.network], volumes: s.world.volumes, keepContainers: true });
 
-  it('examples/buildx-ecr (buildx-driver: docker, the engine's own BuildKit): QEMU registered by the binfmt stand-in in dind, two platforms pushed to ECR, every tag on the reported digest, verify-image passes', { timeout: 1_200_000 }, async () => {
+  it('examples/buildx-ecr (buildx-driver: docker, the engine\'s own BuildKit): QEMU registered by the binfmt stand-in in dind, two platforms pushed to ECR, every tag on the reported digest, verify-image passes', { timeout: 1_200_000 }, async () => {
     const s = started();
     const text = exampleWith('buildx-ecr', [{ component: 'buildx-ecr', inputs: { 'buildx-driver': 'docker' } }]);
     const qemu = takeAwayQemu(QEMU_STATE_FILE);
@@ -284,7 +284,7 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     await expectNoLeaks('buildx-native', run, s, 7);
   });
 
-  it('the catalog\'s own .gitlab-ci.yml, integration stage (buildx-driver: docker, the engine's own BuildKit; the project registry is the world\'s): buildx-ecr and its checks next to their registry service, three podman builds, the merge and its check', { timeout: 1_800_000 }, async () => {
+  it('the catalog\'s own .gitlab-ci.yml, integration stage (buildx-driver: docker, the engine\'s own BuildKit; the project registry is the world\'s): buildx-ecr and its checks next to their registry service, three podman builds, the merge and its check', { timeout: 1_800_000 }, async () => {
     const s = started();
     const doc = parseYamlForEditing(readFileSync(path.join(REPO_ROOT, '.gitlab-ci.yml'), 'utf8'));
     // The stages before `integration` run scripts/test.sh and the toolkit: this file is part of that run.
