@@ -290,10 +290,6 @@ case $MM_SOURCE in
         *@sha256:*) ;;
         *) fail_later "$_p: ${MM_PREFIX}_IMAGE_$_key is '$_img', not a digest reference"; continue ;;
       esac
-      if [ -n "$_dig" ] && [ "${_img##*@}" != "$_dig" ]; then
-        fail_later "$_p: ${MM_PREFIX}_IMAGE_$_key ($_img) and ${MM_PREFIX}_DIGEST_$_key ($_dig) disagree"
-        continue
-      fi
       catalog_say "$_p <- $_img (from $(printenv "${MM_PREFIX}_JOB_$_key" || echo 'an unnamed job'))"
       printf '%s\t%s\n' "$_p" "$_img" >>"$MM_WORK/sources"
     done <"$MM_WORK/platforms"
@@ -411,15 +407,21 @@ else
 fi
 fail_now_if_any
 
-# A digest the build jobs exported must be the one a template tag points at now.
-if [ "$MM_SOURCE" != dotenv ]; then
-  while IFS="$TAB" read -r _p _repo _d _m _n _shape; do
-    _dig=$(printenv "${MM_PREFIX}_DIGEST_$(platform_key "$_p")" || true)
-    if [ -n "$_dig" ] && [ "$_dig" != "$_d" ]; then
-      fail_later "$_p: $(awk -F '\t' -v n="$_n" '$1 == n { print $2 }' "$MM_WORK/srcmap") is $_repo@$_d, but this pipeline's build job exported $_dig: the tag is stale or was overwritten"
+# The image picked for a platform must be the digest its build job exported: a template tag
+# may be stale, and a dotenv `_IMAGE_` may name the index that holds it (buildx-ecr's
+# push-by-digest with attestations).
+while IFS="$TAB" read -r _p _repo _d _m _n _shape; do
+  _key=$(platform_key "$_p")
+  _dig=$(printenv "${MM_PREFIX}_DIGEST_$_key" || true)
+  if [ -n "$_dig" ] && [ "$_dig" != "$_d" ]; then
+    _src=$(awk -F '\t' -v n="$_n" '$1 == n { print $2 }' "$MM_WORK/srcmap")
+    if [ "$MM_SOURCE" = dotenv ]; then
+      fail_later "$_p: ${MM_PREFIX}_IMAGE_$_key ($_src) holds $_repo@$_d, but ${MM_PREFIX}_DIGEST_$_key is $_dig"
+    else
+      fail_later "$_p: $_src is $_repo@$_d, but this pipeline's build job exported $_dig: the tag is stale or was overwritten"
     fi
-  done <"$MM_WORK/selected"
-fi
+  fi
+done <"$MM_WORK/selected"
 # Children keep their digests only if they already have the index's manifest type.
 if [ "$MM_MEDIA_TYPE" = oci ]; then MM_CHILD_TYPE=application/vnd.oci.image.manifest.v1+json; else MM_CHILD_TYPE=application/vnd.docker.distribution.manifest.v2+json; fi
 while IFS="$TAB" read -r _p _repo _d _m _n _shape; do

@@ -33,9 +33,12 @@ import { writeImageArchive, type ImageConfig } from './image-archive.js';
 import { run, runUnchecked, type Log } from './process.js';
 import {
   binfmtScript,
+  BUILDCTL_SCRIPT,
+  buildkitdScript,
   DIND_WRAPPER,
   DOCKER_ENTRYPOINT,
   DOCKERD_ENTRYPOINT,
+  GRPC_BRIDGE,
   MODPROBE,
   NODE_ENTRYPOINT,
   offlinePackageManager,
@@ -54,7 +57,7 @@ const ALPINE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 /** Where the hidden busybox of the binfmt stand-in lives (the real image has no shell at all). */
 export const BINFMT_BUSYBOX = '/usr/libexec/binfmt-stand-in/busybox';
 
-export type StandInName = 'docker-cli' | 'docker-dind' | 'registry' | 'binfmt' | 'podman' | 'moto' | 'node';
+export type StandInName = 'docker-cli' | 'docker-dind' | 'registry' | 'binfmt' | 'buildkit' | 'podman' | 'moto' | 'node';
 
 interface FilePick {
   readonly package: string;
@@ -510,6 +513,73 @@ const binfmt: StandInRecipe = {
   config: { entrypoint: ['/usr/bin/binfmt'], env: { PATH: ALPINE_PATH, QEMU_PRESERVE_ARGV0: '' }, volumes: ['/tmp'] },
 };
 
+/** The moby/buildkit tag buildx-ecr's `buildkit-image` input defaults to. */
+const BUILDKIT_IMAGE = 'docker.io/moby/buildkit:v0.23.2';
+
+/**
+ * A STAND-IN for moby/buildkit, the image of buildx's docker-container builders: buildkitd is
+ * packaged neither in Debian nor in npm, and the image cannot be pulled here. What buildx does with
+ * the image (driver/docker-container/driver.go of buildx 0.13.1, the version the docker stand-ins
+ * carry): create a privileged container of it (`--init`, the state volume at /var/lib/buildkit,
+ * buildkitd.toml and its certificates copied to /etc/buildkit, the buildkitd flags as the command),
+ * wait until `buildctl debug workers` succeeds in it, talk to BuildKit through `buildctl dial-stdio`,
+ * and read `buildkitd --version`. The stand-in's buildkitd starts dockerd 26.1 instead, and its
+ * buildctl bridges to the BuildKit dockerd embeds (stand-in-scripts.ts).
+ */
+const buildkit: StandInRecipe = {
+  name: 'buildkit',
+  table: {
+    tags: [BUILDKIT_IMAGE],
+    real: 'moby/buildkit `Dockerfile` target `buildkit-linux` at v0.23.2: alpine, `apk add fuse3 git openssh pigz xz iptables ip6tables`, buildkitd and buildctl v0.23.2, buildkit-runc, buildkit-qemu-* emulators, `VOLUME /var/lib/buildkit`, `ENTRYPOINT [buildkitd]`.',
+    standIn: "files of Debian trixie's docker.io 26.1 (dockerd), containerd 1.7, runc, iptables and perl-base with busybox in an empty root; `buildkitd` a script that starts dockerd (data under /var/lib/buildkit, the containerd image store) with buildkitd.toml's registry settings translated to dockerd's (CA and client certificates to certs.d, `http`/`insecure` to insecure-registries, docker.io `mirrors` to registry-mirrors); `buildctl` a script with `debug workers` and `dial-stdio`, bridging to dockerd's embedded BuildKit (`POST /grpc`, `Upgrade: h2c`) with a Perl helper. BuildKit is the one dockerd 26.1.5 vendors, not buildkitd v0.23.2.",
+    shell: 'sh',
+    rows: [
+      same('sh is busybox ash', true, { check: BUSYBOX_SH }),
+      same('buildkitd', true, { realNote: 'v0.23.2', standInNote: "STAND-IN script: dockerd 26.1.5's embedded BuildKit" }),
+      same('buildctl', true, { realNote: 'v0.23.2', standInNote: "STAND-IN script: only `debug workers` and `dial-stdio`" }),
+      row('dockerd', false, true, { standInNote: "Debian trixie's docker.io 26.1.5, started by buildkitd" }),
+      row('containerd', false, true, { standInNote: "Debian trixie's 1.7, started by dockerd" }),
+      row('runc', true, true, { check: 'command -v runc > /dev/null || command -v buildkit-runc > /dev/null', realNote: 'buildkit-runc', standInNote: 'Debian' }),
+      same('iptables', true),
+      row('buildkit-qemu-aarch64', true, false, { check: 'command -v buildkit-qemu-aarch64 > /dev/null', standInNote: "emulation is the kernel's binfmt_misc entries only" }),
+      row('git', true, false, { standInNote: 'git contexts are fetched by the client here' }),
+      row('perl', false, true, { standInNote: "perl-base, buildctl's bridge" }),
+      same('docker', false),
+      row('apk', true, false, { realNote: 'Alpine base', standInNote: 'buildx never runs it: no apk stand-in' }),
+    ],
+  },
+  base: {
+    kind: 'debs',
+    // util-linux: `mountpoint`, which the dind wrapper dockerd runs through uses.
+    packages: ['busybox', 'libc-bin', 'ca-certificates', 'docker.io/trixie', 'containerd/trixie', 'runc', 'tini', 'iptables', 'perl-base', 'util-linux'],
+    // The docker CLI (docker.io depends on it): the real image has none.
+    exclude: [...NO_PACKAGING.filter((p) => p !== 'perl-base'), 'docker-cli', 'openssl', 'git', 'git-man', 'liberror-perl'],
+  },
+  async customize(ctx) {
+    const { root } = ctx;
+    slim(root);
+    await busyboxApplets(root, '/bin/busybox', ['rpm', 'rpm2cpio']);
+    link(root, '/bin/sh', 'busybox');
+    caBundle(root);
+    accounts(root, [{ name: 'root', uid: 0, gid: 0, home: '/root', shell: '/bin/sh' }], [{ name: 'root', gid: 0 }, { name: 'docker', gid: 2375 }]);
+    write(root, '/etc/nsswitch.conf', 'hosts: files dns\n');
+    standInOsRelease(root, BUILDKIT_IMAGE);
+    for (const tool of ['iptables', 'iptables-save', 'iptables-restore', 'ip6tables', 'ip6tables-save', 'ip6tables-restore']) {
+      link(root, `/usr/sbin/${tool}`, 'xtables-nft-multi');
+      link(root, `/usr/local/sbin/.iptables-legacy/${tool}`, '/usr/sbin/xtables-legacy-multi');
+    }
+    rmSync(inRoot(root, '/usr/bin/docker'), { force: true });
+    write(root, '/usr/bin/buildkitd', buildkitdScript('dockerd-26.1.5'), 0o755);
+    write(root, '/usr/bin/buildctl', BUILDCTL_SCRIPT, 0o755);
+    write(root, '/usr/libexec/buildkit-stand-in/grpc-bridge', GRPC_BRIDGE, 0o755);
+    write(root, '/usr/local/bin/dind', DIND_WRAPPER, 0o755);
+    mkdirs(root, ['/var/lib/buildkit', '/etc/buildkit', '/root', '/tmp', '/run']);
+    link(root, '/var/run', '../run');
+    await run('chmod', ['1777', inRoot(root, '/tmp')]);
+  },
+  config: { entrypoint: ['buildkitd'], env: { PATH: ALPINE_PATH }, volumes: ['/var/lib/buildkit'] },
+};
+
 /** quay.io/podman/stable's containers.conf: every namespace of the host, cgroups off, crun. */
 const PODMAN_CONTAINERS_CONF = `[containers]
 netns="host"
@@ -859,7 +929,7 @@ const node: StandInRecipe = {
   },
 };
 
-export const STAND_INS: readonly StandInRecipe[] = [dockerCli, dockerDind, registry, binfmt, podman, moto, node];
+export const STAND_INS: readonly StandInRecipe[] = [dockerCli, dockerDind, registry, binfmt, buildkit, podman, moto, node];
 
 /** The tables of docs/image-stand-ins.md. */
 export const STAND_IN_TABLES: readonly StandInTable[] = STAND_INS.map((r) => r.table);

@@ -5,8 +5,12 @@
  * the jobs reach (harness/integration/job-world.ts): moto, the ECR registry under its hostname and
  * the Docker Hub mirror that holds `alpine:3.20.3` and the binfmt image. The examples run as they
  * are, with these changes only, each named in its test:
- * - buildx-ecr: `buildx-driver: docker`, because moby/buildkit (the `docker-container` driver's
- *   image) has no Debian build and so no stand-in;
+ * - buildx-ecr: `buildx-driver: docker` (the engine's own BuildKit, as before the moby/buildkit
+ *   stand-in existed; examples/buildx-native runs the docker-container driver);
+ * - buildx-native: `buildkitd-config-inline` naming the mirror for docker.io and the world's CA for
+ *   the mirror and the ECR registry, as an air-gapped company configures a docker-container builder
+ *   (BuildKit reads neither the daemon's mirrors nor the job's CA bundle); its builder is the
+ *   moby/buildkit stand-in (dockerd 26.1's BuildKit), pulled through the mirror into dind;
  * - podman-native: `emulation: true` for the arm64 and ppc64le jobs, which GitLab runs on runners of
  *   those CPUs and this x86_64 machine runs under QEMU.
  * The catalog's `.gitlab-ci.yml` runs its `integration` stage only (the jobs before it run
@@ -35,7 +39,7 @@ import { startEnvironment, type Environment } from '../../harness/integration/en
 import { gitlabCiLocalDockerRunner, startJobEngine, type JobEngine } from '../../harness/integration/gitlab-ci-local-docker.js';
 import { copyContainerFiles } from '../../harness/integration/container-files.js';
 import { checkGitlabCiLocal } from '../../harness/integration/gitlab-ci-local-run.js';
-import { startWorld, WORLD_SUBNET, type World } from '../../harness/integration/job-world.js';
+import { MIRROR_HOST, startWorld, WORLD_SUBNET, type World } from '../../harness/integration/job-world.js';
 import { indexEntries } from '../../harness/integration/oci.js';
 import { pipelineFailure, type ExtraVariable, type PipelineRun } from '../../harness/integration/runner.js';
 import { findSecretLeaks, jwtSecrets, type Secret, type SecretLeak } from '../../harness/integration/secrets.js';
@@ -127,7 +131,7 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     jobEngine = await startJobEngine({
       dir: mkdtempSync('/tmp/cje-'),
       log,
-      standIns: ['docker-cli', 'docker-dind', 'registry', 'podman', 'moto', 'binfmt'],
+      standIns: ['docker-cli', 'docker-dind', 'registry', 'podman', 'moto', 'binfmt', 'buildkit'],
       insecureRegistries: [WORLD_SUBNET],
     });
     world = await startWorld({ dir: path.join(base, 'world'), jobEngine, ecrHost: env.ecrHost, ecrPassword: env.token.password, log });
@@ -159,7 +163,7 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     // dind and podman need privileged containers, as on GitLab.com's instance runners.
     gitlabCiLocalDockerRunner(s.env, s.jobEngine, { privileged: true, caFile: s.world.caBundle, networks: [s.world.network], volumes: s.world.volumes, keepContainers: true });
 
-  it('examples/buildx-ecr (buildx-driver: docker, no moby/buildkit here): QEMU registered by the binfmt stand-in in dind, two platforms pushed to ECR, every tag on the reported digest, verify-image passes', { timeout: 1_200_000 }, async () => {
+  it('examples/buildx-ecr (buildx-driver: docker, the engine\'s own BuildKit): QEMU registered by the binfmt stand-in in dind, two platforms pushed to ECR, every tag on the reported digest, verify-image passes', { timeout: 1_200_000 }, async () => {
     const s = started();
     const text = exampleWith('buildx-ecr', [{ component: 'buildx-ecr', inputs: { 'buildx-driver': 'docker' } }]);
     const qemu = takeAwayQemu(QEMU_STATE_FILE);
@@ -234,7 +238,56 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     await expectNoLeaks('podman-native', run, s, 5);
   });
 
-  it('the catalog\'s own .gitlab-ci.yml, integration stage (buildx-driver: docker, no moby/buildkit here; the project registry is the world\'s): buildx-ecr and its checks next to their registry service, three podman builds, the merge and its check', { timeout: 1_800_000 }, async () => {
+  it('examples/buildx-native (the "native" arm64 job runs under QEMU on this x86_64 machine; docker-container builders of the moby/buildkit stand-in, buildkitd-config-inline naming the mirror and the world\'s CA): each job pushes its platform by digest only, manifest-merge indexes exactly the digests the jobs reported', { timeout: 1_800_000 }, async () => {
+    const s = started();
+    // The arm64 job's builder runs arm64 through the kernel's QEMU entry, as an arm64 runner would natively (qemu: never).
+    expect(qemuEntries().map((e) => e.name)).toContain('qemu-aarch64');
+    const bundle = '/etc/ssl/certs/ca-certificates.crt';
+    const buildkitdConfig = [
+      '[registry."docker.io"]', `  mirrors = ["${MIRROR_HOST}"]`,
+      `[registry."${MIRROR_HOST}"]`, `  ca = ["${bundle}"]`,
+      `[registry."${s.env.ecrHost}"]`, `  ca = ["${bundle}"]`,
+    ].join('\n');
+    const text = exampleWith('buildx-native', [{ component: 'buildx-ecr', inputs: { 'buildkitd-config-inline': buildkitdConfig } }]);
+    const run = await runnerFor(s).run(text, { name: 'buildx-native', verbose: true });
+    recordJobs('buildx-native', run);
+    expect(run.pipeline.status, pipelineFailure(run.pipeline)).toBe('success');
+    const arches = ['amd64', 'arm64'] as const;
+    const buildJob = (arch: string): string => `build-image: [linux/${arch},saas-linux-small-${arch}]`;
+    const jobs = Object.fromEntries(run.pipeline.jobs.map((j) => [j.name, j]));
+    for (const arch of arches) {
+      const job = jobs[buildJob(arch)];
+      expect([job?.status, job?.image, job?.services]).toEqual(['success', 'docker:29.5.2-cli', ['docker:29.5.2-dind (docker)']]);
+      const buildLog = readFileSync(job?.logFile ?? '', 'utf8');
+      // The docker-container builder, no QEMU set up by the job: the builder lists the platform.
+      expect(buildLog).toMatch(/^buildx-ecr: every platform is supported by the builder/m);
+      expect(buildLog).toMatch(/pulling failed, using local image|pulling image docker\.io\/moby\/buildkit:v0\.23\.2/);
+    }
+    expect([jobs['manifest-merge']?.status, jobs['verify-image']?.status]).toEqual(['success', 'success']);
+
+    const repository = `${s.env.ecrHost}/example/buildx-native-app`;
+    const built = Object.fromEntries(arches.map((a) => [`linux/${a}`, jobs[buildJob(a)]?.dotenv?.[`BUILD_DIGEST_${a.toUpperCase()}`]]));
+    log(`buildx-native: the build jobs reported ${JSON.stringify(built)}`);
+    for (const arch of arches) {
+      const dotenv = jobs[buildJob(arch)]?.dotenv ?? {};
+      expect(dotenv[`BUILD_PLATFORM_${arch.toUpperCase()}`]).toBe(`linux/${arch}`);
+      // What the job pushed by digest (its image with its attestation), present under no tag.
+      const pushed = indexEntries(await s.world.rawManifest(dotenv[`BUILD_IMAGE_${arch.toUpperCase()}`] ?? ''));
+      expect(pushed.platforms).toEqual([{ platform: `linux/${arch}`, digest: built[`linux/${arch}`] }]);
+    }
+    const merged = jobs['manifest-merge']?.dotenv ?? {};
+    const indexDigest = merged['BUILD_INDEX_DIGEST'] ?? '';
+    await expectIndexOfBuilds(s.world, repository, indexDigest, built, (platform) => `hello from ${platform} (${MACHINE[platform]})`, mkdtempSync(path.join(base, 'layers-')));
+    // The image repository holds the index's tags only: the build jobs pushed by digest.
+    const tagDigests = await s.world.tagDigests(repository);
+    log(`buildx-native: tags of ${repository}: ${JSON.stringify(tagDigests)}`);
+    expect(Object.keys(tagDigests).sort()).toEqual((merged['BUILD_INDEX_TAGS'] ?? '').split(',').map((t) => t.slice(t.lastIndexOf(':') + 1)).sort());
+    for (const [tag, digest] of Object.entries(tagDigests)) expect(digest, tag).toBe(indexDigest);
+    // Five jobs and the build jobs' dind services.
+    await expectNoLeaks('buildx-native', run, s, 7);
+  });
+
+  it('the catalog\'s own .gitlab-ci.yml, integration stage (buildx-driver: docker, the engine\'s own BuildKit; the project registry is the world\'s): buildx-ecr and its checks next to their registry service, three podman builds, the merge and its check', { timeout: 1_800_000 }, async () => {
     const s = started();
     const doc = parseYamlForEditing(readFileSync(path.join(REPO_ROOT, '.gitlab-ci.yml'), 'utf8'));
     // The stages before `integration` run scripts/test.sh and the toolkit: this file is part of that run.
