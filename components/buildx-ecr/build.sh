@@ -94,6 +94,7 @@ bx_shown() {
 bx_slug() {
   printf '%s' "$1" | tr '[:upper:]' '[:lower:]' | cut -c1-63 | tr -c 'a-z0-9' '-' | sed -e 's/^-*//' -e 's/-*$//'
 }
+# catalog:include ../lib/cosign.sh
 
 # Where to push.
 # image-name: `host/repository`, or a repository in the login's registry when its first part
@@ -148,7 +149,11 @@ esac
 bx_dotenv=buildx-ecr.$bx_prefix.env
 bx_metadata=buildx-ecr.$bx_prefix.metadata.json
 rm -f "$bx_dotenv" "$bx_metadata"
-bx_say "image $bx_image, platforms $bx_platforms, driver $bx_driver, push $bx_push"
+# Signing is checked before anything is built: a key that is missing fails the job, not the push.
+cosign_check "${BUILDX_ECR_SIGN:-none}" "${BUILDX_ECR_SIGN_KEY_VAR:-}" "${BUILDX_ECR_SIGN_PASSWORD_VAR:-}" "${BUILDX_ECR_SIGN_KMS_KEY:-}" "${BUILDX_ECR_SIGN_TLOG_UPLOAD:-auto}" 2> "$bx_tmp/sign.err" \
+  || bx_fail "$(cat "$bx_tmp/sign.err")"
+if [ "$cosign_mode" != none ] && [ "$bx_push" != true ]; then bx_say "sign: $cosign_mode, but push is false: nothing is pushed, so nothing is signed"; fi
+bx_say "image $bx_image, platforms $bx_platforms, driver $bx_driver, push $bx_push, sign $cosign_mode"
 bx_end bx_settings
 
 # ---- Docker daemon ------------------------------------------------------------------------
@@ -185,6 +190,9 @@ if ! docker buildx version > /dev/null 2>&1; then
   fi
 fi
 bx_say "$(docker buildx version)"
+if [ "$cosign_mode" != none ] && [ "$bx_push" = true ]; then
+  cosign_install bx_retry || bx_fail "sign: $cosign_mode needs cosign, which could not be installed (see above)"
+fi
 
 # buildx cannot use TLS settings from the environment ("could not create a builder instance
 # with TLS data loaded from environment"): give it a context that carries them.
@@ -574,6 +582,12 @@ if [ "$bx_push" = true ]; then
       done < "$bx_tmp/platforms"
     fi
     bx_say "verified in the registry: $bx_platforms"
+  fi
+  if [ "$cosign_mode" != none ]; then
+    # By digest, never by tag: what is signed is exactly what was pushed and verified.
+    bx_section bx_sign "signing $bx_image@$bx_digest"
+    cosign_sign bx_retry "$bx_image@$bx_digest" || bx_fail "cosign could not sign $bx_image@$bx_digest (see above)"
+    bx_end bx_sign
   fi
 fi
 {

@@ -66,6 +66,8 @@ retry() {
   done
 }
 
+# catalog:include ../lib/cosign.sh
+
 # JSON -> "<RFC 6901 pointer><TAB><scalar>" lines, POSIX awk (no jq in the job images).
 cat >"$MM_WORK/flatten.awk" <<'AWK'
 # catalog:include flatten.awk
@@ -153,6 +155,10 @@ if [ "$MM_TOOL" = imagetools ]; then
   [ "$MM_OPT_TLS_VERIFY" = true ] || die "tls-verify: false needs tool: podman (imagetools has no such switch)"
   [ -z "$MM_CERT_DIR" ] || die "cert-dir needs tool: podman; for imagetools add the CA to the image's system trust store"
 fi
+# Signing is checked before anything is built: a key that is missing fails the job, not the push.
+cosign_check "$MM_SIGN" "$MM_SIGN_KEY_VAR" "$MM_SIGN_PASSWORD_VAR" "$MM_SIGN_KMS_KEY" "$MM_SIGN_TLOG_UPLOAD" 2>"$MM_WORK/sign.err" ||
+  die "$(cat "$MM_WORK/sign.err")"
+if [ "$cosign_mode" != none ] && [ "$MM_OPT_PUSH" != true ]; then note "sign: $cosign_mode, but push is false: nothing is pushed, so nothing is signed"; fi
 
 # Tags: drop empty ones, make the rest valid, add latest by rule.
 : >"$MM_WORK/tags"
@@ -183,7 +189,7 @@ MM_FIRST_TAG=$(head -n 1 "$MM_WORK/tags")
 note "index:        $MM_REPO ($MM_MEDIA_TYPE, via $MM_TOOL)"
 note "tags:         $(tr '\n' ' ' <"$MM_WORK/tags")"
 note "platforms:    $(tr '\n' ' ' <"$MM_WORK/platforms")"
-note "source:       $MM_SOURCE    attestations: $MM_ATTEST_MODE    push: $MM_OPT_PUSH"
+note "source:       $MM_SOURCE    attestations: $MM_ATTEST_MODE    push: $MM_OPT_PUSH    sign: $cosign_mode"
 
 # ---- tools -----------------------------------------------------------------------------
 step tools "Checking tools"
@@ -202,6 +208,9 @@ else
   if [ -n "$MM_BUILDX_MINOR" ] && [ "$MM_BUILDX_MINOR" -lt 22 ]; then
     die "buildx 0.$MM_BUILDX_MINOR pushes the index's children in a way immutable repositories reject; use buildx 0.22 or newer"
   fi
+fi
+if [ "$cosign_mode" != none ] && [ "$MM_OPT_PUSH" = true ]; then
+  cosign_install retry || die "sign: $cosign_mode needs cosign, which could not be installed (see above)"
 fi
 pm() { podman --storage-driver="$STORAGE_DRIVER" "$@"; }
 
@@ -599,6 +608,28 @@ if [ "$MM_TOOL" = imagetools ]; then
 fi
 fail_now_if_any
 note "$MM_REPO@$MM_INDEX_DIGEST holds exactly: $(cut -f1 "$MM_WORK/selected" | tr '\n' ' ')"
+
+# ---- sign the index, by digest ----------------------------------------------------------
+if [ "$cosign_mode" != none ]; then
+  step sign "Signing $MM_REPO@$MM_INDEX_DIGEST with cosign"
+  # cosign reaches the registry as podman does: tls-verify and cert-dir become its registry options.
+  set --
+  if [ "$MM_OPT_TLS_VERIFY" != true ]; then set -- --allow-insecure-registry --allow-http-registry; fi
+  if [ -n "$MM_CERT_DIR" ]; then
+    cat "$MM_CERT_DIR"/*.crt >"$MM_WORK/registry-ca.pem" || die "cert-dir: cosign needs the CA certificates of $MM_CERT_DIR (*.crt files)"
+    set -- "$@" --registry-cacert "$MM_WORK/registry-ca.pem"
+  fi
+  (
+    if [ "$MM_TOOL" = podman ] && [ -n "${REGISTRY_AUTH_FILE:-}" ]; then
+      # podman's auth file is in Docker's config format: cosign reads the same credentials.
+      mkdir -p "$MM_WORK/cosign-docker"
+      cp "$REGISTRY_AUTH_FILE" "$MM_WORK/cosign-docker/config.json"
+      DOCKER_CONFIG="$MM_WORK/cosign-docker"
+      export DOCKER_CONFIG
+    fi
+    cosign_sign retry "$MM_REPO@$MM_INDEX_DIGEST" "$@"
+  ) || die "cosign could not sign $MM_REPO@$MM_INDEX_DIGEST (see above)"
+fi
 
 # ---- outputs ---------------------------------------------------------------------------
 step outputs "Writing the dotenv report"
