@@ -125,7 +125,7 @@ describe.runIf(integrationUnavailable === undefined)('signing with cosign (host-
 
     const logOf = (job: string): string => readFileSync(signed?.run.pipeline.jobs.find((j) => j.name === job)?.logFile ?? '', 'utf8');
     // The key reached cosign as the file-type variable's path, the password in its environment only.
-    expect(logOf('build-image')).toMatch(new RegExp(`^cosign sign --yes --tlog-upload=false --key \\S+/COSIGN_PRIVATE_KEY ${s.env.ecrHost.replaceAll('.', '\\.')}/\\S+@${digest} \\(sign: key\\)$`, 'm'));
+    expect(logOf('build-image')).toMatch(new RegExp(`^buildx-ecr: cosign sign --yes --tlog-upload=false --key \\S+/COSIGN_PRIVATE_KEY ${s.env.ecrHost.replaceAll('.', '\\.')}/\\S+@${digest} \\(sign: key\\)$`, 'm'));
     expect(logOf('verify-image')).toMatch(new RegExp(`^verify-image: \\S+@${digest} is signed with the project's key$`, 'm'));
 
     const { leaks } = await scanEnvironmentForLeaks(s.env, [signed.run], { secrets: [{ name: 'cosign key password', value: s.keys.password }] });
@@ -169,7 +169,7 @@ describe.runIf(integrationUnavailable === undefined)('signing with cosign (host-
       expect(index.digest, job).toBe(digest);
       expect(Object.fromEntries(index.platforms.map((p) => [p.platform, p.digest])), job).toEqual(Object.fromEntries(signed.platforms.map((p) => [p.platform, p.digest])));
       await expectSignedWith(s.env, image, digest, s.keys, s.otherKeys);
-      expect(logOf(job)).toMatch(new RegExp(`^cosign sign --yes --tlog-upload=false ${options} --key \\S+ ${image.replaceAll('.', '\\.')}@${digest} \\(sign: key\\)$`, 'm'));
+      expect(logOf(job)).toMatch(new RegExp(`^manifest-merge: cosign sign --yes --tlog-upload=false ${options} --key \\S+ ${image.replaceAll('.', '\\.')}@${digest} \\(sign: key\\)$`, 'm'));
     }
     const { leaks } = await scanEnvironmentForLeaks(s.env, [run], { secrets: [{ name: 'cosign key password', value: s.keys.password }] });
     expect(leaks).toEqual([]);
