@@ -1,9 +1,9 @@
 /**
  * components/lib/cosign.sh's input check, run by sh after the library it needs (log.sh) as the
- * jobs run it: what each `sign` mode needs
- * from the job (the ID token, the key and password variables, a KMS URI), what cosign is then given
- * (`--key` as a path or `env://`, the transparency log switch), and the problems it reports before
- * anything is built. Signing itself needs a registry: test/integration/signing.test.ts.
+ * jobs run it: what each `sign` mode needs from the job (the ID token, the key and password
+ * variables, a KMS URI), what cosign is then given (`--key` as a path or `env://`, the
+ * transparency log switch), and the problems it reports (catalog_die) before anything is built.
+ * Signing itself needs a registry: test/integration/signing.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
