@@ -4,6 +4,7 @@ set -eu
 # catalog:include ../lib/log.sh
 # catalog:include ../lib/retry.sh
 # catalog:include ../lib/text.sh
+# catalog:include ../lib/cosign.sh
 catalog_init buildx-ecr
 bx_tmp=
 catalog_section bx_settings 'settings'
@@ -104,7 +105,11 @@ esac
 bx_dotenv=buildx-ecr.$bx_prefix.env
 bx_metadata=buildx-ecr.$bx_prefix.metadata.json
 rm -f "$bx_dotenv" "$bx_metadata"
-catalog_say "image $bx_image, platforms $bx_platforms, driver $bx_driver, push $bx_push, push-by-digest $bx_by_digest"
+# Signing is checked before anything is built: a key that is missing fails the job, not the push.
+bx_sign=${BUILDX_ECR_SIGN:-none}
+catalog_cosign_check "$bx_sign" "${BUILDX_ECR_SIGN_KEY_VAR:-}" "${BUILDX_ECR_SIGN_PASSWORD_VAR:-}" "${BUILDX_ECR_SIGN_KMS_KEY:-}" "${BUILDX_ECR_SIGN_TLOG_UPLOAD:-auto}"
+if [ "$bx_sign" != none ] && [ "$bx_push" != true ]; then catalog_say "sign: $bx_sign, but push is false: nothing is pushed, so nothing is signed"; fi
+catalog_say "image $bx_image, platforms $bx_platforms, driver $bx_driver, push $bx_push, push-by-digest $bx_by_digest, sign $bx_sign"
 catalog_section_end
 
 # ---- Docker daemon ------------------------------------------------------------------------
@@ -141,6 +146,7 @@ if ! docker buildx version > /dev/null 2>&1; then
   fi
 fi
 catalog_say "$(docker buildx version)"
+if [ "$bx_sign" != none ] && [ "$bx_push" = true ]; then catalog_cosign_install; fi
 
 # buildx cannot use TLS settings from the environment ("could not create a builder instance
 # with TLS data loaded from environment"): give it a context that carries them.
@@ -562,6 +568,10 @@ if [ "$bx_push" = true ]; then
     printf '%s\n' "$bx_image_digest" | grep -Eq '^sha256:[0-9a-f]{64}$' \
       || catalog_die "the pushed index $bx_image@$bx_digest has no $bx_platforms image: $(tr -s '\n ' ' ' < "$bx_tmp/inspect" | cut -c1-300)"
     catalog_say "the $bx_platforms image is $bx_image@$bx_image_digest"
+  fi
+  if [ "$bx_sign" != none ]; then
+    # By digest, never by tag: what is signed is exactly what was pushed and verified.
+    catalog_cosign_sign "$bx_image@$bx_digest"
   fi
 fi
 if [ "$bx_by_digest" = true ]; then

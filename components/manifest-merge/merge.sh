@@ -5,6 +5,7 @@ umask 077
 # catalog:include ../lib/log.sh
 # catalog:include ../lib/retry.sh
 # catalog:include ../lib/text.sh
+# catalog:include ../lib/cosign.sh
 catalog_init manifest-merge
 TAB=$(printf '\t')
 
@@ -120,6 +121,9 @@ if [ "$MM_TOOL" = imagetools ]; then
   [ "$MM_OPT_TLS_VERIFY" = true ] || catalog_die "tls-verify: false needs tool: podman (imagetools has no such switch)"
   [ -z "$MM_CERT_DIR" ] || catalog_die "cert-dir needs tool: podman; for imagetools add the CA to the image's system trust store"
 fi
+# Signing is checked before anything is built: a key that is missing fails the job, not the push.
+catalog_cosign_check "$MM_SIGN" "$MM_SIGN_KEY_VAR" "$MM_SIGN_PASSWORD_VAR" "$MM_SIGN_KMS_KEY" "$MM_SIGN_TLOG_UPLOAD"
+if [ "$MM_SIGN" != none ] && [ "$MM_OPT_PUSH" != true ]; then catalog_say "sign: $MM_SIGN, but push is false: nothing is pushed, so nothing is signed"; fi
 
 # Tags: drop empty ones, make the rest valid, add latest by rule.
 : >"$MM_WORK/tags"
@@ -150,7 +154,7 @@ MM_FIRST_TAG=$(head -n 1 "$MM_WORK/tags")
 catalog_say "index:        $MM_REPO ($MM_MEDIA_TYPE, via $MM_TOOL)"
 catalog_say "tags:         $(tr '\n' ' ' <"$MM_WORK/tags")"
 catalog_say "platforms:    $(tr '\n' ' ' <"$MM_WORK/platforms")"
-catalog_say "source:       $MM_SOURCE    attestations: $MM_ATTEST_MODE    push: $MM_OPT_PUSH"
+catalog_say "source:       $MM_SOURCE    attestations: $MM_ATTEST_MODE    push: $MM_OPT_PUSH    sign: $MM_SIGN"
 
 # ---- tools -----------------------------------------------------------------------------
 catalog_section mm_tools "Checking tools"
@@ -170,6 +174,7 @@ else
     catalog_die "buildx 0.$MM_BUILDX_MINOR pushes the index's children in a way immutable repositories reject; use buildx 0.22 or newer"
   fi
 fi
+if [ "$MM_SIGN" != none ] && [ "$MM_OPT_PUSH" = true ]; then catalog_cosign_install; fi
 pm() { podman --storage-driver="$STORAGE_DRIVER" "$@"; }
 
 # ---- registry authentication -----------------------------------------------------------
@@ -566,6 +571,28 @@ if [ "$MM_TOOL" = imagetools ]; then
 fi
 fail_now_if_any
 catalog_say "$MM_REPO@$MM_INDEX_DIGEST holds exactly: $(cut -f1 "$MM_WORK/selected" | tr '\n' ' ')"
+
+# ---- sign the index, by digest ----------------------------------------------------------
+if [ "$MM_SIGN" != none ]; then
+  catalog_section mm_sign "Signing $MM_REPO@$MM_INDEX_DIGEST with cosign"
+  # cosign reaches the registry as podman does: tls-verify and cert-dir become its registry options.
+  set --
+  if [ "$MM_OPT_TLS_VERIFY" != true ]; then set -- --allow-insecure-registry --allow-http-registry; fi
+  if [ -n "$MM_CERT_DIR" ]; then
+    cat "$MM_CERT_DIR"/*.crt >"$MM_WORK/registry-ca.pem" || catalog_die "cert-dir: cosign needs the CA certificates of $MM_CERT_DIR (*.crt files)"
+    set -- "$@" --registry-cacert "$MM_WORK/registry-ca.pem"
+  fi
+  (
+    if [ "$MM_TOOL" = podman ] && [ -n "${REGISTRY_AUTH_FILE:-}" ]; then
+      # podman's auth file is in Docker's config format: cosign reads the same credentials.
+      mkdir -p "$MM_WORK/cosign-docker"
+      cp "$REGISTRY_AUTH_FILE" "$MM_WORK/cosign-docker/config.json"
+      DOCKER_CONFIG="$MM_WORK/cosign-docker"
+      export DOCKER_CONFIG
+    fi
+    catalog_cosign_sign "$MM_REPO@$MM_INDEX_DIGEST" "$@"
+  ) || exit 1 # catalog_cosign_sign said why
+fi
 
 # ---- outputs ---------------------------------------------------------------------------
 catalog_section mm_outputs "Writing the dotenv report"

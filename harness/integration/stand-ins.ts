@@ -99,8 +99,8 @@ export interface PackageManagerRecipe {
   readonly command: 'apk' | 'dnf';
   /**
    * What `apk add`/`dnf install` can install: the package name of the real distribution → the
-   * Debian package staged for it (its closure beyond what the image has, one tarball per Debian
-   * package, so two names for one package share it).
+   * Debian package staged for it, `name` or `name/release` (its closure beyond what the image has,
+   * one tarball per Debian package named after the package, so two names for one package share it).
    */
   readonly staged: Readonly<Record<string, string>>;
   /** Names of packages already in the image: installing them does nothing. */
@@ -113,6 +113,13 @@ export interface PackageManagerRecipe {
  * ecr-login installs it so (`ecr_login_install aws aws-cli awscli awscli`) in every image that lacks it.
  */
 const AWS_CLI_DEB = 'awscli';
+
+/**
+ * Debian trixie's cosign 2.5 (a Go binary needing only libc6 >= 2.34, which bookworm's 2.36 meets)
+ * under the name Alpine's community repository and Fedora give it: `cosign`. buildx-ecr and
+ * manifest-merge install it so when they sign and the image lacks it.
+ */
+const COSIGN_DEB = 'cosign/trixie';
 
 // ---------------------------------------------------------------------------------------------
 // Small file helpers for customize steps (paths are absolute in the image).
@@ -262,8 +269,9 @@ function dockerRows(dind: boolean): ToolRow[] {
     same('curl', false),
     same('jq', false, { realNote: '`apk add jq` installs it', standInNote: '`apk add jq` installs a staged copy' }),
     same('aws', false, { realNote: '`apk add aws-cli` installs AWS CLI v2', standInNote: "`apk add aws-cli` installs a staged copy of Debian's awscli 2.9 (with Python 3.11)" }),
+    same('cosign', false, { realNote: "`apk add cosign` installs community's 2.4", standInNote: "`apk add cosign` installs a staged copy of Debian trixie's cosign 2.5" }),
     same('python3', false),
-    same('apk', true, { standInNote: 'STAND-IN script: installs only staged packages (jq, aws-cli), no Alpine repository' }),
+    same('apk', true, { standInNote: 'STAND-IN script: installs only staged packages (jq, aws-cli, cosign), no Alpine repository' }),
     same('apt-get', false),
     same('dnf', false),
     same('podman', false),
@@ -272,7 +280,7 @@ function dockerRows(dind: boolean): ToolRow[] {
 
 const DOCKER_CLI_PM: PackageManagerRecipe = {
   command: 'apk',
-  staged: { jq: 'jq', 'aws-cli': AWS_CLI_DEB },
+  staged: { jq: 'jq', 'aws-cli': AWS_CLI_DEB, cosign: COSIGN_DEB },
   installed: ['busybox', 'ca-certificates', 'docker-cli', 'docker-cli-buildx', 'docker-cli-compose', 'git', 'openssh-client', 'musl-utils'],
 };
 
@@ -647,9 +655,10 @@ const podman: StandInRecipe = {
       same('git', false),
       same('jq', false, { realNote: '`dnf install jq` installs it', standInNote: '`dnf install jq` installs a staged copy' }),
       same('aws', false, { realNote: '`dnf install awscli` (or `awscli2`) installs AWS CLI v2', standInNote: "`dnf install awscli`/`awscli2` installs a staged copy of Debian trixie's awscli 2.23 (with Python 3.13)" }),
+      same('cosign', false, { realNote: "`dnf install cosign` installs Fedora's", standInNote: "`dnf install cosign` installs a staged copy of Debian trixie's cosign 2.5" }),
       same('python3', false, { realNote: "not in Fedora's base image since dnf5 (C++) replaced dnf", standInNote: 'comes with the staged AWS CLI' }),
       row('openssl', false, true, { standInNote: 'ca-certificates brings it in Debian' }),
-      same('dnf', true, { realNote: 'dnf5', standInNote: 'STAND-IN script: installs only staged packages (jq, awscli, awscli2), no Fedora repository' }),
+      same('dnf', true, { realNote: 'dnf5', standInNote: 'STAND-IN script: installs only staged packages (jq, awscli, awscli2, cosign), no Fedora repository' }),
       row('rpm', true, false),
       same('apt-get', false),
       same('apk', false),
@@ -667,7 +676,7 @@ const podman: StandInRecipe = {
   },
   packageManager: {
     command: 'dnf',
-    staged: { jq: 'jq', awscli: AWS_CLI_DEB, awscli2: AWS_CLI_DEB },
+    staged: { jq: 'jq', awscli: AWS_CLI_DEB, awscli2: AWS_CLI_DEB, cosign: COSIGN_DEB },
     installed: ['bash', 'curl', 'fuse-overlayfs', 'openssh-clients', 'podman', 'crun', 'conmon', 'catatonit', 'netavark', 'passt'],
   },
   async customize(ctx) {
@@ -1066,18 +1075,20 @@ async function buildRoot(p: Plan, ctx: BuildContext): Promise<void> {
   const pm = recipe.packageManager;
   if (pm !== undefined) {
     const have = new Set(closure.map((c) => c.name));
+    // The tarball of a staged package is named after the package, without the release it comes from.
+    const tarName = (deb: string): string => deb.split('/')[0] ?? deb;
     for (const deb of [...new Set(Object.values(pm.staged))].sort()) {
       // What the package needs beyond what the image has (for the Debian-built roots: their
       // closure), without the packaging tools (only maintainer scripts use them, and none runs).
       // Not the recipe's own exclusions: dind leaves python3 out of its base, the AWS CLI needs it.
       const release = recipe.base.kind === 'debs' ? recipe.base.release : undefined;
       const packages = (await resolveClosure([deb], [...have, ...NO_PACKAGING], release)).filter((c) => !have.has(c.name));
-      const scratch = path.join(ctx.work, `staged-${deb}`);
+      const scratch = path.join(ctx.work, `staged-${tarName(deb)}`);
       const debs = await fetchDebs(packages, ctx.debCache);
       await unpackDebs(debs.values(), scratch);
       slim(scratch);
       mkdirSync(inRoot(ctx.root, '/usr/share/stand-in-packages'), { recursive: true });
-      await run('tar', ['--create', '--file', inRoot(ctx.root, `/usr/share/stand-in-packages/${deb}.tar`), '--directory', scratch, '--numeric-owner', '.']);
+      await run('tar', ['--create', '--file', inRoot(ctx.root, `/usr/share/stand-in-packages/${tarName(deb)}.tar`), '--directory', scratch, '--numeric-owner', '.']);
       rmSync(scratch, { recursive: true, force: true });
     }
     const image = recipe.table.tags[0] ?? recipe.name;
@@ -1088,7 +1099,8 @@ async function buildRoot(p: Plan, ctx: BuildContext): Promise<void> {
       `${pm.command} in this image is a STAND-IN (catalog integration harness): the image stands in for ${image}, built from Debian packages because no image can be pulled here.\nStaged packages it can install: ${names.map((n) => `${n} (Debian's ${pm.staged[n]})`).join(', ') || '(none)'}.\n`,
     );
     const target = pm.command === 'apk' ? '/sbin/apk' : '/usr/bin/dnf';
-    write(ctx.root, target, offlinePackageManager({ command: pm.command, image, staged: pm.staged, installed: pm.installed }), 0o755);
+    const staged = Object.fromEntries(Object.entries(pm.staged).map(([name, deb]) => [name, tarName(deb)]));
+    write(ctx.root, target, offlinePackageManager({ command: pm.command, image, staged, installed: pm.installed }), 0o755);
     if (pm.command === 'dnf') link(ctx.root, '/usr/bin/yum', 'dnf');
   }
 }

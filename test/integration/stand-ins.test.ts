@@ -237,6 +237,19 @@ describe.runIf(integrationUnavailable === undefined)('image stand-ins', () => {
     expect(dnf.stderr).toMatch(/dnf \(stand-in\): cannot install wget: no Fedora repository can be reached/);
   });
 
+  it('`apk add cosign` and `dnf install cosign` install the staged cosign, which signs and verifies offline in the image', { timeout: 180_000 }, async () => {
+    // A key pair, a blob signed without the transparency log, verified with the public key: the
+    // binary runs on the image's libc. The password reaches cosign in its environment only.
+    const signAndVerify = (install: string): string =>
+      `! command -v cosign && ${install} cosign > /dev/null && cd "$(mktemp -d)" && cosign generate-key-pair > /dev/null 2>&1 && echo blob > blob ` +
+      '&& cosign sign-blob --yes --key cosign.key --tlog-upload=false blob > blob.sig 2> /dev/null && cosign verify-blob --key cosign.pub --signature blob.sig --insecure-ignore-tlog blob';
+    for (const [image, shell, install] of [['docker-cli', 'sh', 'apk add --no-cache'], ['podman', 'bash', 'dnf install -y']] as const) {
+      const result = await docker(['run', '--rm', '--network', 'none', '-e', 'COSIGN_PASSWORD=stand-in test', tag(image), shell, '-c', signAndVerify(install)]);
+      expect(result.exitCode, `${image}: ${result.stderr}`).toBe(0);
+      expect(result.stderr, image).toMatch(/^Verified OK$/m);
+    }
+  });
+
   it('podman 5 runs in its stand-in (privileged, as the podman jobs run) with netavark, the only network backend podman 5 has; node runs scripts in its own', { timeout: 120_000 }, async () => {
     const podman = await dockerOk(['run', '--rm', '--privileged', '--network', 'none', tag('podman'), 'sh', '-c',
       "podman --version && podman info --format '{{.Host.OCIRuntime.Name}} {{.Store.GraphDriverName}} {{.Host.NetworkBackend}}'"]);

@@ -17,7 +17,8 @@
  * scripts/test.sh, which is what runs this file), with `buildx-driver: docker` for the same reason
  * and the project's container registry ($CI_REGISTRY…) standing in as the world's registry.
  * Project variables are what a project would set: `AWS_ROLE_ARN` (podman-native), the ID token
- * gitlab-ci-local cannot mint (runner.ts `idTokens`), `AWS_API_ENDPOINT` (moto).
+ * gitlab-ci-local cannot mint (runner.ts `idTokens`), `AWS_API_ENDPOINT` (moto), the cosign key pair
+ * the buildx-ecr example signs and verifies with (generated here; cosign.ts `keyPairVariables`).
  *
  * The buildx-ecr pipeline runs with the kernel's QEMU entries taken away, as on a new runner, so
  * that buildx-ecr registers QEMU itself with the binfmt stand-in pulled through the mirror into
@@ -30,6 +31,7 @@
  * table (image, services, wall time) is printed.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +40,7 @@ import { qemuEntries, takeAwayQemu, type BinfmtEntry } from '../../harness/fresh
 import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
 import { gitlabCiLocalDockerRunner, startJobEngine, type JobEngine } from '../../harness/integration/gitlab-ci-local-docker.js';
 import { copyContainerFiles } from '../../harness/integration/container-files.js';
+import { generateKeyPair, keyPairVariables, signatureTag } from '../../harness/integration/cosign.js';
 import { checkGitlabCiLocal } from '../../harness/integration/gitlab-ci-local-run.js';
 import { MIRROR_HOST, startWorld, WORLD_SUBNET, type World } from '../../harness/integration/job-world.js';
 import { indexEntries } from '../../harness/integration/oci.js';
@@ -108,8 +111,8 @@ function recordJobs(pipeline: string, run: PipelineRun): void {
  * secrets.ts knows, over the job logs, the dotenv reports and artifacts, and the files the jobs left
  * in their containers (job and service containers, their build and certificate volumes).
  */
-async function leaksOf(run: PipelineRun, env: Environment, jobEngine: JobEngine, dir: string): Promise<{ leaks: SecretLeak[]; containers: number; changed: number }> {
-  const secrets: Secret[] = [...run.secrets.flatMap((token) => jwtSecrets('ID token', token)), { name: 'ECR registry password', value: env.token.password }];
+async function leaksOf(run: PipelineRun, env: Environment, jobEngine: JobEngine, dir: string, extra: readonly Secret[]): Promise<{ leaks: SecretLeak[]; containers: number; changed: number }> {
+  const secrets: Secret[] = [...run.secrets.flatMap((token) => jwtSecrets('ID token', token)), { name: 'ECR registry password', value: env.token.password }, ...extra];
   const copied = await copyContainerFiles(jobEngine.engine, dir, { hostDir: run.project, containerDir: '/builds/platform/ci-catalog' });
   const leaks = findSecretLeaks([...run.jobOutput, dir], secrets);
   return { leaks, containers: copied.length, changed: copied.reduce((n, c) => n + c.changed + c.volumes, 0) };
@@ -152,9 +155,9 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     if (env === undefined || jobEngine === undefined || world === undefined) throw new Error('environment not started');
     return { env, jobEngine, world };
   };
-  /** The secret scan of a run (leaksOf), which must have copied at least `containers` job and service containers. */
-  const expectNoLeaks = async (pipeline: string, run: PipelineRun, s: { env: Environment; jobEngine: JobEngine }, containers: number): Promise<void> => {
-    const scan = await leaksOf(run, s.env, s.jobEngine, mkdtempSync(path.join(base, 'containers-')));
+  /** The secret scan of a run (leaksOf, with the `extra` secrets it was given), which must have copied at least `containers` job and service containers. */
+  const expectNoLeaks = async (pipeline: string, run: PipelineRun, s: { env: Environment; jobEngine: JobEngine }, containers: number, extra: readonly Secret[] = []): Promise<void> => {
+    const scan = await leaksOf(run, s.env, s.jobEngine, mkdtempSync(path.join(base, 'containers-')), extra);
     log(`${pipeline} secret scan: ${scan.containers} containers, ${scan.changed} changed paths and volumes`);
     expect(scan.containers).toBeGreaterThanOrEqual(containers);
     expect(scan.leaks).toEqual([]);
@@ -163,14 +166,15 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     // dind and podman need privileged containers, as on GitLab.com's instance runners.
     gitlabCiLocalDockerRunner(s.env, s.jobEngine, { privileged: true, caFile: s.world.caBundle, networks: [s.world.network], volumes: s.world.volumes, keepContainers: true });
 
-  it('examples/buildx-ecr (buildx-driver: docker, the engine\'s own BuildKit): QEMU registered by the binfmt stand-in in dind, two platforms pushed to ECR, every tag on the reported digest, verify-image passes', { timeout: 1_200_000 }, async () => {
+  it('examples/buildx-ecr (buildx-driver: docker, the engine\'s own BuildKit): QEMU registered by the binfmt stand-in in dind, two platforms pushed to ECR, every tag on the reported digest, the index signed with the project\'s key (cosign installed with apk), verify-image passes', { timeout: 1_200_000 }, async () => {
     const s = started();
     const text = exampleWith('buildx-ecr', [{ component: 'buildx-ecr', inputs: { 'buildx-driver': 'docker' } }]);
+    const keys = await generateKeyPair(mkdtempSync(path.join(base, 'cosign-')), randomBytes(18).toString('base64url'));
     const qemu = takeAwayQemu(QEMU_STATE_FILE);
     let registered: BinfmtEntry[];
     let run: PipelineRun;
     try {
-      run = await runnerFor(s).run(text, { name: 'buildx-ecr', verbose: true });
+      run = await runnerFor(s).run(text, { name: 'buildx-ecr', verbose: true, variables: keyPairVariables(keys) });
       registered = qemuEntries();
     } finally {
       qemu.restore();
@@ -207,9 +211,17 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     for (const { platform, digest } of index.platforms) {
       expect(await printedBy(s.world, image, digest, layers)).toBe(`hello from platform/ci-catalog from ${platform} (${MACHINE[platform]})`);
     }
-    expect(readFileSync(run.pipeline.jobs[2]?.logFile ?? '', 'utf8')).toMatch(/^verify-image: linux\/arm64 present$/m);
+    const verifyLog = readFileSync(run.pipeline.jobs[2]?.logFile ?? '', 'utf8');
+    expect(verifyLog).toMatch(/^verify-image: linux\/arm64 present$/m);
+    // The index's signature, by digest: a cosign simple-signing manifest under the digest's `.sig`
+    // tag, made in the job container by the cosign `apk add` installed, and checked by verify-image.
+    expect(buildLog).toMatch(/^apk \(stand-in\): installed cosign from the stand-in's staged packages$/m);
+    const signature = JSON.parse(await s.world.rawManifest(`${image}:${signatureTag(index.digest)}`)) as { layers: { mediaType: string; annotations?: Record<string, string> }[] };
+    expect(signature.layers.map((l) => l.mediaType)).toEqual(['application/vnd.dev.cosign.simplesigning.v1+json']);
+    expect(signature.layers[0]?.annotations?.['dev.cosignproject.cosign/signature']).toMatch(/^[A-Za-z0-9+/=]{64,}$/);
+    expect(verifyLog).toContain(`verify-image: ${image}@${index.digest} is signed with the project's key`);
     // Three jobs and the build job's dind service.
-    await expectNoLeaks('buildx-ecr', run, s, 4);
+    await expectNoLeaks('buildx-ecr', run, s, 4, [{ name: 'cosign key password', value: keys.password }]);
   });
 
   it('examples/podman-native (arm64 and ppc64le jobs with emulation: true: GitLab runs them on runners of their CPU, this x86_64 machine under QEMU): three podman builds, the merge indexes exactly their digests', { timeout: 1_800_000 }, async () => {
