@@ -17,7 +17,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.js';
 
-const LIB = ['log.sh', 'retry.sh', 'text.sh'].map((file) => path.join(REPO_ROOT, 'components/lib', file));
+const LIB = ['log.sh', 'retry.sh', 'text.sh', 'cosign.sh'].map((file) => path.join(REPO_ROOT, 'components/lib', file));
 const SOURCE_LIB = LIB.map((file) => `. '${file}'`).join('\n');
 
 const SHELLS: readonly (readonly string[])[] = [['dash'], ['busybox', 'sh'], ['bash']];
@@ -275,6 +275,7 @@ describe.each(available)('components/lib in %s', (_name, shell) => {
         "catalog_quote \"it's\" > /dev/null",
         'catalog_shown --build-arg A=b > /dev/null',
         'catalog_backoff_ms 2 > /dev/null',
+        "catalog_cosign_check none COSIGN_PRIVATE_KEY COSIGN_PASSWORD '' auto",
         'catalog_forget',
         `for f in ${names.join(' ')}; do if command -v "$f" > /dev/null 2>&1; then echo "still defined: $f"; fi; done`,
         "set | grep '^catalog_' || true",
