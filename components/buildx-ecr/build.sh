@@ -4,6 +4,7 @@ set -eu
 # catalog:include ../lib/log.sh
 # catalog:include ../lib/retry.sh
 # catalog:include ../lib/text.sh
+# catalog:include ../lib/install.sh
 # catalog:include ../lib/cosign.sh
 catalog_init buildx-ecr
 bx_tmp=

@@ -9,6 +9,7 @@ set -eu
 umask 077
 # catalog:include ../lib/log.sh
 # catalog:include ../lib/retry.sh
+# catalog:include ../lib/install.sh
 # Only the library files whose every helper this login calls: the job's script (buildx-ecr's, …)
 # defines the helpers again, and shellcheck takes a first definition that nothing calls before
 # the second for unreachable code.
@@ -33,28 +34,6 @@ catalog_remove_on_die "$ecr_login_tmp"
 ecr_login_transient_errors='throttl|rate exceeded|too ?many ?requests|slow ?down|timed? ?out|timeout|connection (reset|refused|closed|aborted)|could not connect|temporar|unavailable|internal ?(server )?error|internalfailure|bad gateway|broken pipe|unexpected eof|[^0-9]5[0-9][0-9]([^0-9]|$)|IDPCommunicationError|no such host|network is unreachable|tls handshake'
 # retries counts the attempts after the first, as GitLab's retry: keyword does.
 catalog_retry_policy "$ecr_login_retries" "$ecr_login_delay" '' "$ecr_login_transient_errors"
-
-# ecr_login_install <command> <apk package> <apt package> <dnf/yum package>
-ecr_login_install() {
-  command -v "$1" >/dev/null 2>&1 && return 0
-  [ "$(id -u)" = 0 ] || catalog_die "'$1' is not installed and the job does not run as root: use an image that has it"
-  catalog_say "installing $1"
-  if command -v apk >/dev/null 2>&1; then
-    catalog_retry "apk add $2" apk add --no-cache "$2" >/dev/null
-  elif command -v apt-get >/dev/null 2>&1; then
-    catalog_retry "apt-get update" apt-get update -qq >/dev/null
-    catalog_retry "apt-get install $3" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$3" >/dev/null
-  elif command -v dnf >/dev/null 2>&1; then
-    catalog_retry "dnf install $4" dnf install -y -q "$4" >/dev/null
-  elif command -v microdnf >/dev/null 2>&1; then
-    catalog_retry "microdnf install $4" microdnf install -y "$4" >/dev/null
-  elif command -v yum >/dev/null 2>&1; then
-    catalog_retry "yum install $4" yum install -y -q "$4" >/dev/null
-  else
-    catalog_die "'$1' is not installed and no known package manager (apk, apt-get, dnf, microdnf, yum) was found: use an image that has it"
-  fi
-  command -v "$1" >/dev/null 2>&1 || catalog_die "installing '$1' did not provide the command"
-}
 
 # ecr_aws <aws arguments>: the AWS CLI with this login's endpoint and region. Kept after the
 # login for the job's own script (`ecr_aws ecr describe-images ...`).
@@ -190,7 +169,7 @@ fi
 
 catalog_section ecr_login_aws 'AWS CLI, region and credentials' collapsed
 
-ecr_login_install aws aws-cli awscli awscli
+catalog_install aws aws-cli awscli awscli
 catalog_say "$(aws --version 2>&1 | head -n 1)"
 
 # Region: input, then the first registry host, then the environment. ECR Public: us-east-1 only.
@@ -436,8 +415,8 @@ if [ "$ecr_login_podman" = true ]; then
 fi
 
 if [ "$ecr_login_mode" = credential-helper ]; then
-  ecr_login_install docker-credential-ecr-login docker-credential-ecr-login amazon-ecr-credential-helper amazon-ecr-credential-helper
-  ecr_login_install jq jq jq jq
+  catalog_install docker-credential-ecr-login docker-credential-ecr-login amazon-ecr-credential-helper amazon-ecr-credential-helper
+  catalog_install jq jq jq jq
   # The helper uses the AWS SDK for Go, which reads service-specific endpoint variables.
   if [ -n "$ecr_login_endpoint" ]; then
     AWS_ENDPOINT_URL_ECR=$ecr_login_endpoint
@@ -510,7 +489,7 @@ rm -rf "$ecr_login_tmp"
 catalog_say "ECR_REGISTRY=$ECR_REGISTRY ECR_REGION=$ECR_REGION ECR_AWS_ACCOUNT_ID=$ECR_AWS_ACCOUNT_ID"
 catalog_section_end
 catalog_forget
-unset -f ecr_login_install ecr_login_aws_in \
+unset -f ecr_login_aws_in \
   ecr_login_host_region ecr_login_host_account ecr_login_build_host ecr_login_explain_sts ecr_login_claim \
   ecr_login_use_sts_output ecr_login_helper_entry ecr_login_password ecr_login_docker_login ecr_login_podman_login
 umask "$ecr_login_saved_umask"
