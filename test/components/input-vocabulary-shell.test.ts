@@ -8,65 +8,11 @@
  *   host it names the registry; `platforms` and `tags` are strings split on spaces, commas and
  *   newlines, empty items dropped.
  */
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { interpolateComponent } from '../../scripts/gitlab/component/load.js';
-import { isInterpolatable, parseComponentSource } from '../../scripts/gitlab/component/source.js';
-import { fromPlain, isValueMap, toPlain, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
-import { REPO_ROOT } from '../helpers/cli.js';
-
-interface Job {
-  readonly variables: Record<string, string>;
-  readonly lines: readonly string[];
-}
-
-/** The component's job `name` (its first non-hidden job when undefined), rendered with `inputs`. */
-function renderJob(component: string, inputs: Record<string, unknown>, hidden?: string): Job {
-  const file = `templates/${component}.yml`;
-  const source = parseComponentSource(readFileSync(path.join(REPO_ROOT, file), 'utf8'), file);
-  if (!isInterpolatable(source)) throw new Error(`${file} is not a component`);
-  const result = interpolateComponent(source, { inputs: fromPlain(inputs) as ValueMap });
-  if (!result.ok || !isValueMap(result.content)) throw new Error(`${file} does not render: ${JSON.stringify(result)}`);
-  const name = hidden ?? [...result.content.keys()].find((key) => !key.startsWith('.'));
-  const job = toPlain(result.content.get(name ?? '') ?? null) as { variables: Record<string, unknown>; before_script?: string[]; script?: string[] };
-  const variables = Object.fromEntries(Object.entries(job.variables).map(([k, v]) => [k, String(v)]));
-  return { variables, lines: hidden ? (job.before_script ?? []) : (job.script ?? []) };
-}
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/** Runs the job's lines with `stubs` (name → sh body) first on PATH; returns the exit code, output and recorded calls. */
-function run(job: Job, stubs: Record<string, string>, env: Record<string, string> = {}) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'catalog-vocabulary-'));
-  dirs.push(dir);
-  const calls = path.join(dir, 'calls');
-  for (const [name, body] of Object.entries(stubs)) {
-    writeFileSync(path.join(dir, name), `#!/bin/sh\nprintf '%s\\n' "${name} $*" >> "$CALLS"\n${body}\n`);
-    chmodSync(path.join(dir, name), 0o755);
-  }
-  const result = spawnSync('sh', ['-c', job.lines.join('\n')], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { PATH: `${dir}:/usr/bin:/bin`, HOME: dir, TMPDIR: dir, CALLS: calls, CI_JOB_ID: '1', CI_PIPELINE_ID: '1', CI_PROJECT_ID: '1', ...job.variables, ...env },
-  });
-  let recorded: string[] = [];
-  try {
-    recorded = readFileSync(calls, 'utf8').split('\n').filter(Boolean);
-  } catch {
-    // No stub was called.
-  }
-  return { status: result.status, output: `${result.stdout}${result.stderr}`, calls: recorded };
-}
+import { describe, expect, it } from 'vitest';
+import { renderJob, runWithStubs as run } from '../helpers/component-shell.js';
 
 const THROTTLED_AWS = `case "$*" in *--version*) exit 0 ;; esac
-echo 'An error occurred (ThrottlingException) when calling the GetCallerIdentity operation: Rate exceeded' >&2
+echo 'An error occurred (ThrottlingException) when calling the GetAuthorizationToken operation: Rate exceeded' >&2
 exit 255`;
 /** A daemon that answers, a builder for linux/amd64, and a push the registry throttles. */
 const THROTTLED_DOCKER = `case "$*" in
@@ -95,10 +41,14 @@ describe('retries: the attempts after the first', () => {
   it.each([
     [0, 1],
     [2, 3],
-  ])('ecr-login with retries %i calls a throttled STS %i times', (retries, calls) => {
+  ])('ecr-login with retries %i calls a throttled AWS %i times per call', (retries, calls) => {
     const result = ecrLogin(retries);
     expect(result.status, result.output).toBe(1);
+    // The token fetch (the login's only AWS call without a role), then, to explain its failure,
+    // get-caller-identity: each attempted retries + 1 times.
+    expect(result.calls.filter((call) => call.includes('ecr get-authorization-token')), result.output).toHaveLength(calls);
     expect(result.calls.filter((call) => call.includes('sts get-caller-identity')), result.output).toHaveLength(calls);
+    expect(result.calls.filter((call) => call.startsWith('aws ')), result.output).toHaveLength(2 * calls + 1);
   });
 
   it.each([
