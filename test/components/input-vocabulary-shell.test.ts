@@ -7,6 +7,7 @@
  * - buildx-ecr's `image-name` without a registry host is a repository in `$ECR_REGISTRY`, with a
  *   host it names the registry; `platforms` and `tags` are strings split on spaces, commas and
  *   newlines, empty items dropped.
+ * And buildx-ecr's daemon and builder checks: each question asked once per state of the builder.
  */
 import { describe, expect, it } from 'vitest';
 import { renderJob, runWithStubs as run } from '../helpers/component-shell.js';
@@ -84,5 +85,35 @@ describe('buildx-ecr reads image-name, platforms and tags as docs/inputs.md says
     expect(after(argv, '--platform')).toEqual(['linux/amd64']);
     // The first tag is pushed; the others are set on the pushed digest.
     expect(output).toContain('buildx-ecr: tags: 01234567 feature one two three (pushed as 01234567,');
+  });
+});
+
+describe('buildx-ecr asks the daemon and the builder once per state (issue 15)', () => {
+  /** A daemon that names its version, a builder for linux/amd64, a build that fails for good (the sections before it are the point). */
+  const DOCKER = `case "$*" in
+  'version --format'*) echo 29.5.2 ;;
+  'buildx version') echo 'github.com/docker/buildx v0.23.0' ;;
+  *'buildx inspect'*) printf 'Name: b\\nDriver: x\\nPlatforms: linux/amd64, linux/386\\n' ;;
+  *'buildx build'*) echo 'ERROR: invalid tag' >&2; exit 1 ;;
+esac
+exit 0`;
+  const startup = (driver: string) => {
+    const result = run(renderJob('buildx-ecr', { 'image-name': 'team/app', platforms: 'linux/amd64', retries: 0, ...BUILDX_LOCAL, 'buildx-driver': driver }), { docker: DOCKER }, BRANCH);
+    expect(builds(result.calls), result.output).toHaveLength(1);
+    return result;
+  };
+
+  it.each([
+    ['docker', 'docker buildx inspect default'],
+    ['docker-container', 'docker buildx inspect --bootstrap buildx-ecr-1'],
+  ])('with the %s driver and no QEMU needed: one docker version, one buildx version, one buildx inspect', (driver, inspect) => {
+    const result = startup(driver);
+    expect(result.calls.filter((call) => call.startsWith('docker version'))).toEqual(['docker version --format {{.Server.Version}}']);
+    expect(result.calls.filter((call) => call.startsWith('docker buildx version'))).toHaveLength(1);
+    expect(result.calls.filter((call) => call.includes('buildx inspect'))).toEqual([inspect]);
+    // What the repeated calls used to say, said from the one answer.
+    expect(result.output).toMatch(/^buildx-ecr: docker 29\.5\.2 at tcp:\/\/docker:2375$/m);
+    expect(result.output).toMatch(/^buildx-ecr: github\.com\/docker\/buildx v0\.23\.0$/m);
+    expect(result.output).toMatch(/^buildx-ecr: builder platforms: linux\/amd64, linux\/386$/m);
   });
 });
