@@ -4,6 +4,7 @@ set -eu
 # catalog:include ../lib/log.sh
 # catalog:include ../lib/retry.sh
 # catalog:include ../lib/text.sh
+# catalog:include ../lib/install.sh
 # catalog:include ../lib/cosign.sh
 catalog_init buildx-ecr
 bx_tmp=
@@ -129,7 +130,8 @@ while :; do
       export DOCKER_HOST
     fi
   fi
-  if docker version > /dev/null 2> "$bx_tmp/docker.err"; then break; fi
+  # The answer that says the daemon is up also names its version, said below.
+  if docker version --format '{{.Server.Version}}' > "$bx_tmp/docker.version" 2> "$bx_tmp/docker.err"; then break; fi
   bx_tries=$((bx_tries + 1))
   if [ "$bx_tries" -ge 45 ]; then
     cat "$bx_tmp/docker.err" >&2
@@ -137,15 +139,16 @@ while :; do
   fi
   sleep 2
 done
-catalog_say "docker $(docker version --format '{{.Server.Version}}' 2> /dev/null || echo '?') at ${DOCKER_HOST:-unix:///var/run/docker.sock}"
-if ! docker buildx version > /dev/null 2>&1; then
+catalog_say "docker $(cat "$bx_tmp/docker.version") at ${DOCKER_HOST:-unix:///var/run/docker.sock}"
+if ! bx_buildx_version=$(docker buildx version 2> /dev/null); then
   if command -v apk > /dev/null 2>&1; then
     catalog_retry "apk add docker-cli-buildx" apk add --no-cache docker-cli-buildx > /dev/null
   else
     catalog_die "the docker buildx plugin is missing: use an image that has it"
   fi
+  bx_buildx_version=$(docker buildx version)
 fi
-catalog_say "$(docker buildx version)"
+catalog_say "$bx_buildx_version"
 if [ "$bx_sign" != none ] && [ "$bx_push" = true ]; then catalog_cosign_install; fi
 
 # buildx cannot use TLS settings from the environment ("could not create a builder instance
@@ -188,9 +191,14 @@ bx_install_qemu() {
   catalog_retry "QEMU install" bx_run_docker run --rm --privileged "$bx_qemu_image" --install "$1" \
     || catalog_die "installing QEMU failed; the runner must allow privileged containers (or build on native runners with qemu: never)"
 }
-# bx_missing: requested platforms the builder does not list, into $bx_tmp/missing.
+# The builder's description (`buildx inspect`, with --bootstrap when it starts the builder) is
+# asked once per state of the builder, into $bx_tmp/inspect: its platforms are read from there.
+bx_inspect() {
+  bx_run_docker buildx inspect "$bx_builder" > "$bx_tmp/inspect"
+}
+# bx_missing: requested platforms the builder does not list ($bx_tmp/inspect), into $bx_tmp/missing.
 bx_missing() {
-  bx_run_docker buildx inspect "$bx_builder" | sed -n 's/^[[:space:]]*Platforms:[[:space:]]*//p' \
+  sed -n 's/^[[:space:]]*Platforms:[[:space:]]*//p' "$bx_tmp/inspect" | tail -n 1 \
     | tr ',' '\n' | sed -e 's/[[:space:]*]//g' -e '/^$/d' > "$bx_tmp/supported"
   : > "$bx_tmp/missing"
   while read -r bx_p; do
@@ -209,7 +217,7 @@ if [ "$bx_driver" = docker-container ]; then
   docker buildx rm "$bx_builder" > /dev/null 2>&1 || true
   docker "$@" > /dev/null
   # Boot pulls the BuildKit image: a network operation.
-  catalog_retry "builder start" docker buildx inspect --bootstrap "$bx_builder" > /dev/null \
+  catalog_retry "builder start" docker buildx inspect --bootstrap "$bx_builder" > "$bx_tmp/inspect" \
     || catalog_die "the BuildKit builder did not start (image ${BUILDX_ECR_BUILDKIT_IMAGE:-}); see above"
 else
   bx_builder=${bx_endpoint:-default}
@@ -226,6 +234,7 @@ else
     docker "$@" > /dev/null
     catalog_say "buildkitd-config-inline: used by imagetools (tags, verification); the docker driver builds and pushes with the engine's registry settings"
   fi
+  bx_inspect
 fi
 bx_missing
 if [ -s "$bx_tmp/missing" ]; then
@@ -235,7 +244,9 @@ if [ -s "$bx_tmp/missing" ]; then
   if [ "$bx_driver" = docker-container ]; then
     # BuildKit detects emulators when it starts.
     bx_run_docker buildx stop "$bx_builder" > /dev/null 2>&1 || true
-    catalog_retry "builder restart" bx_run_docker buildx inspect --bootstrap "$bx_builder" > /dev/null
+    catalog_retry "builder restart" bx_run_docker buildx inspect --bootstrap "$bx_builder" > "$bx_tmp/inspect"
+  else
+    bx_inspect
   fi
   bx_missing
   if [ -s "$bx_tmp/missing" ]; then
@@ -244,7 +255,7 @@ if [ -s "$bx_tmp/missing" ]; then
 else
   catalog_say "every platform is supported by the builder (natively or with binfmt already registered): no QEMU setup"
 fi
-bx_run_docker buildx inspect "$bx_builder" | sed -n 's/^[[:space:]]*Platforms:/buildx-ecr: builder platforms:/p'
+sed -n 's/^[[:space:]]*Platforms:/buildx-ecr: builder platforms:/p' "$bx_tmp/inspect" | tail -n 1
 catalog_section_end
 
 # ---- Tags ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ set -eu
 umask 077
 # catalog:include ../lib/log.sh
 # catalog:include ../lib/retry.sh
+# catalog:include ../lib/install.sh
 # Only the library files whose every helper this login calls: the job's script (buildx-ecr's, …)
 # defines the helpers again, and shellcheck takes a first definition that nothing calls before
 # the second for unreachable code.
@@ -33,28 +34,6 @@ catalog_remove_on_die "$ecr_login_tmp"
 ecr_login_transient_errors='throttl|rate exceeded|too ?many ?requests|slow ?down|timed? ?out|timeout|connection (reset|refused|closed|aborted)|could not connect|temporar|unavailable|internal ?(server )?error|internalfailure|bad gateway|broken pipe|unexpected eof|[^0-9]5[0-9][0-9]([^0-9]|$)|IDPCommunicationError|no such host|network is unreachable|tls handshake'
 # retries counts the attempts after the first, as GitLab's retry: keyword does.
 catalog_retry_policy "$ecr_login_retries" "$ecr_login_delay" '' "$ecr_login_transient_errors"
-
-# ecr_login_install <command> <apk package> <apt package> <dnf/yum package>
-ecr_login_install() {
-  command -v "$1" >/dev/null 2>&1 && return 0
-  [ "$(id -u)" = 0 ] || catalog_die "'$1' is not installed and the job does not run as root: use an image that has it"
-  catalog_say "installing $1"
-  if command -v apk >/dev/null 2>&1; then
-    catalog_retry "apk add $2" apk add --no-cache "$2" >/dev/null
-  elif command -v apt-get >/dev/null 2>&1; then
-    catalog_retry "apt-get update" apt-get update -qq >/dev/null
-    catalog_retry "apt-get install $3" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$3" >/dev/null
-  elif command -v dnf >/dev/null 2>&1; then
-    catalog_retry "dnf install $4" dnf install -y -q "$4" >/dev/null
-  elif command -v microdnf >/dev/null 2>&1; then
-    catalog_retry "microdnf install $4" microdnf install -y "$4" >/dev/null
-  elif command -v yum >/dev/null 2>&1; then
-    catalog_retry "yum install $4" yum install -y -q "$4" >/dev/null
-  else
-    catalog_die "'$1' is not installed and no known package manager (apk, apt-get, dnf, microdnf, yum) was found: use an image that has it"
-  fi
-  command -v "$1" >/dev/null 2>&1 || catalog_die "installing '$1' did not provide the command"
-}
 
 # ecr_aws <aws arguments>: the AWS CLI with this login's endpoint and region. Kept after the
 # login for the job's own script (`ecr_aws ecr describe-images ...`).
@@ -156,6 +135,49 @@ ecr_login_explain_sts() {
   } >&2
 }
 
+# ecr_login_say_cli: the AWS CLI's version, once, after a call to AWS failed: v1 and v2 word their
+# errors differently. The success path spends no process on it.
+ecr_login_cli_said=false
+ecr_login_say_cli() {
+  [ "$ecr_login_cli_said" = true ] || catalog_say "$(aws --version 2>&1 | head -n 1)"
+  ecr_login_cli_said=true
+}
+
+# ecr_login_whoami: sts get-caller-identity, only where no other call names the account (ECR
+# Public without a role) or after an ECR call failed, to tell credentials that do not work from
+# credentials that lack the ECR permission.
+ecr_login_whoami() {
+  if ! catalog_retry "sts get-caller-identity" ecr_aws sts get-caller-identity --query '[Account,Arn]' --output text > "$ecr_login_tmp/caller"; then
+    ecr_login_say_cli
+    if [ "$ecr_login_source" = environment ]; then
+      catalog_die "no usable AWS credentials. Tried the environment: AWS_* variables, AWS_PROFILE and config files, AWS_WEB_IDENTITY_TOKEN_FILE, container and instance roles. Set aws-role-arn for GitLab OIDC, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY CI/CD variables."
+    fi
+    catalog_die "the $ecr_login_source credentials do not work (sts:GetCallerIdentity failed; see the AWS CLI message above)"
+  fi
+  read -r ecr_login_account ecr_login_arn < "$ecr_login_tmp/caller" || true
+  catalog_say "caller: $ecr_login_arn (account $ecr_login_account)"
+}
+
+# ecr_login_fetch_token <region>: one `ecr get-authorization-token` per region, fetched once, into
+# $ecr_login_tmp/token-<region> (0600, umask 077): the base64 "AWS:<password>" token and the
+# caller's registry endpoint (https://<account>.dkr.ecr.<region>…, an emulator's own host): one
+# call for the password, the default registry and the account. A failure ends the login, said
+# with what get-caller-identity then tells about the credentials.
+ecr_login_fetch_token() {
+  ecr_login_tok=$ecr_login_tmp/token-$1
+  if [ ! -s "$ecr_login_tok" ] \
+    && ! catalog_retry "ecr get-authorization-token ($1)" ecr_login_aws_in "$1" ecr get-authorization-token \
+      --query 'authorizationData[0].[authorizationToken,proxyEndpoint]' --output text > "$ecr_login_tok"; then
+    ecr_login_say_cli
+    ecr_login_whoami
+    if [ -s "$ecr_login_tmp/entries" ]; then
+      catalog_die "could not get an ECR token in $1 (needs ecr:GetAuthorizationToken)"
+    fi
+    catalog_die "could not read the default registry of account $ecr_login_account (needs ecr:GetAuthorizationToken)"
+  fi
+  ecr_login_tok_host=$(cut -f2 "$ecr_login_tok" | sed -e 's#^[a-z]*://##' -e 's#/.*$##')
+}
+
 # Credential stores, and the registry client each needs. The login installs none (the job's
 # own commands need the image's), so a missing one is said before any call to AWS.
 ecr_login_targets=${ECR_LOGIN_AUTH_TARGETS:-auto}
@@ -190,8 +212,7 @@ fi
 
 catalog_section ecr_login_aws 'AWS CLI, region and credentials' collapsed
 
-ecr_login_install aws aws-cli awscli awscli
-catalog_say "$(aws --version 2>&1 | head -n 1)"
+catalog_install aws aws-cli awscli awscli
 
 # Region: input, then the first registry host, then the environment. ECR Public: us-east-1 only.
 printf '%s\n' "${ECR_LOGIN_REGISTRIES:-}" | tr -c 'A-Za-z0-9_.:/-' '\n' | sed -e 's#^[a-z]*://##' -e 's#/.*$##' -e '/^$/d' > "$ecr_login_tmp/entries"
@@ -263,9 +284,11 @@ if [ "$ecr_login_mode" = credential-helper ] && [ -n "${ECR_LOGIN_ROLE_ARN:-}" ]
   esac
 fi
 
-# Reads "<key id> <secret> <session token> <expiration>" (STS text output) into the environment.
+# Reads "<key id> <secret> <session token> <expiration> <assumed role ARN>" (STS text output)
+# into the environment; the ARN (arn:aws:sts::<account>:assumed-role/…) names the account.
+ecr_login_account=
 ecr_login_use_sts_output() {
-  read -r ecr_login_key_id ecr_login_secret ecr_login_session_token ecr_login_expiration < "$ecr_login_tmp/sts.out" || true
+  read -r ecr_login_key_id ecr_login_secret ecr_login_session_token ecr_login_expiration ecr_login_arn < "$ecr_login_tmp/sts.out" || true
   [ -n "${ecr_login_session_token:-}" ] || catalog_die "STS returned no credentials"
   AWS_ACCESS_KEY_ID=$ecr_login_key_id
   AWS_SECRET_ACCESS_KEY=$ecr_login_secret
@@ -274,6 +297,8 @@ ecr_login_use_sts_output() {
   # An explicit profile would take precedence over these keys in the AWS CLI.
   unset AWS_PROFILE AWS_DEFAULT_PROFILE ecr_login_secret ecr_login_session_token
   catalog_say "assumed role until $ecr_login_expiration"
+  ecr_login_account=$(printf '%s\n' "${ecr_login_arn:-}" | sed -n 's/^arn:[^:]*:sts::\([0-9]\{12\}\):.*/\1/p')
+  [ -z "$ecr_login_account" ] || catalog_say "caller: $ecr_login_arn (account $ecr_login_account)"
 }
 
 case $ecr_login_source in
@@ -290,8 +315,9 @@ case $ecr_login_source in
       --role-session-name "$ecr_login_session" \
       --duration-seconds "$ecr_login_duration" \
       --web-identity-token "file://$ecr_login_tmp/web-identity-token" \
-      --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken,Expiration]' \
+      --query '[Credentials.AccessKeyId,Credentials.SecretAccessKey,Credentials.SessionToken,Credentials.Expiration,AssumedRoleUser.Arn]' \
       --output text > "$ecr_login_tmp/sts.out"; then
+      ecr_login_say_cli
       # Not reached is not refused: the trust-policy causes apply only to an answer from STS.
       if grep -Eq 'Could not connect to the endpoint URL|Connect timeout on endpoint URL|Read timeout on endpoint URL|SSL validation failed' "$ecr_login_tmp/stderr"; then
         catalog_die "could not reach STS at ${ECR_LOGIN_AWS_ENDPOINT_URL:-its AWS endpoint} (see the AWS CLI's message above): check the runner's network, proxy (HTTPS_PROXY, NO_PROXY) and CA settings, and the aws-endpoint-url input"
@@ -316,34 +342,15 @@ case $ecr_login_source in
         --role-arn "$ECR_LOGIN_ROLE_ARN" \
         --role-session-name "$ecr_login_session" \
         --duration-seconds "$ecr_login_duration" \
-        --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken,Expiration]' \
-        --output text > "$ecr_login_tmp/sts.out" || catalog_die "could not assume $ECR_LOGIN_ROLE_ARN with the $ecr_login_source credentials (the role's trust policy must allow the caller to sts:AssumeRole)"
+        --query '[Credentials.AccessKeyId,Credentials.SecretAccessKey,Credentials.SessionToken,Credentials.Expiration,AssumedRoleUser.Arn]' \
+        --output text > "$ecr_login_tmp/sts.out" \
+        || { ecr_login_say_cli; catalog_die "could not assume $ECR_LOGIN_ROLE_ARN with the $ecr_login_source credentials (the role's trust policy must allow the caller to sts:AssumeRole)"; }
       ecr_login_use_sts_output
     fi
     ;;
   *) catalog_die "credentials must be auto, oidc, static or environment, not '$ecr_login_source'" ;;
 esac
 unset ecr_login_token
-
-# Who are we? (Also proves the credentials work before any registry is touched.)
-if ! catalog_retry "sts get-caller-identity" ecr_aws sts get-caller-identity --query '[Account,Arn]' --output text > "$ecr_login_tmp/caller"; then
-  if [ "$ecr_login_source" = environment ]; then
-    catalog_die "no usable AWS credentials. Tried the environment: AWS_* variables, AWS_PROFILE and config files, AWS_WEB_IDENTITY_TOKEN_FILE, container and instance roles. Set aws-role-arn for GitLab OIDC, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY CI/CD variables."
-  fi
-  catalog_die "the $ecr_login_source credentials do not work (sts:GetCallerIdentity failed; see the AWS CLI message above)"
-fi
-read -r ecr_login_account ecr_login_arn < "$ecr_login_tmp/caller" || true
-catalog_say "caller: $ecr_login_arn (account $ecr_login_account)"
-if [ -n "${ECR_LOGIN_ALLOWED_ACCOUNT_IDS:-}" ]; then
-  case ",$(printf '%s' "$ECR_LOGIN_ALLOWED_ACCOUNT_IDS" | tr -d ' \t\n')," in
-    *",$ecr_login_account,"*) ;;
-    *) catalog_die "account $ecr_login_account is not in allowed-account-ids ($ECR_LOGIN_ALLOWED_ACCOUNT_IDS)" ;;
-  esac
-fi
-ECR_AWS_ACCOUNT_ID=$ecr_login_account
-export ECR_AWS_ACCOUNT_ID
-
-catalog_section ecr_login_registries 'registries'
 
 # Registries: "<host> <region>" lines.
 : > "$ecr_login_tmp/hosts"
@@ -354,11 +361,10 @@ if [ "$ecr_login_type" = public ]; then
   done < "$ecr_login_tmp/entries"
 else
   if [ ! -s "$ecr_login_tmp/entries" ]; then
-    # The caller's own registry, as the API names it (emulators answer with their own host).
-    catalog_retry "ecr get-authorization-token" ecr_aws ecr get-authorization-token \
-      --query 'authorizationData[0].proxyEndpoint' --output text > "$ecr_login_tmp/proxy-endpoint" \
-      || catalog_die "could not read the default registry of account $ecr_login_account (needs ecr:GetAuthorizationToken)"
-    ecr_login_entry=$(sed -e 's#^[a-z]*://##' -e 's#/.*$##' "$ecr_login_tmp/proxy-endpoint")
+    # The caller's own registry, as the API names it (emulators answer with their own host),
+    # from the token the login in this region uses.
+    ecr_login_fetch_token "$ecr_login_region"
+    ecr_login_entry=$ecr_login_tok_host
     if [ "${ECR_LOGIN_ENDPOINT_TYPE:-standard}" != standard ] && [ -n "$(ecr_login_host_account "$ecr_login_entry")" ]; then
       ecr_login_entry=$(ecr_login_host_account "$ecr_login_entry")
     fi
@@ -384,6 +390,27 @@ else
   done < "$ecr_login_tmp/entries"
 fi
 [ -s "$ecr_login_tmp/hosts" ] || catalog_die "no registry to log in to: check the registries input"
+
+# The account, before any registry is touched (allowed-account-ids): from the STS answer with a
+# role; else from the registry endpoint of the first registry's token, which token mode needs
+# anyway (and which, in credential-helper mode, proves the credentials as get-caller-identity
+# would); get-caller-identity only where neither names it (ECR Public, an emulator's endpoint).
+if [ -z "$ecr_login_account" ] && [ "$ecr_login_type" = private ]; then
+  ecr_login_fetch_token "$(head -n 1 "$ecr_login_tmp/hosts" | cut -d' ' -f2)"
+  ecr_login_account=$(ecr_login_host_account "$ecr_login_tok_host")
+  [ -z "$ecr_login_account" ] || catalog_say "account $ecr_login_account (its registry $ecr_login_tok_host)"
+fi
+[ -n "$ecr_login_account" ] || ecr_login_whoami
+if [ -n "${ECR_LOGIN_ALLOWED_ACCOUNT_IDS:-}" ]; then
+  case ",$(printf '%s' "$ECR_LOGIN_ALLOWED_ACCOUNT_IDS" | tr -d ' \t\n')," in
+    *",$ecr_login_account,"*) ;;
+    *) catalog_die "account $ecr_login_account is not in allowed-account-ids ($ECR_LOGIN_ALLOWED_ACCOUNT_IDS)" ;;
+  esac
+fi
+ECR_AWS_ACCOUNT_ID=$ecr_login_account
+export ECR_AWS_ACCOUNT_ID
+
+catalog_section ecr_login_registries 'registries'
 
 ecr_login_state=${TMPDIR:-/tmp}/ecr-login-${CI_JOB_ID:-local}.state
 case ${ECR_LOGIN_CREDENTIAL_STORE:-job} in
@@ -436,8 +463,8 @@ if [ "$ecr_login_podman" = true ]; then
 fi
 
 if [ "$ecr_login_mode" = credential-helper ]; then
-  ecr_login_install docker-credential-ecr-login docker-credential-ecr-login amazon-ecr-credential-helper amazon-ecr-credential-helper
-  ecr_login_install jq jq jq jq
+  catalog_install docker-credential-ecr-login docker-credential-ecr-login amazon-ecr-credential-helper amazon-ecr-credential-helper
+  catalog_install jq jq jq jq
   # The helper uses the AWS SDK for Go, which reads service-specific endpoint variables.
   if [ -n "$ecr_login_endpoint" ]; then
     AWS_ENDPOINT_URL_ECR=$ecr_login_endpoint
@@ -462,16 +489,20 @@ if [ "$ecr_login_mode" = credential-helper ]; then
     fi
   done < "$ecr_login_tmp/hosts"
 else
-  # ecr_login_password <region>: one token per region (tokens are regional), fetched once.
+  # ecr_login_password <region>: one password per region (tokens are regional), fetched once.
   ecr_login_password() {
     ecr_login_pw=$ecr_login_tmp/password-$1
     [ -s "$ecr_login_pw" ] && return 0
     if [ "$ecr_login_type" = public ]; then
-      catalog_retry "ecr-public get-login-password" ecr_login_aws_in us-east-1 ecr-public get-login-password > "$ecr_login_pw" \
-        || catalog_die "could not get an ECR Public token (needs ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken)"
+      if ! catalog_retry "ecr-public get-login-password" ecr_login_aws_in us-east-1 ecr-public get-login-password > "$ecr_login_pw"; then
+        ecr_login_say_cli
+        ecr_login_whoami
+        catalog_die "could not get an ECR Public token (needs ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken)"
+      fi
     else
-      catalog_retry "ecr get-login-password ($1)" ecr_login_aws_in "$1" ecr get-login-password > "$ecr_login_pw" \
-        || catalog_die "could not get an ECR token in $1 (needs ecr:GetAuthorizationToken)"
+      ecr_login_fetch_token "$1"
+      # base64 "AWS:<password>" -> <password>, file to file: never on a command line or in the log.
+      cut -f1 "$ecr_login_tok" | base64 -d 2> /dev/null | sed -n 's/^AWS://p' > "$ecr_login_pw"
     fi
     [ -s "$ecr_login_pw" ] || catalog_die "the ECR token for $1 is empty"
   }
@@ -510,8 +541,9 @@ rm -rf "$ecr_login_tmp"
 catalog_say "ECR_REGISTRY=$ECR_REGISTRY ECR_REGION=$ECR_REGION ECR_AWS_ACCOUNT_ID=$ECR_AWS_ACCOUNT_ID"
 catalog_section_end
 catalog_forget
-unset -f ecr_login_install ecr_login_aws_in \
+unset -f ecr_login_aws_in \
   ecr_login_host_region ecr_login_host_account ecr_login_build_host ecr_login_explain_sts ecr_login_claim \
-  ecr_login_use_sts_output ecr_login_helper_entry ecr_login_password ecr_login_docker_login ecr_login_podman_login
+  ecr_login_use_sts_output ecr_login_helper_entry ecr_login_password ecr_login_docker_login ecr_login_podman_login \
+  ecr_login_say_cli ecr_login_whoami ecr_login_fetch_token
 umask "$ecr_login_saved_umask"
 case $ecr_login_saved_opts in *u*) ;; *) set +u ;; esac

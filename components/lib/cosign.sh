@@ -1,7 +1,7 @@
 # ---- catalog helpers: signing with cosign ----------------------------------------------------
-# (components/lib/log.sh and retry.sh first: messages are catalog_say's, failures catalog_die's,
-# registry calls catalog_retry's.) The `sign*` inputs (docs/signing.md); buildx-ecr and
-# manifest-merge call, in this order:
+# (components/lib/log.sh, retry.sh and install.sh first: messages are catalog_say's, failures
+# catalog_die's, registry calls catalog_retry's, the install catalog_install's.) The `sign*`
+# inputs (docs/signing.md); buildx-ecr and manifest-merge call, in this order:
 #   catalog_cosign_check <sign> <sign-key-var> <sign-password-var> <sign-kms-key> <sign-tlog-upload>
 #     before anything is built or pushed: a wrong input, or a variable it names that the job
 #     lacks, fails the job there and then;
@@ -59,21 +59,7 @@ catalog_cosign_check() {
 }
 
 catalog_cosign_install() {
-  command -v cosign > /dev/null 2>&1 && return 0
-  [ "$(id -u)" = 0 ] || catalog_die "sign: $catalog_cosign_mode needs cosign, which is not installed, and the job does not run as root: use an image that has it"
-  if command -v apk > /dev/null 2>&1; then
-    catalog_retry "apk add cosign" apk add --no-cache cosign > /dev/null
-  elif command -v dnf > /dev/null 2>&1; then
-    catalog_retry "dnf install cosign" dnf install -y -q cosign > /dev/null
-  elif command -v microdnf > /dev/null 2>&1; then
-    catalog_retry "microdnf install cosign" microdnf install -y cosign > /dev/null
-  elif command -v apt-get > /dev/null 2>&1; then
-    catalog_retry "apt-get update" apt-get update -qq > /dev/null \
-      && catalog_retry "apt-get install cosign" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cosign > /dev/null
-  else
-    catalog_die "sign: $catalog_cosign_mode needs cosign, which is not installed, and no known package manager (apk, dnf, microdnf, apt-get) was found: use an image that has it"
-  fi || catalog_die "sign: $catalog_cosign_mode needs cosign, which could not be installed (see above)"
-  command -v cosign > /dev/null 2>&1 || catalog_die "sign: installing cosign did not provide the cosign command"
+  catalog_install --needed-by "sign: $catalog_cosign_mode" cosign cosign cosign cosign
 }
 
 catalog_cosign_sign() {

@@ -5,6 +5,7 @@ umask 077
 # catalog:include ../lib/log.sh
 # catalog:include ../lib/retry.sh
 # catalog:include ../lib/text.sh
+# catalog:include ../lib/install.sh
 # catalog:include ../lib/cosign.sh
 catalog_init manifest-merge
 TAB=$(printf '\t')

@@ -81,7 +81,7 @@ function overheadGroup(h: HeavyResults, runNotes: readonly string[]): Group {
       ...runNotes,
       ...(missed.length > 0
         ? [
-            `overhead goal missed by ${missed.length} of ${jobs.length} jobs, by up to ${Math.max(...missed.map((j) => (j.overheadS ?? 0) - OVERHEAD_GOAL_S)).toFixed(1)} s; ecr-login's sections take ${Math.min(...logins).toFixed(0)}–${Math.max(...logins).toFixed(0)} s of it per job: ecr_login_aws installs the AWS CLI with the image\'s package manager (neither docker:*-cli nor the podman image has it) and runs it four times (--version, the credential exchange, get-caller-identity, the token); the rest is named in the last column.`,
+            `overhead goal missed by ${missed.length} of ${jobs.length} jobs, by up to ${Math.max(...missed.map((j) => (j.overheadS ?? 0) - OVERHEAD_GOAL_S)).toFixed(1)} s; ecr-login's sections take ${Math.min(...logins).toFixed(0)}–${Math.max(...logins).toFixed(0)} s of it per job: ecr_login_aws installs the AWS CLI with the image\'s package manager (neither docker:*-cli nor the podman image has it) and runs it once for the credential exchange (with a role only) and once per region for the registry token; the rest is named in the last column.`,
           ]
         : []),
       'Section times are gitlab-ci-local\'s (`<section> took <n>ms` in its job logs, its own clock as it reads the output); `ecr_login` shows 0 s because ecr-login opens its next section at once.',

@@ -7,66 +7,13 @@
  * - buildx-ecr's `image-name` without a registry host is a repository in `$ECR_REGISTRY`, with a
  *   host it names the registry; `platforms` and `tags` are strings split on spaces, commas and
  *   newlines, empty items dropped.
+ * And buildx-ecr's daemon and builder checks: each question asked once per state of the builder.
  */
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { interpolateComponent } from '../../scripts/gitlab/component/load.js';
-import { isInterpolatable, parseComponentSource } from '../../scripts/gitlab/component/source.js';
-import { fromPlain, isValueMap, toPlain, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
-import { REPO_ROOT } from '../helpers/cli.js';
-
-interface Job {
-  readonly variables: Record<string, string>;
-  readonly lines: readonly string[];
-}
-
-/** The component's job `name` (its first non-hidden job when undefined), rendered with `inputs`. */
-function renderJob(component: string, inputs: Record<string, unknown>, hidden?: string): Job {
-  const file = `templates/${component}.yml`;
-  const source = parseComponentSource(readFileSync(path.join(REPO_ROOT, file), 'utf8'), file);
-  if (!isInterpolatable(source)) throw new Error(`${file} is not a component`);
-  const result = interpolateComponent(source, { inputs: fromPlain(inputs) as ValueMap });
-  if (!result.ok || !isValueMap(result.content)) throw new Error(`${file} does not render: ${JSON.stringify(result)}`);
-  const name = hidden ?? [...result.content.keys()].find((key) => !key.startsWith('.'));
-  const job = toPlain(result.content.get(name ?? '') ?? null) as { variables: Record<string, unknown>; before_script?: string[]; script?: string[] };
-  const variables = Object.fromEntries(Object.entries(job.variables).map(([k, v]) => [k, String(v)]));
-  return { variables, lines: hidden ? (job.before_script ?? []) : (job.script ?? []) };
-}
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/** Runs the job's lines with `stubs` (name → sh body) first on PATH; returns the exit code, output and recorded calls. */
-function run(job: Job, stubs: Record<string, string>, env: Record<string, string> = {}) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'catalog-vocabulary-'));
-  dirs.push(dir);
-  const calls = path.join(dir, 'calls');
-  for (const [name, body] of Object.entries(stubs)) {
-    writeFileSync(path.join(dir, name), `#!/bin/sh\nprintf '%s\\n' "${name} $*" >> "$CALLS"\n${body}\n`);
-    chmodSync(path.join(dir, name), 0o755);
-  }
-  const result = spawnSync('sh', ['-c', job.lines.join('\n')], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { PATH: `${dir}:/usr/bin:/bin`, HOME: dir, TMPDIR: dir, CALLS: calls, CI_JOB_ID: '1', CI_PIPELINE_ID: '1', CI_PROJECT_ID: '1', ...job.variables, ...env },
-  });
-  let recorded: string[] = [];
-  try {
-    recorded = readFileSync(calls, 'utf8').split('\n').filter(Boolean);
-  } catch {
-    // No stub was called.
-  }
-  return { status: result.status, output: `${result.stdout}${result.stderr}`, calls: recorded };
-}
+import { describe, expect, it } from 'vitest';
+import { renderJob, runWithStubs as run } from '../helpers/component-shell.js';
 
 const THROTTLED_AWS = `case "$*" in *--version*) exit 0 ;; esac
-echo 'An error occurred (ThrottlingException) when calling the GetCallerIdentity operation: Rate exceeded' >&2
+echo 'An error occurred (ThrottlingException) when calling the GetAuthorizationToken operation: Rate exceeded' >&2
 exit 255`;
 /** A daemon that answers, a builder for linux/amd64, and a push the registry throttles. */
 const THROTTLED_DOCKER = `case "$*" in
@@ -95,10 +42,14 @@ describe('retries: the attempts after the first', () => {
   it.each([
     [0, 1],
     [2, 3],
-  ])('ecr-login with retries %i calls a throttled STS %i times', (retries, calls) => {
+  ])('ecr-login with retries %i calls a throttled AWS %i times per call', (retries, calls) => {
     const result = ecrLogin(retries);
     expect(result.status, result.output).toBe(1);
+    // The token fetch (the login's only AWS call without a role), then, to explain its failure,
+    // get-caller-identity: each attempted retries + 1 times.
+    expect(result.calls.filter((call) => call.includes('ecr get-authorization-token')), result.output).toHaveLength(calls);
     expect(result.calls.filter((call) => call.includes('sts get-caller-identity')), result.output).toHaveLength(calls);
+    expect(result.calls.filter((call) => call.startsWith('aws ')), result.output).toHaveLength(2 * calls + 1);
   });
 
   it.each([
@@ -134,5 +85,35 @@ describe('buildx-ecr reads image-name, platforms and tags as docs/inputs.md says
     expect(after(argv, '--platform')).toEqual(['linux/amd64']);
     // The first tag is pushed; the others are set on the pushed digest.
     expect(output).toContain('buildx-ecr: tags: 01234567 feature one two three (pushed as 01234567,');
+  });
+});
+
+describe('buildx-ecr asks the daemon and the builder once per state (issue 15)', () => {
+  /** A daemon that names its version, a builder for linux/amd64, a build that fails for good (the sections before it are the point). */
+  const DOCKER = `case "$*" in
+  'version --format'*) echo 29.5.2 ;;
+  'buildx version') echo 'github.com/docker/buildx v0.23.0' ;;
+  *'buildx inspect'*) printf 'Name: b\\nDriver: x\\nPlatforms: linux/amd64, linux/386\\n' ;;
+  *'buildx build'*) echo 'ERROR: invalid tag' >&2; exit 1 ;;
+esac
+exit 0`;
+  const startup = (driver: string) => {
+    const result = run(renderJob('buildx-ecr', { 'image-name': 'team/app', platforms: 'linux/amd64', retries: 0, ...BUILDX_LOCAL, 'buildx-driver': driver }), { docker: DOCKER }, BRANCH);
+    expect(builds(result.calls), result.output).toHaveLength(1);
+    return result;
+  };
+
+  it.each([
+    ['docker', 'docker buildx inspect default'],
+    ['docker-container', 'docker buildx inspect --bootstrap buildx-ecr-1'],
+  ])('with the %s driver and no QEMU needed: one docker version, one buildx version, one buildx inspect', (driver, inspect) => {
+    const result = startup(driver);
+    expect(result.calls.filter((call) => call.startsWith('docker version'))).toEqual(['docker version --format {{.Server.Version}}']);
+    expect(result.calls.filter((call) => call.startsWith('docker buildx version'))).toHaveLength(1);
+    expect(result.calls.filter((call) => call.includes('buildx inspect'))).toEqual([inspect]);
+    // What the repeated calls used to say, said from the one answer.
+    expect(result.output).toMatch(/^buildx-ecr: docker 29\.5\.2 at tcp:\/\/docker:2375$/m);
+    expect(result.output).toMatch(/^buildx-ecr: github\.com\/docker\/buildx v0\.23\.0$/m);
+    expect(result.output).toMatch(/^buildx-ecr: builder platforms: linux\/amd64, linux\/386$/m);
   });
 });

@@ -7,7 +7,9 @@
  * - messages carry the component's name; die exits 1;
  * - retry: retries + 1 attempts, stops on a permanent error, retries only transient ones when
  *   told, waits longer each time (a tiny base delay: milliseconds), jitter within its bound;
- * - quoting round-trips arbitrary strings through `sh -c`.
+ * - quoting round-trips arbitrary strings through `sh -c`;
+ * - install: a present command is left alone, a missing one is installed as root only, with the
+ *   messages naming what needs it.
  * A shell that is missing skips its cases saying why (fails with CATALOG_REQUIRE_TOOLS=1).
  */
 import { spawnSync } from 'node:child_process';
@@ -17,7 +19,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.js';
 
-const LIB = ['log.sh', 'retry.sh', 'text.sh'].map((file) => path.join(REPO_ROOT, 'components/lib', file));
+const LIB = ['log.sh', 'retry.sh', 'text.sh', 'install.sh', 'cosign.sh'].map((file) => path.join(REPO_ROOT, 'components/lib', file));
 const SOURCE_LIB = LIB.map((file) => `. '${file}'`).join('\n');
 
 const SHELLS: readonly (readonly string[])[] = [['dash'], ['busybox', 'sh'], ['bash']];
@@ -262,6 +264,52 @@ describe.each(available)('components/lib in %s', (_name, shell) => {
     });
   });
 
+  describe('catalog_install', () => {
+    /**
+     * `script` with PATH = $DIR/bin only: the tools catalog_retry runs, `id` (printing `uid`) and
+     * the `stubs` (name → sh body), and no package manager of this machine's.
+     */
+    const withPath = (uid: number, stubs: Record<string, string>, script: string) =>
+      run(
+        shell,
+        [
+          'mkdir "$DIR/bin"',
+          'for tool in cat cp date grep mktemp rm sleep tee; do ln -s "$(command -v "$tool")" "$DIR/bin/$tool"; done',
+          ...Object.entries({ id: `echo ${uid}`, ...stubs }).map(([name, body]) => `printf '#!/bin/sh\\n%s\\n' '${body}' > "$DIR/bin/${name}"; /bin/chmod +x "$DIR/bin/${name}"`),
+          'PATH=$DIR/bin',
+          'catalog_init demo',
+          'catalog_retry_policy 0 0',
+          script,
+        ].join('\n'),
+      );
+
+    it('leaves a command that is there alone, and installs a missing one with the package manager, as root', () => {
+      const present = withPath(1000, { cosign: 'exit 0' }, 'catalog_install --needed-by "sign: key" cosign cosign cosign cosign\necho done');
+      expect(present.status, present.stderr).toBe(0);
+      expect(present.stdout).toBe('done\n');
+      // apk "installs" cosign into $DIR/bin, recording its arguments.
+      const installed = withPath(0, { apk: 'echo "apk $*" > "$DIR/apk.args"; echo "exit 0" > "$DIR/bin/cosign"; /bin/chmod +x "$DIR/bin/cosign"' }, 'catalog_install cosign cosign cosign-apt cosign-dnf\n/bin/cat "$DIR/apk.args"');
+      expect(installed.status, installed.stderr).toBe(0);
+      expect(installed.stdout).toBe('demo: installing cosign\napk add --no-cache cosign\n');
+    });
+
+    it('says what is missing and why it cannot be installed, naming what needs it when told', () => {
+      const cases: [number, Record<string, string>, string, string][] = [
+        [1000, {}, '', "demo: ERROR: 'aws' is not installed and the job does not run as root: use an image that has it"],
+        [1000, {}, '--needed-by "sign: keyless" ', 'demo: ERROR: sign: keyless needs aws, which is not installed, and the job does not run as root: use an image that has it'],
+        [0, {}, '', "demo: ERROR: 'aws' is not installed and no known package manager (apk, apt-get, dnf, microdnf, yum) was found: use an image that has it"],
+        [0, { apk: 'echo "ERROR: unable to select packages" >&2; exit 1' }, '--needed-by "sign: kms" ', 'demo: ERROR: sign: kms needs aws, which could not be installed (see above)'],
+        [0, { apk: 'exit 0' }, '', "demo: ERROR: installing 'aws' did not provide the command"],
+      ];
+      for (const [uid, stubs, option, error] of cases) {
+        const r = withPath(uid, stubs, `catalog_install ${option}aws aws-cli awscli awscli\necho not reached`);
+        expect(r.status, r.stderr).toBe(1);
+        expect(r.stdout).not.toContain('not reached');
+        expect(r.stderr.trim().split('\n').at(-1)).toBe(error);
+      }
+    });
+  });
+
   it('catalog_forget leaves no catalog_* function or variable in the shell', () => {
     const names = LIB.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/^(catalog_\w+)\(\)/gm)].map((m) => m[1] ?? ''));
     expect(names.length).toBeGreaterThan(10);
@@ -275,6 +323,8 @@ describe.each(available)('components/lib in %s', (_name, shell) => {
         "catalog_quote \"it's\" > /dev/null",
         'catalog_shown --build-arg A=b > /dev/null',
         'catalog_backoff_ms 2 > /dev/null',
+        "catalog_cosign_check none COSIGN_PRIVATE_KEY COSIGN_PASSWORD '' auto",
+        "catalog_install --needed-by 'sign: key' sh sh sh sh",
         'catalog_forget',
         `for f in ${names.join(' ')}; do if command -v "$f" > /dev/null 2>&1; then echo "still defined: $f"; fi; done`,
         "set | grep '^catalog_' || true",
