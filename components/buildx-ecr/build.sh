@@ -55,7 +55,7 @@ bx_registry=${bx_registry%%/*}
 [ -n "$bx_registry" ] || catalog_die "no registry: extend the ecr-login hidden job (login-job input), which sets ECR_REGISTRY, or name the registry in image-name"
 bx_repository=$(printf '%s' "$bx_repository_in" | tr '[:upper:]' '[:lower:]')
 [ "$bx_repository" = "$bx_repository_in" ] || catalog_say "repository lowered to '$bx_repository' (ECR names are lower case)"
-printf '%s\n' "$bx_repository" | grep -Eq '^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$' \
+catalog_matches '^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$' "$bx_repository" \
   || catalog_die "repository '$bx_repository' is not a valid ECR repository name"
 bx_image=$bx_registry/$bx_repository
 

@@ -22,6 +22,7 @@ catalog_is_uint "$PAB_OPT_RETRIES" || catalog_die "retries must be a whole numbe
 catalog_is_uint "$PAB_OPT_RETRY_DELAY" || catalog_die "retry-delay must be a whole number of seconds, got '$PAB_OPT_RETRY_DELAY'"
 catalog_retry_policy "$PAB_OPT_RETRIES" "$PAB_OPT_RETRY_DELAY" "$PAB_PERMANENT"
 case $PAB_DOTENV_PREFIX in
+  '' | [!A-Z]* | *[!A-Z0-9_]*) catalog_die "dotenv-prefix '$PAB_DOTENV_PREFIX' is not an upper-case variable name" ;;
   MM | MM_* | PAB | PAB_*) catalog_die "dotenv-prefix '$PAB_DOTENV_PREFIX' would override the components' own settings in later jobs" ;;
 esac
 case $PAB_ARCH in
