@@ -141,6 +141,8 @@ const HOSTILE: readonly Hostile[] = [
   // The project directory holds a file (`glob-victim`) that an unquoted `*` would expand to.
   { label: 'glob', value: () => '*' },
   { label: 'option-like', value: (c) => `--output=${c}` },
+  // An option that is also a valid image name (a registry host is letters, digits, `.` and `-`).
+  { label: 'option-like name', value: () => '-v.example.com/app' },
   { label: '64 KiB', value: (c) => `${'x'.repeat(64 * 1024)};touch ${c}` },
   { label: 'right-to-left', value: (c) => `app\u202Ehs.exe$(touch ${c})` },
 ];
@@ -431,6 +433,15 @@ function errorMessages(output: string, component: string): string[] {
   return messages;
 }
 
+/** Flags of docker and podman whose next argument is their value, never an option. */
+const VALUE_FLAGS = new Set([
+  '--annotation', '--authfile', '--build-arg', '--builder', '--cache-from', '--cache-to', '--cert-dir', '--digestfile', '--driver', '--driver-opt',
+  '--file', '--format', '--iidfile', '--isolation', '--label', '--metadata-file', '--name', '--network', '--platform', '--progress', '--secret',
+  '--tag', '--target', '--ulimit', '--username', '--key', '--buildkitd-config', '--buildkitd-flags', '--role-arn', '--role-session-name',
+  '--duration-seconds', '--web-identity-token', '--query', '--output', '--region', '--endpoint-url', '--repository-names', '--repository-name',
+  '--image-scanning-configuration', '--registry-id',
+]);
+
 /** A shell's own complaint, where only the component's messages belong. */
 const SHELL_ERRORS = /syntax error|parameter not set|bad substitution|command not found|: not found|unbound variable|Illegal option|cannot open|Traceback/;
 
@@ -476,6 +487,9 @@ const PASSED_ON: Record<string, PassedOn> = {
   'podman-arch-build/cert-dir': { call: PODMAN_BUILD, flag: '--cert-dir', split: 'whole' },
   'podman-arch-build/cache-repo': { call: PODMAN_BUILD, flag: '--cache-from', split: 'whole', form: (item) => item.toLowerCase() },
 };
+/** Inputs that are options by design: each line is an argument of the build command. */
+const OPTIONS_BY_DESIGN = new Set(['buildx-ecr/build-extra-args', 'podman-arch-build/build-extra-args']);
+
 /** The items a script makes of a value (catalog_lines, catalog_words in components/lib/text.sh). */
 function itemsOf(value: string, split: PassedOn['split']): string[] {
   if (split === 'whole') return [value];
@@ -561,6 +575,15 @@ describe('hostile values through the rendered scripts', () => {
     // A dotenv report holds KEY=value lines only: a line of a value would be a variable of its own in later jobs.
     for (const [file, text] of run.files) {
       if (file.endsWith('.env')) for (const line of text.split('\n').filter(Boolean)) expect(line, `${file}: a line that is no KEY=value`).toMatch(/^[A-Z][A-Z0-9_]*=/);
+    }
+    if (!OPTIONS_BY_DESIGN.has(key)) {
+      const items = [sent, ...itemsOf(sent, 'lines'), ...itemsOf(sent, 'words')].filter((item) => item.startsWith('-'));
+      for (const call of run.calls.map(normalised)) {
+        call.forEach((arg, i) => {
+          const afterFlag = VALUE_FLAGS.has(call[i - 1] as string) || call.slice(1, i).includes('--');
+          if (i > 0 && items.some((item) => arg.startsWith(item))) expect(afterFlag, `${arg.slice(0, 80)} read as an option in ${call.slice(0, 4).join(' ')}`).toBe(true);
+        });
+      }
     }
     const passed = PASSED_ON[key];
     if (passed && run.status === 0) {
