@@ -49,7 +49,7 @@ case ${PAB_IMAGE_NAME##*/} in
 esac
 PAB_REPO=$(printf '%s' "$PAB_IMAGE_NAME" | tr '[:upper:]' '[:lower:]')
 [ "$PAB_REPO" = "$PAB_IMAGE_NAME" ] || catalog_say "image-name lowercased to $PAB_REPO (repository names must be lowercase)"
-catalog_matches '^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)+$|^[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$' "$PAB_REPO" ||
+catalog_matches '^[a-z0-9][a-z0-9.-]*(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)+$|^[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$' "$PAB_REPO" ||
   catalog_die "image-name '$PAB_REPO' is not a valid repository (registry/path, lowercase)"
 PAB_REGISTRY=docker.io
 case $PAB_REPO in
