@@ -535,11 +535,17 @@ function casesOf(shell: Shell, components: readonly string[], only?: (key: strin
 }
 
 const ALL = ['buildx-ecr', 'ecr-login', 'manifest-merge', 'podman-arch-build'];
-const passedOn = (key: string) => key in PASSED_ON;
+/** Of each component, the first input passed on as a whole value, the first as words and the first as lines. */
+const REPRESENTATIVE = new Set(
+  ALL.flatMap((component) =>
+    (['whole', 'words', 'lines'] as const).flatMap((split) => Object.keys(PASSED_ON).find((key) => key.startsWith(`${component}/`) && PASSED_ON[key]?.split === split) ?? []),
+  ),
+);
+const representative = (key: string) => REPRESENTATIVE.has(key);
 const CASES: readonly Case[] = [
   ...casesOf(DASH, ALL),
-  ...casesOf(BUSYBOX, ['buildx-ecr', 'ecr-login'], passedOn),
-  ...casesOf(BASH, ['ecr-login', 'manifest-merge', 'podman-arch-build'], passedOn),
+  ...casesOf(BUSYBOX, ['buildx-ecr', 'ecr-login'], representative),
+  ...casesOf(BASH, ['ecr-login', 'manifest-merge', 'podman-arch-build'], representative),
 ];
 const secretTexts = Object.values(SECRETS).flatMap((secret) => secret.split('\n')).filter((text) => text.includes('HOSTILE'));
 
