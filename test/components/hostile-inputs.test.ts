@@ -20,8 +20,10 @@
  *    report (both outrank a job's own `variables:`). Per case: the canary file named in the
  *    payloads never exists; the exit is 0, or 1 with the component's own `<component>: ERROR:`
  *    line naming the input, and never a shell error; a value passed on to a tool (build
- *    arguments, labels, annotations, tags, paths) reaches its argv byte for byte after its flag,
- *    and a value that starts with `-` is never where docker or podman would read an option; the
+ *    arguments, labels, annotations, secrets, cache sources, paths, the AWS role, region and
+ *    endpoint) reaches its argv byte for byte after its flag; a glob is never expanded; a value
+ *    that starts with `-` is never where docker, podman or cosign would read an option; a dotenv
+ *    report holds `KEY=value` lines only (a line of a value would be a variable of later jobs); the
  *    known secrets (AWS keys and session token, ID token, ECR token, registry password, cosign key
  *    and password) are in no argv, not in the job output and in no file left in the project dir.
  *
@@ -328,8 +330,8 @@ const REGISTRY_LOGIN = { 'registry-user-var': 'REGISTRY_USER', 'registry-passwor
 
 /**
  * Every component's valid inputs, chosen so that the script goes all the way (signing with a key,
- * registry logins) and uses its string inputs; an input that only counts in
- * another mode gets that mode (`EXERCISED_IN`).
+ * registry logins) and uses its string inputs; an input that only counts in another mode gets that
+ * mode (`EXERCISED_IN`).
  */
 const BASELINE: Record<string, Record<string, unknown>> = {
   'buildx-ecr': { 'image-name': 'team/app', platforms: 'linux/amd64', tags: 'extra', labels: 'a=b', retries: 0, 'retry-delay': 0, 'docker-tls-certdir': '', services: [], sign: 'key' },
@@ -403,7 +405,7 @@ async function runJob(job: Job, shell: Shell, variables: readonly string[], valu
   return run;
 }
 
-/** spawnSync's result, without blocking: the cases run a few at a time (`it.concurrent`). */
+/** The shell's exit status and output, without blocking: the cases run a few at a time (`it.concurrent`). */
 function spawnShell(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
@@ -563,6 +565,7 @@ describe('hostile values through the rendered scripts', () => {
     const { sent } = run;
     const context = run.output.slice(-3000);
     expect(run.canaryExists, context).toBe(false);
+    expect(run.calls.some((call) => call.some((arg) => arg.includes('glob-victim'))), 'a glob was expanded').toBe(false);
     expect(run.output, 'a shell error').not.toMatch(SHELL_ERRORS);
     expect([0, 1], context).toContain(run.status);
     if (run.status === 1) {
@@ -593,7 +596,10 @@ describe('hostile values through the rendered scripts', () => {
     }
     const passed = PASSED_ON[key];
     if (passed && run.status === 0) {
-      const target = run.calls.filter((call) => passed.call.every((word, i) => normalised(call)[i] === word));
+      const target = run.calls.filter((call) => {
+        const words = normalised(call);
+        return passed.call.every((word, i) => words[i] === word);
+      });
       expect(target.length, `no ${passed.call.join(' ')} call`).toBeGreaterThan(0);
       for (const item of itemsOf(sent, passed.split)) {
         const form = passed.form ? passed.form(item) : item;
