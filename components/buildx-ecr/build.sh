@@ -54,9 +54,12 @@ esac
 bx_registry=${bx_registry#https://}
 bx_registry=${bx_registry%%/*}
 [ -n "$bx_registry" ] || catalog_die "no registry: extend the ecr-login hidden job (login-job input), which sets ECR_REGISTRY, or name the registry in image-name"
+# A host starts with a letter or a digit (Docker's reference grammar); `-v.example.com` would be an
+# option of every command the image is an argument of.
+case $bx_registry in -*) catalog_die "registry '$bx_registry' of image-name is not a registry host" ;; esac
 bx_repository=$(printf '%s' "$bx_repository_in" | tr '[:upper:]' '[:lower:]')
 [ "$bx_repository" = "$bx_repository_in" ] || catalog_say "repository lowered to '$bx_repository' (ECR names are lower case)"
-printf '%s\n' "$bx_repository" | grep -Eq '^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$' \
+catalog_matches '^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$' "$bx_repository" \
   || catalog_die "repository '$bx_repository' is not a valid ECR repository name"
 bx_image=$bx_registry/$bx_repository
 
@@ -188,7 +191,7 @@ bx_arches() {
 }
 bx_install_qemu() {
   catalog_say "installing QEMU emulators for $1 with $bx_qemu_image"
-  catalog_retry "QEMU install" bx_run_docker run --rm --privileged "$bx_qemu_image" --install "$1" \
+  catalog_retry "QEMU install" bx_run_docker run --rm --privileged -- "$bx_qemu_image" --install "$1" \
     || catalog_die "installing QEMU failed; the runner must allow privileged containers (or build on native runners with qemu: never)"
 }
 # The builder's description (`buildx inspect`, with --bootstrap when it starts the builder) is
@@ -441,7 +444,8 @@ elif [ "$bx_push" = true ]; then
   fi
   set -- "$@" --push
 fi
-set -- "$@" "${BUILDX_ECR_CONTEXT:-.}"
+# `--`: a context that starts with `-` is a path, not an option.
+set -- "$@" -- "${BUILDX_ECR_CONTEXT:-.}"
 
 # ---- Repository -----------------------------------------------------------------------------
 if [ "$bx_push" = true ] && [ "$bx_opt_create_repository" = true ]; then

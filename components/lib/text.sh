@@ -3,7 +3,13 @@
 # catalog_is_uint <value>: true for a whole number (digits only).
 catalog_is_uint() { case $1 in '' | *[!0-9]*) return 1 ;; *) return 0 ;; esac; }
 # catalog_matches <ERE> <value>: true when the value matches the extended regular expression.
-catalog_matches() { printf '%s\n' "$2" | grep -Eq -e "$1"; }
+# grep matches line by line, so a value with a newline never matches: its first line could, and
+# the next would go on into argv and into a dotenv report, as a variable of its own.
+catalog_matches() {
+  case $2 in *'
+'*) return 1 ;; esac
+  printf '%s\n' "$2" | grep -Eq -e "$1"
+}
 
 # catalog_words <value>: a list input (docs/inputs.md), one item per line: spaces, tabs, commas and
 # newlines separate items; empty items (a variable that is not set) are dropped.

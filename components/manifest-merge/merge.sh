@@ -85,6 +85,7 @@ catalog_is_uint "$MM_OPT_RETRIES" || catalog_die "retries must be a whole number
 catalog_is_uint "$MM_OPT_RETRY_DELAY" || catalog_die "retry-delay must be a whole number of seconds, got '$MM_OPT_RETRY_DELAY'"
 catalog_retry_policy "$MM_OPT_RETRIES" "$MM_OPT_RETRY_DELAY" "$MM_PERMANENT"
 case $MM_PREFIX in
+  '' | [!A-Z]* | *[!A-Z0-9_]*) catalog_die "dotenv-prefix '$MM_PREFIX' is not an upper-case variable name" ;;
   MM | MM_* | PAB | PAB_*) catalog_die "dotenv-prefix '$MM_PREFIX' would override the components' own settings in later jobs" ;;
 esac
 [ -n "$MM_IMAGE_NAME" ] || catalog_die "image-name is empty (does the CI/CD variable it names exist in this pipeline?)"
@@ -92,7 +93,7 @@ case $MM_IMAGE_NAME in *@*) catalog_die "image-name must not contain a digest: '
 case ${MM_IMAGE_NAME##*/} in *:*) catalog_die "image-name must not contain a tag ('${MM_IMAGE_NAME##*/}'): use the tags input" ;; esac
 MM_REPO=$(printf '%s' "$MM_IMAGE_NAME" | tr '[:upper:]' '[:lower:]')
 [ "$MM_REPO" = "$MM_IMAGE_NAME" ] || catalog_say "image-name lowercased to $MM_REPO (repository names must be lowercase)"
-catalog_matches '^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)+$|^[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$' "$MM_REPO" ||
+catalog_matches '^[a-z0-9][a-z0-9.-]*(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)+$|^[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$' "$MM_REPO" ||
   catalog_die "image-name '$MM_REPO' is not a valid repository (registry/path, lowercase)"
 MM_REGISTRY=docker.io
 case $MM_REPO in */*) case ${MM_REPO%%/*} in *.* | *:* | localhost) MM_REGISTRY=${MM_REPO%%/*} ;; esac ;; esac
@@ -241,7 +242,7 @@ describe() {
     # podman reads the config when the image is added on its own (see "Building the index").
     awk -F '\t' -v OFS='\t' '{ print $1, $2, $3, $4, $5, "-" }' "$MM_WORK/src.$_dsn.raw" >"$MM_WORK/src.$_dsn.rows"
   else
-    catalog_retry "reading $_dsref" docker buildx imagetools inspect "$_dsref" --format '{{json .}}' >"$MM_WORK/src.$_dsn.json" || return 1
+    catalog_retry "reading $_dsref" docker buildx imagetools inspect --format '{{json .}}' -- "$_dsref" >"$MM_WORK/src.$_dsn.json" || return 1
     flatten <"$MM_WORK/src.$_dsn.json" >"$MM_WORK/src.$_dsn.flat"
     grep -q '^/manifest/digest' "$MM_WORK/src.$_dsn.flat" || return 1
     _dsdigest=$(jget /manifest/digest "$MM_WORK/src.$_dsn.flat")
@@ -532,6 +533,9 @@ else
   else
     while IFS="$TAB" read -r _p _repo _d _m _n _shape; do printf '%s@%s\n' "$_repo" "$_d"; done <"$MM_WORK/selected" >"$MM_WORK/create.src"
   fi
+  if [ "$MM_OPT_PUSH" != true ]; then set -- "$@" --dry-run; fi
+  # `--`: a source is never read as an option, whatever refs holds.
+  set -- "$@" --
   while IFS= read -r _src; do set -- "$@" "$_src"; done <"$MM_WORK/create.src"
   if [ "$MM_OPT_PUSH" = true ]; then
     catalog_section mm_push "Pushing the index (children by digest, only the index is tagged)"
@@ -546,7 +550,7 @@ else
       catalog_say "pushed $MM_REPO:$_t -> $_d"
     done <"$MM_WORK/tags"
   else
-    catalog_retry "docker buildx imagetools create --dry-run" "$@" --dry-run >"$MM_WORK/index.json" || catalog_die "docker buildx imagetools create --dry-run failed"
+    catalog_retry "docker buildx imagetools create --dry-run" "$@" >"$MM_WORK/index.json" || catalog_die "docker buildx imagetools create --dry-run failed"
     flatten <"$MM_WORK/index.json" >"$MM_WORK/index.flat"
     rows /manifests "$MM_WORK/index.flat" >"$MM_WORK/index.rows"
     check_index "$MM_WORK/index.rows"

@@ -22,6 +22,7 @@ catalog_is_uint "$PAB_OPT_RETRIES" || catalog_die "retries must be a whole numbe
 catalog_is_uint "$PAB_OPT_RETRY_DELAY" || catalog_die "retry-delay must be a whole number of seconds, got '$PAB_OPT_RETRY_DELAY'"
 catalog_retry_policy "$PAB_OPT_RETRIES" "$PAB_OPT_RETRY_DELAY" "$PAB_PERMANENT"
 case $PAB_DOTENV_PREFIX in
+  '' | [!A-Z]* | *[!A-Z0-9_]*) catalog_die "dotenv-prefix '$PAB_DOTENV_PREFIX' is not an upper-case variable name" ;;
   MM | MM_* | PAB | PAB_*) catalog_die "dotenv-prefix '$PAB_DOTENV_PREFIX' would override the components' own settings in later jobs" ;;
 esac
 case $PAB_ARCH in
@@ -48,7 +49,7 @@ case ${PAB_IMAGE_NAME##*/} in
 esac
 PAB_REPO=$(printf '%s' "$PAB_IMAGE_NAME" | tr '[:upper:]' '[:lower:]')
 [ "$PAB_REPO" = "$PAB_IMAGE_NAME" ] || catalog_say "image-name lowercased to $PAB_REPO (repository names must be lowercase)"
-catalog_matches '^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)+$|^[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$' "$PAB_REPO" ||
+catalog_matches '^[a-z0-9][a-z0-9.-]*(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)+$|^[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$' "$PAB_REPO" ||
   catalog_die "image-name '$PAB_REPO' is not a valid repository (registry/path, lowercase)"
 PAB_REGISTRY=docker.io
 case $PAB_REPO in
