@@ -205,6 +205,9 @@ const SECRETS = {
   cosignPassword: 'HOSTILE-cosign-password',
 };
 
+/** The registry password as `ecr get-authorization-token` returns it: base64 of `AWS:<password>`. */
+const ECR_AUTHORIZATION = Buffer.from(`AWS:${SECRETS.ecrToken}`).toString('base64');
+
 const MANIFEST_INDEX = JSON.stringify({
   schemaVersion: 2,
   mediaType: 'application/vnd.oci.image.index.v1+json',
@@ -265,10 +268,10 @@ case $tool in
     while :; do case $1 in --region | --endpoint-url) shift 2 ;; *) break ;; esac; done
     case "$1 \${2:-}" in
       '--version '*) echo 'aws-cli/2.17.0 Python/3.12.6 Linux/6.1 exe/x86_64' ;;
-      'sts assume-role-with-web-identity' | 'sts assume-role') printf 'ASIAHOSTILEKEYID\\t%s\\t%s\\t2026-12-08T12:00:00Z\\n' '${SECRETS.stsSecret}' '${SECRETS.stsSession}' ;;
+      'sts assume-role-with-web-identity' | 'sts assume-role') printf 'ASIAHOSTILEKEYID\\t%s\\t%s\\t2026-12-08T12:00:00Z\\tarn:aws:sts::${ACCOUNT}:assumed-role/ci/gitlab\\n' '${SECRETS.stsSecret}' '${SECRETS.stsSession}' ;;
       'sts get-caller-identity') printf '${ACCOUNT}\\tarn:aws:sts::${ACCOUNT}:assumed-role/ci/gitlab\\n' ;;
       'ecr get-login-password' | 'ecr-public get-login-password') echo '${SECRETS.ecrToken}' ;;
-      'ecr get-authorization-token') case "$*" in *proxyEndpoint*) echo 'https://${REGISTRY}' ;; *) echo 2026-12-08T12:00:00+00:00 ;; esac ;;
+      'ecr get-authorization-token') case "$*" in *authorizationToken*) printf '%s\\thttps://%s\\n' '${ECR_AUTHORIZATION}' '${REGISTRY}' ;; *proxyEndpoint*) echo 'https://${REGISTRY}' ;; *) echo 2026-12-08T12:00:00+00:00 ;; esac ;;
       'ecr describe-registry') echo ${ACCOUNT} ;;
     esac ;;
   cosign) case $1 in triangulate) echo 'registry.example.com/team/app:sha256-1.sig' ;; esac ;;
@@ -549,7 +552,7 @@ const CASES: readonly Case[] = [
   ...casesOf(BUSYBOX, ['buildx-ecr', 'ecr-login'], representative),
   ...casesOf(BASH, ['ecr-login', 'manifest-merge', 'podman-arch-build'], representative),
 ];
-const secretTexts = Object.values(SECRETS).flatMap((secret) => secret.split('\n')).filter((text) => text.includes('HOSTILE'));
+const secretTexts = [...Object.values(SECRETS).flatMap((secret) => secret.split('\n')).filter((text) => text.includes('HOSTILE')), ECR_AUTHORIZATION];
 
 describe('hostile values through the rendered scripts', () => {
   it('the table of values passed on names string inputs that reach the shell', () => {
