@@ -1,0 +1,264 @@
+/**
+ * Components under registry faults (issue 14): the jobs reach the TLS Distribution registry only
+ * through the fault proxy (harness/integration/fault-proxy.ts), which answers 30% of their requests
+ * with 500, 503, 429 (Retry-After) or a TCP reset. podman-arch-build (linux/amd64, no emulation)
+ * followed by manifest-merge, and buildx-ecr (docker driver, linux/amd64), must complete through
+ * their retries, and what the registry then holds is read from the registry itself, past the
+ * proxy: the digests each job reported, the index and its one platform, every tag. With the
+ * registry down (the proxy refusing connections), each job must fail, name the registry host, and
+ * leave no tag or index behind.
+ *
+ * The rendered components run in the shell-executor emulation (environment.ts, runner.ts), with the
+ * real podman, buildah, docker CLI, buildx and the environment's engine. Retries: `retries: 8`,
+ * `retry-delay: 1` on every include, ecr-login's too (its login goes through the proxy as well).
+ * The seed is CATALOG_FAULT_SEED when set (to repeat a run), random otherwise; it is printed with
+ * the counts of requests and faults by kind for each pipeline.
+ *
+ * Needs root (dockerd, mount namespaces, apt). Not root: skipped with the reason, unless
+ * CATALOG_REQUIRE_TOOLS=1, which turns the skip into a failure.
+ */
+import { randomInt } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeUnavailable, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
+import { stringifyPlainYaml } from '../../scripts/gitlab/yaml/psych.js';
+import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
+import { FAULT_KINDS, type FaultCounts } from '../../harness/integration/fault-proxy.js';
+import { busyboxContext } from '../../harness/integration/images.js';
+import { indexEntries } from '../../harness/integration/oci.js';
+import { pipelineFailure, type ExtraVariable, type JobResult, type PipelineRun } from '../../harness/integration/runner.js';
+import { preparePodmanContext, projectVariables, PODMAN_IGNORED_SCHEMA_PATHS, ROLE_ARN } from '../../harness/integration/scenario-podman.js';
+
+const log = (line: string): void => console.log(`[registry faults] ${line}`);
+const FAULT_RATE = 0.3;
+const SEED = process.env['CATALOG_FAULT_SEED'] === undefined ? randomInt(2 ** 31) : Number(process.env['CATALOG_FAULT_SEED']);
+const RETRIES = { faulted: 8, down: 2 } as const;
+const BUILDX_CONTEXT = 'registry-faults-buildx-app';
+const PODMAN_BUILD = 'podman-build-amd64';
+const MERGE = 'manifest-merge';
+const BUILDX_BUILD = 'build-image';
+
+describeUnavailable('registry faults');
+
+describe.runIf(integrationUnavailable === undefined)('components under registry faults (issue 14), through the fault proxy', () => {
+  let env: Environment | undefined;
+  let podmanContext = '';
+  const ready = (): Environment => {
+    if (env === undefined) throw new Error('the environment did not start (see beforeAll)');
+    return env;
+  };
+  const proxy = (): NonNullable<Environment['faultProxy']> => {
+    const p = ready().faultProxy;
+    if (p === undefined) throw new Error('the environment has no fault proxy');
+    return p;
+  };
+
+  beforeAll(async () => {
+    log(`fault seed ${SEED} (CATALOG_FAULT_SEED=${SEED} repeats the fault sequence), rate ${FAULT_RATE}`);
+    const workDir = mkdtempSync(path.join(os.tmpdir(), 'catalog-registry-faults-'));
+    // No faults while the environment starts: set-up is not what is tested.
+    env = await startEnvironment({ workDir, repo: REPO_ROOT, log, faultProxy: { faultRate: 0, seed: SEED } });
+    const e = env;
+    podmanContext = await preparePodmanContext(e);
+    await e.step('busybox context (linux/amd64)', () => busyboxContext(path.join(e.project, BUILDX_CONTEXT), ['linux/amd64'], log));
+  }, 900_000);
+
+  afterAll(async () => {
+    await env?.stop();
+  }, 300_000);
+
+  const retryInputs = (retries: number): Record<string, number> => ({ retries, 'retry-delay': 1 });
+  const ecrLogin = (retries: number, extra: Record<string, unknown>): Record<string, unknown> => ({
+    component: '$CI_SERVER_FQDN/$CI_PROJECT_PATH/ecr-login@$CI_COMMIT_SHA',
+    inputs: { 'aws-role-arn': ROLE_ARN, 'aws-region': 'eu-west-1', 'aws-endpoint-url': '$AWS_API_ENDPOINT', rules: [{ when: 'never' }], ...retryInputs(retries), ...extra },
+  });
+
+  /**
+   * podman-arch-build amd64 (`<image>:<short sha>-amd64`), then manifest-merge of linux/amd64
+   * (`<short sha>`, `main`, `latest`); `mergeOnly`: the merge alone, `needs: []`, the build's
+   * digest given as a project variable (as a retried merge job gets it from the build's dotenv).
+   */
+  const podmanPipeline = (image: string, retries: number, mergeOnly = false): string =>
+    stringifyPlainYaml({
+      stages: ['build', 'deploy'],
+      variables: { IMAGE: image },
+      include: [
+        ecrLogin(retries, { registries: ready().ecrHost, 'auth-targets': 'podman' }),
+        ...(mergeOnly
+          ? []
+          : [
+              {
+                component: '$CI_SERVER_FQDN/$CI_PROJECT_PATH/podman-arch-build@$CI_COMMIT_SHA',
+                inputs: { arch: 'amd64', 'login-job': '.ecr-login', 'runner-tags': [], 'image-name': '$IMAGE', context: podmanContext, ...retryInputs(retries) },
+              },
+            ]),
+        {
+          component: '$CI_SERVER_FQDN/$CI_PROJECT_PATH/manifest-merge@$CI_COMMIT_SHA',
+          inputs: {
+            needs: mergeOnly ? [] : [PODMAN_BUILD],
+            'login-job': '.ecr-login',
+            'image-name': '$IMAGE',
+            platforms: 'linux/amd64',
+            tags: '$CI_COMMIT_SHORT_SHA $CI_COMMIT_REF_SLUG',
+            latest: 'default-branch',
+            ...retryInputs(retries),
+          },
+        },
+      ],
+    });
+
+  /** buildx-ecr, docker driver, linux/amd64, no cache: `<image>:<short sha>`, `main`, `latest`. */
+  const buildxPipeline = (repository: string, retries: number): string =>
+    stringifyPlainYaml({
+      stages: ['build'],
+      include: [
+        ecrLogin(retries, { registries: '123456789012' }),
+        {
+          component: '$CI_SERVER_FQDN/$CI_PROJECT_PATH/buildx-ecr@$CI_COMMIT_SHA',
+          inputs: {
+            as: BUILDX_BUILD,
+            context: BUILDX_CONTEXT,
+            'image-name': repository,
+            platforms: 'linux/amd64',
+            'buildx-driver': 'docker',
+            qemu: 'never',
+            network: 'host',
+            services: [],
+            'docker-tls-certdir': '',
+            cache: 'none',
+            'tag-strategy': 'sha',
+            latest: 'always',
+            ...retryInputs(retries),
+          },
+        },
+      ],
+    });
+
+  /** Runs a pipeline and prints what the proxy did during it. */
+  const runCounted = async (name: string, text: string, variables: readonly ExtraVariable[] = []): Promise<{ run: PipelineRun; counts: FaultCounts }> => {
+    const e = ready();
+    const before = proxy().counts();
+    const run = await e.runner.run(`# registry faults: ${name}\n${text}`, {
+      name,
+      variables: projectVariables(e, name, variables),
+      copy: [podmanContext, BUILDX_CONTEXT],
+      ignoreSchemaPaths: PODMAN_IGNORED_SCHEMA_PATHS,
+    });
+    const after = proxy().counts();
+    const counts: FaultCounts = {
+      requests: after.requests - before.requests,
+      forwarded: after.forwarded - before.forwarded,
+      refusedWhileDown: after.refusedWhileDown - before.refusedWhileDown,
+      faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, after.faults[k] - before.faults[k]])) as FaultCounts['faults'],
+    };
+    const jobs = run.pipeline.jobs.map((j) => `${j.name}=${j.status}`).join(' ');
+    log(`[counts] ${name} (seed ${SEED}): ${counts.requests} requests, ${counts.forwarded} forwarded, faults ${FAULT_KINDS.map((k) => `${k}: ${counts.faults[k]}`).join(', ')}, refused while down: ${counts.refusedWhileDown}; jobs ${jobs}`);
+    return { run, counts };
+  };
+  const job = (run: PipelineRun, name: string): JobResult => {
+    const found = run.pipeline.jobs.find((j) => j.name === name);
+    if (found === undefined) throw new Error(`no ${name} job ran:\n${pipelineFailure(run.pipeline)}`);
+    return found;
+  };
+  const jobLog = (j: JobResult): string => (j.logFile === undefined ? '' : readFileSync(j.logFile, 'utf8'));
+  const faultsIn = (counts: FaultCounts): number => FAULT_KINDS.reduce((sum, k) => sum + counts.faults[k], 0);
+  /** The digest each tag of `repository` points at, read from the registry itself. */
+  const tagDigests = async (repository: string): Promise<Record<string, string>> => {
+    const e = ready();
+    const digests: Record<string, string> = {};
+    for (const tag of await e.tags(repository)) digests[tag] = (await e.directManifest(repository, tag))?.digest ?? 'absent';
+    return digests;
+  };
+  const shortSha = (): string => ready().sha.slice(0, 8);
+
+  /** What the faulted podman run left in the registry, for the merge-alone run with the registry down. */
+  let podmanPublished: { archDigest: string; tagDigests: Record<string, string> } | undefined;
+
+  it(`podman-arch-build (linux/amd64) and manifest-merge complete with ${FAULT_RATE * 100}% of registry requests faulted, and the registry holds exactly what they reported`, { timeout: 1_500_000 }, async () => {
+    const e = ready();
+    const repository = 'faults/podman';
+    proxy().setFaultRate(FAULT_RATE);
+    const { run, counts } = await runCounted('podman-faulted', podmanPipeline(`${e.ecrHost}/${repository}`, RETRIES.faulted)).finally(() => proxy().setFaultRate(0));
+    expect(faultsIn(counts), 'the proxy injected faults during the run').toBeGreaterThan(0);
+    expect(run.pipeline.jobs.map((j) => [j.name, j.status]), pipelineFailure(run.pipeline)).toEqual([
+      [PODMAN_BUILD, 'success'],
+      [MERGE, 'success'],
+    ]);
+    log(`[survived] podman-arch-build and manifest-merge: ${faultsIn(counts)} faults`);
+
+    const archDigest = job(run, PODMAN_BUILD).dotenv['IMAGE_DIGEST_AMD64'] ?? '';
+    const indexDigest = job(run, MERGE).dotenv['IMAGE_INDEX_DIGEST'] ?? '';
+    expect(archDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(indexDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const index = await e.directManifest(repository, indexDigest);
+    expect(index?.digest).toBe(indexDigest);
+    const entries = indexEntries(index?.text ?? '{}');
+    expect(entries.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+    expect(entries.platforms).toEqual([{ platform: 'linux/amd64', digest: archDigest }]);
+    expect((await e.directManifest(repository, archDigest))?.digest).toBe(archDigest);
+    const published = await tagDigests(repository);
+    expect(published).toEqual({
+      [`${shortSha()}-amd64`]: archDigest,
+      [shortSha()]: indexDigest,
+      main: indexDigest,
+      latest: indexDigest,
+    });
+    podmanPublished = { archDigest, tagDigests: published };
+  });
+
+  it(`buildx-ecr (docker driver, linux/amd64) completes with ${FAULT_RATE * 100}% of registry requests faulted, and every tag is the reported digest`, { timeout: 1_500_000 }, async () => {
+    const e = ready();
+    const repository = 'faults/buildx';
+    proxy().setFaultRate(FAULT_RATE);
+    const { run, counts } = await runCounted('buildx-faulted', buildxPipeline(`${e.ecrHost}/${repository}`, RETRIES.faulted)).finally(() => proxy().setFaultRate(0));
+    expect(faultsIn(counts), 'the proxy injected faults during the run').toBeGreaterThan(0);
+    const build = job(run, BUILDX_BUILD);
+    expect(build.status, pipelineFailure(run.pipeline)).toBe('success');
+    log(`[survived] buildx-ecr: ${faultsIn(counts)} faults`);
+
+    const digest = build.dotenv['BUILD_DIGEST'] ?? '';
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(build.dotenv['BUILD_TAGS']?.split(',')).toEqual([shortSha(), 'main', 'latest']);
+    expect(await tagDigests(repository)).toEqual({ [shortSha()]: digest, main: digest, latest: digest });
+    const served = await e.directManifest(repository, digest);
+    expect(served?.digest).toBe(digest);
+  });
+
+  it('with the registry down, each job fails naming the registry host, and no tag or index is left', { timeout: 1_500_000 }, async () => {
+    const e = ready();
+    await proxy().setDown(true);
+    try {
+      const podman = await runCounted('podman-down', podmanPipeline(`${e.ecrHost}/faults/podman-down`, RETRIES.down));
+      const buildx = await runCounted('buildx-down', buildxPipeline(`${e.ecrHost}/faults/buildx-down`, RETRIES.down));
+      const podmanBuild = job(podman.run, PODMAN_BUILD);
+      expect(podmanBuild.status).toBe('failed');
+      expect(jobLog(podmanBuild)).toContain(e.ecrHost);
+      // The merge needs the build: it never starts.
+      expect(podman.run.pipeline.jobs.find((j) => j.name === MERGE)?.status ?? 'not run').not.toBe('success');
+      const buildxBuild = job(buildx.run, BUILDX_BUILD);
+      expect(buildxBuild.status).toBe('failed');
+      expect(jobLog(buildxBuild)).toContain(e.ecrHost);
+    } finally {
+      await proxy().setDown(false);
+    }
+    for (const repository of ['faults/podman-down', 'faults/buildx-down']) expect(await e.tags(repository), repository).toEqual([]);
+  });
+
+  it('with the registry down, manifest-merge alone fails naming the registry host, and the published index and tags stay as they were', { timeout: 1_500_000 }, async () => {
+    const e = ready();
+    const published = podmanPublished;
+    if (published === undefined) throw new Error('the faulted podman run published nothing (see its test)');
+    await proxy().setDown(true);
+    try {
+      const merge = await runCounted('merge-down', podmanPipeline(`${e.ecrHost}/faults/podman`, RETRIES.down, true), [{ key: 'IMAGE_DIGEST_AMD64', value: published.archDigest }]);
+      const mergeJob = job(merge.run, MERGE);
+      expect(mergeJob.status).toBe('failed');
+      expect(jobLog(mergeJob)).toContain(e.ecrHost);
+    } finally {
+      await proxy().setDown(false);
+    }
+    expect(await tagDigests('faults/podman')).toEqual(published.tagDigests);
+  });
+});
