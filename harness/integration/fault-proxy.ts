@@ -30,7 +30,7 @@
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import https from 'node:https';
-import type net from 'node:net';
+import net from 'node:net';
 import { HarnessError } from '../errors.js';
 
 export const FAULT_KINDS = ['500', '503', '429', 'reset'] as const;
@@ -136,7 +136,6 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let forwarded = 0;
   let refusedWhileDown = 0;
   let down = false;
-  const sockets = new Set<net.Socket>();
   const ca = readFileSync(upstream.caFile);
   const agent = new https.Agent({ keepAlive: true, maxSockets: 32, ca, servername: upstream.servername });
   const upstreamOrigins = [
@@ -177,7 +176,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     });
   };
 
-  const server = https.createServer(
+  // TLS is the https server's, but the TCP connections are accepted by a plain net server and handed
+  // to it: only the raw TCP socket can be reset (a TLS socket's handle cannot), so each request
+  // finds its connection's raw socket by the client's port (unique per live loopback connection).
+  const rawSockets = new Map<number, net.Socket>();
+  const reset = (request: http.IncomingMessage): void => {
+    const raw = request.socket.remotePort === undefined ? undefined : rawSockets.get(request.socket.remotePort);
+    if (raw === undefined) request.socket.destroy();
+    else raw.resetAndDestroy();
+  };
+  const tlsServer = https.createServer(
     {
       cert: readFileSync(options.tls.certFile),
       key: readFileSync(options.tls.keyFile),
@@ -189,7 +197,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       requests++;
       if (down) {
         refusedWhileDown++;
-        request.socket.resetAndDestroy();
+        reset(request);
         return;
       }
       if (random() >= faultRate) {
@@ -199,7 +207,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       const kind = FAULT_KINDS[Math.floor(random() * FAULT_KINDS.length)] ?? 'reset';
       faults[kind]++;
       if (kind === 'reset') {
-        request.socket.resetAndDestroy();
+        reset(request);
         return;
       }
       const { status, code, message } = FAULT_STATUS[kind];
@@ -214,14 +222,23 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       response.end(body);
     },
   );
-  server.maxConnections = options.maxConnections ?? 128;
-  server.on('connection', (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.setTimeout(idleTimeoutMs, () => socket.destroy());
-    socket.on('close', () => sockets.delete(socket));
-  });
   // A client that resets mid-handshake is a client's business, not the harness's.
-  server.on('tlsClientError', (_error, socket) => socket.destroy());
+  tlsServer.on('tlsClientError', (_error, socket) => socket.destroy());
+  const server = net.createServer((socket) => {
+    const port = socket.remotePort;
+    if (port === undefined) {
+      socket.destroy();
+      return;
+    }
+    rawSockets.set(port, socket);
+    socket.setTimeout(idleTimeoutMs, () => socket.destroy());
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      if (rawSockets.get(port) === socket) rawSockets.delete(port);
+    });
+    tlsServer.emit('connection', socket);
+  });
+  server.maxConnections = options.maxConnections ?? 128;
 
   const listenNow = (): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -233,7 +250,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     });
   const closeNow = (): Promise<void> =>
     new Promise((resolve) => {
-      for (const socket of sockets) socket.resetAndDestroy();
+      for (const socket of rawSockets.values()) socket.resetAndDestroy();
       if (!server.listening) resolve();
       else server.close(() => resolve());
     });
