@@ -65,11 +65,19 @@ export interface FaultCounts {
   readonly faults: Readonly<Record<FaultKind, number>>;
   /** Connections refused or reset while the registry was down. */
   readonly refusedWhileDown: number;
+  /** Requests whose connection was closed without an answer (`dropNext`). */
+  readonly dropped: number;
 }
 
 export interface FaultProxy {
   readonly seed: number;
   counts(): FaultCounts;
+  /**
+   * The next `count` requests that `match` (method and path) have their connection closed without
+   * an answer, as a registry or load balancer that drops a connection does (Go clients report
+   * `EOF`); deterministic, and before any PRNG draw.
+   */
+  dropNext(count: number, match: (method: string, url: string) => boolean): void;
   /** Changes the share of faulted requests from now on (0: a plain proxy). */
   setFaultRate(rate: number): void;
   /** Down: the listening socket is closed (connections refused) and open connections are reset. */
@@ -135,6 +143,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let requests = 0;
   let forwarded = 0;
   let refusedWhileDown = 0;
+  let dropped = 0;
+  const drops: { remaining: number; match: (method: string, url: string) => boolean }[] = [];
   let down = false;
   const ca = readFileSync(upstream.caFile);
   const agent = new https.Agent({ keepAlive: true, maxSockets: 32, ca, servername: upstream.servername });
@@ -200,6 +210,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         reset(request);
         return;
       }
+      const drop = drops.find((d) => d.remaining > 0 && d.match(request.method ?? '', request.url ?? ''));
+      if (drop !== undefined) {
+        drop.remaining--;
+        dropped++;
+        request.socket.destroy();
+        return;
+      }
       if (random() >= faultRate) {
         forward(request, response);
         return;
@@ -258,7 +275,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   return {
     seed: options.seed,
-    counts: () => ({ requests, forwarded, faults: { ...faults }, refusedWhileDown }),
+    counts: () => ({ requests, forwarded, faults: { ...faults }, refusedWhileDown, dropped }),
+    dropNext(count, match) {
+      drops.push({ remaining: count, match });
+    },
     setFaultRate(rate) {
       faultRate = rate;
     },

@@ -116,7 +116,7 @@ describe('fault proxy', () => {
     const blob = await request(port, 'GET', '/blob');
     expect(blob.status).toBe(200);
     expect(blob.body.equals(download)).toBe(true);
-    expect(proxy.counts()).toEqual({ requests: 2, forwarded: 2, faults: { '500': 0, '503': 0, '429': 0, reset: 0 }, refusedWhileDown: 0 });
+    expect(proxy.counts()).toEqual({ requests: 2, forwarded: 2, faults: { '500': 0, '503': 0, '429': 0, reset: 0 }, refusedWhileDown: 0, dropped: 0 });
   });
 
   it('at rate 1 answers every request with a fault: 500, 503, 429 with Retry-After, or a reset; the upstream sees none', async () => {
@@ -153,6 +153,15 @@ describe('fault proxy', () => {
     expect(await outcomes(99)).toEqual(first);
     expect(first).toContain('202');
     expect(first.some((o) => o !== '202')).toBe(true);
+  });
+
+  it('dropNext closes the matching requests\' connections without an answer, then forwards again', async () => {
+    const { proxy, port } = await start(0);
+    proxy.dropNext(1, (method, url) => method === 'GET' && url === '/v2/');
+    expect((await request(port, 'HEAD', '/v2/')).status).toBe(202);
+    await expect(request(port, 'GET', '/v2/')).rejects.toMatchObject({ code: 'ECONNRESET', message: 'socket hang up' });
+    expect((await request(port, 'GET', '/v2/')).status).toBe(202);
+    expect(proxy.counts()).toMatchObject({ requests: 3, forwarded: 2, dropped: 1 });
   });
 
   it('down refuses connections; up serves again', async () => {

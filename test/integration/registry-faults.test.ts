@@ -76,17 +76,17 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
   });
 
   /**
-   * podman-arch-build amd64 (`<image>:<short sha>-amd64`), then manifest-merge of linux/amd64
-   * (`<short sha>`, `main`, `latest`); `mergeOnly`: the merge alone, `needs: []`, the build's
-   * digest given as a project variable (as a retried merge job gets it from the build's dotenv).
+   * `build`: podman-arch-build amd64 (`<image>:<short sha>-amd64`); `merge`: manifest-merge of
+   * linux/amd64 (`<short sha>`, `main`, `latest`) alone, `needs: []`, the build's digest given as a
+   * project variable (as a retried merge job gets it from the build's dotenv); `both`: the two.
    */
-  const podmanPipeline = (image: string, retries: number, mergeOnly = false): string =>
+  const podmanPipeline = (image: string, retries: number, parts: 'build' | 'merge' | 'both'): string =>
     stringifyPlainYaml({
       stages: ['build', 'deploy'],
       variables: { IMAGE: image },
       include: [
         ecrLogin(retries, { registries: ready().ecrHost, 'auth-targets': 'podman' }),
-        ...(mergeOnly
+        ...(parts === 'merge'
           ? []
           : [
               {
@@ -94,18 +94,22 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
                 inputs: { arch: 'amd64', 'login-job': '.ecr-login', 'runner-tags': [], 'image-name': '$IMAGE', context: podmanContext, ...retryInputs(retries) },
               },
             ]),
-        {
-          component: '$CI_SERVER_FQDN/$CI_PROJECT_PATH/manifest-merge@$CI_COMMIT_SHA',
-          inputs: {
-            needs: mergeOnly ? [] : [PODMAN_BUILD],
-            'login-job': '.ecr-login',
-            'image-name': '$IMAGE',
-            platforms: 'linux/amd64',
-            tags: '$CI_COMMIT_SHORT_SHA $CI_COMMIT_REF_SLUG',
-            latest: 'default-branch',
-            ...retryInputs(retries),
-          },
-        },
+        ...(parts === 'build'
+          ? []
+          : [
+              {
+                component: '$CI_SERVER_FQDN/$CI_PROJECT_PATH/manifest-merge@$CI_COMMIT_SHA',
+                inputs: {
+                  needs: parts === 'merge' ? [] : [PODMAN_BUILD],
+                  'login-job': '.ecr-login',
+                  'image-name': '$IMAGE',
+                  platforms: 'linux/amd64',
+                  tags: '$CI_COMMIT_SHORT_SHA $CI_COMMIT_REF_SLUG',
+                  latest: 'default-branch',
+                  ...retryInputs(retries),
+                },
+              },
+            ]),
       ],
     });
 
@@ -151,10 +155,11 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
       requests: after.requests - before.requests,
       forwarded: after.forwarded - before.forwarded,
       refusedWhileDown: after.refusedWhileDown - before.refusedWhileDown,
+      dropped: after.dropped - before.dropped,
       faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, after.faults[k] - before.faults[k]])) as FaultCounts['faults'],
     };
     const jobs = run.pipeline.jobs.map((j) => `${j.name}=${j.status}`).join(' ');
-    log(`[counts] ${name} (seed ${SEED}): ${counts.requests} requests, ${counts.forwarded} forwarded, faults ${FAULT_KINDS.map((k) => `${k}: ${counts.faults[k]}`).join(', ')}, refused while down: ${counts.refusedWhileDown}; jobs ${jobs}`);
+    log(`[counts] ${name} (seed ${SEED}): ${counts.requests} requests, ${counts.forwarded} forwarded, faults ${FAULT_KINDS.map((k) => `${k}: ${counts.faults[k]}`).join(', ')}, refused while down: ${counts.refusedWhileDown}, dropped: ${counts.dropped}; jobs ${jobs}`);
     return { run, counts };
   };
   const job = (run: PipelineRun, name: string): JobResult => {
@@ -173,31 +178,56 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
   };
   const shortSha = (): string => ready().sha.slice(0, 8);
 
-  /** What the faulted podman run left in the registry, for the merge-alone run with the registry down. */
-  let podmanPublished: { archDigest: string; tagDigests: Record<string, string> } | undefined;
+  /** Runs `fn` with the proxy faulting FAULT_RATE of the requests, then none again. */
+  const faulted = async <T>(fn: () => Promise<T>): Promise<T> => {
+    proxy().setFaultRate(FAULT_RATE);
+    try {
+      return await fn();
+    } finally {
+      proxy().setFaultRate(0);
+    }
+  };
 
-  it(`podman-arch-build (linux/amd64) and manifest-merge complete with ${FAULT_RATE * 100}% of registry requests faulted, and the registry holds exactly what they reported`, { timeout: 1_500_000 }, async () => {
+  it(`podman-arch-build (linux/amd64) completes with ${FAULT_RATE * 100}% of registry requests faulted, and its tag is the digest it reported`, { timeout: 1_500_000 }, async () => {
+    const e = ready();
+    const repository = 'faults/podman-build';
+    const { run, counts } = await faulted(() => runCounted('podman-build-faulted', podmanPipeline(`${e.ecrHost}/${repository}`, RETRIES.faulted, 'build')));
+    expect(faultsIn(counts), 'the proxy injected faults during the run').toBeGreaterThan(0);
+    const build = job(run, PODMAN_BUILD);
+    expect(build.status, pipelineFailure(run.pipeline)).toBe('success');
+    log(`[survived] podman-arch-build: ${faultsIn(counts)} faults`);
+    const digest = build.dotenv['IMAGE_DIGEST_AMD64'] ?? '';
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await tagDigests(repository)).toEqual({ [`${shortSha()}-amd64`]: digest });
+  });
+
+  /** What the faulted merge left in the registry, for the merge-alone run with the registry down. */
+  let mergePublished: { archDigest: string; tagDigests: Record<string, string> } | undefined;
+
+  it(`manifest-merge completes with ${FAULT_RATE * 100}% of registry requests faulted (the image pushed without faults), and the index and its tags are right`, { timeout: 1_500_000 }, async () => {
     const e = ready();
     const repository = 'faults/podman';
-    proxy().setFaultRate(FAULT_RATE);
-    const { run, counts } = await runCounted('podman-faulted', podmanPipeline(`${e.ecrHost}/${repository}`, RETRIES.faulted)).finally(() => proxy().setFaultRate(0));
-    expect(faultsIn(counts), 'the proxy injected faults during the run').toBeGreaterThan(0);
-    expect(run.pipeline.jobs.map((j) => [j.name, j.status]), pipelineFailure(run.pipeline)).toEqual([
-      [PODMAN_BUILD, 'success'],
-      [MERGE, 'success'],
-    ]);
-    log(`[survived] podman-arch-build and manifest-merge: ${faultsIn(counts)} faults`);
-
-    const archDigest = job(run, PODMAN_BUILD).dotenv['IMAGE_DIGEST_AMD64'] ?? '';
-    const indexDigest = job(run, MERGE).dotenv['IMAGE_INDEX_DIGEST'] ?? '';
+    const image = `${e.ecrHost}/${repository}`;
+    const clean = await runCounted('podman-build-clean', podmanPipeline(image, RETRIES.faulted, 'build'));
+    expect(job(clean.run, PODMAN_BUILD).status, pipelineFailure(clean.run.pipeline)).toBe('success');
+    const archDigest = job(clean.run, PODMAN_BUILD).dotenv['IMAGE_DIGEST_AMD64'] ?? '';
     expect(archDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    const { run, counts } = await faulted(() =>
+      runCounted('merge-faulted', podmanPipeline(image, RETRIES.faulted, 'merge'), [{ key: 'IMAGE_DIGEST_AMD64', value: archDigest }]),
+    );
+    expect(faultsIn(counts), 'the proxy injected faults during the run').toBeGreaterThan(0);
+    const merge = job(run, MERGE);
+    expect(merge.status, pipelineFailure(run.pipeline)).toBe('success');
+    log(`[survived] manifest-merge: ${faultsIn(counts)} faults`);
+
+    const indexDigest = merge.dotenv['IMAGE_INDEX_DIGEST'] ?? '';
     expect(indexDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const index = await e.directManifest(repository, indexDigest);
     expect(index?.digest).toBe(indexDigest);
     const entries = indexEntries(index?.text ?? '{}');
     expect(entries.mediaType).toBe('application/vnd.oci.image.index.v1+json');
     expect(entries.platforms).toEqual([{ platform: 'linux/amd64', digest: archDigest }]);
-    expect((await e.directManifest(repository, archDigest))?.digest).toBe(archDigest);
     const published = await tagDigests(repository);
     expect(published).toEqual({
       [`${shortSha()}-amd64`]: archDigest,
@@ -205,14 +235,13 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
       main: indexDigest,
       latest: indexDigest,
     });
-    podmanPublished = { archDigest, tagDigests: published };
+    mergePublished = { archDigest, tagDigests: published };
   });
 
   it(`buildx-ecr (docker driver, linux/amd64) completes with ${FAULT_RATE * 100}% of registry requests faulted, and every tag is the reported digest`, { timeout: 1_500_000 }, async () => {
     const e = ready();
     const repository = 'faults/buildx';
-    proxy().setFaultRate(FAULT_RATE);
-    const { run, counts } = await runCounted('buildx-faulted', buildxPipeline(`${e.ecrHost}/${repository}`, RETRIES.faulted)).finally(() => proxy().setFaultRate(0));
+    const { run, counts } = await faulted(() => runCounted('buildx-faulted', buildxPipeline(`${e.ecrHost}/${repository}`, RETRIES.faulted)));
     expect(faultsIn(counts), 'the proxy injected faults during the run').toBeGreaterThan(0);
     const build = job(run, BUILDX_BUILD);
     expect(build.status, pipelineFailure(run.pipeline)).toBe('success');
@@ -230,13 +259,11 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
     const e = ready();
     await proxy().setDown(true);
     try {
-      const podman = await runCounted('podman-down', podmanPipeline(`${e.ecrHost}/faults/podman-down`, RETRIES.down));
+      const podman = await runCounted('podman-down', podmanPipeline(`${e.ecrHost}/faults/podman-down`, RETRIES.down, 'build'));
       const buildx = await runCounted('buildx-down', buildxPipeline(`${e.ecrHost}/faults/buildx-down`, RETRIES.down));
       const podmanBuild = job(podman.run, PODMAN_BUILD);
       expect(podmanBuild.status).toBe('failed');
       expect(jobLog(podmanBuild)).toContain(e.ecrHost);
-      // The merge needs the build: it never starts.
-      expect(podman.run.pipeline.jobs.find((j) => j.name === MERGE)?.status ?? 'not run').not.toBe('success');
       const buildxBuild = job(buildx.run, BUILDX_BUILD);
       expect(buildxBuild.status).toBe('failed');
       expect(jobLog(buildxBuild)).toContain(e.ecrHost);
@@ -248,11 +275,11 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
 
   it('with the registry down, manifest-merge alone fails naming the registry host, and the published index and tags stay as they were', { timeout: 1_500_000 }, async () => {
     const e = ready();
-    const published = podmanPublished;
-    if (published === undefined) throw new Error('the faulted podman run published nothing (see its test)');
+    const published = mergePublished;
+    if (published === undefined) throw new Error('the faulted merge published nothing (see its test)');
     await proxy().setDown(true);
     try {
-      const merge = await runCounted('merge-down', podmanPipeline(`${e.ecrHost}/faults/podman`, RETRIES.down, true), [{ key: 'IMAGE_DIGEST_AMD64', value: published.archDigest }]);
+      const merge = await runCounted('merge-down', podmanPipeline(`${e.ecrHost}/faults/podman`, RETRIES.down, 'merge'), [{ key: 'IMAGE_DIGEST_AMD64', value: published.archDigest }]);
       const mergeJob = job(merge.run, MERGE);
       expect(mergeJob.status).toBe('failed');
       expect(jobLog(mergeJob)).toContain(e.ecrHost);
