@@ -255,6 +255,16 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
     expect(served?.digest).toBe(digest);
   });
 
+  it('a connection the registry drops without an answer on the login ping (Go reports `EOF`) is retried by ecr-login', { timeout: 1_500_000 }, async () => {
+    const e = ready();
+    proxy().dropNext(1, (method, url) => method === 'GET' && url === '/v2/');
+    const { run, counts } = await runCounted('login-eof', podmanPipeline(`${e.ecrHost}/faults/login-eof`, RETRIES.down, 'build'));
+    expect(counts.dropped).toBe(1);
+    const build = job(run, PODMAN_BUILD);
+    expect(build.status, pipelineFailure(run.pipeline)).toBe('success');
+    expect(jobLog(build)).toMatch(/ecr-login: podman login \S+ failed \(attempt 1 of 3, exit \d+\); retrying in 1s/);
+  });
+
   it('with the registry down, each job fails naming the registry host, and no tag or index is left', { timeout: 1_500_000 }, async () => {
     const e = ready();
     await proxy().setDown(true);
