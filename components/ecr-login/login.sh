@@ -30,9 +30,10 @@ ecr_login_attempts=$((ecr_login_retries + 1))
 # Secrets (ID token, STS output, registry passwords) live only in this 0700 directory.
 ecr_login_tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecr-login.XXXXXX")
 
-# True when a failed command's stderr looks transient (throttling, 5xx, network).
+# True when a failed command's stderr looks transient (throttling, 5xx, network). `: EOF` is Go's
+# report of a connection the server closed without an answer (docker/podman login's ping).
 ecr_login_transient() {
-  grep -Eiq 'throttl|rate exceeded|too ?many ?requests|slow ?down|timed? ?out|timeout|connection (reset|refused|closed|aborted)|could not connect|temporar|unavailable|internal ?(server )?error|internalfailure|bad gateway|broken pipe|unexpected eof|[^0-9]5[0-9][0-9]([^0-9]|$)|IDPCommunicationError|no such host|network is unreachable|tls handshake' "$1"
+  grep -Eiq 'throttl|rate exceeded|too ?many ?requests|slow ?down|timed? ?out|timeout|connection (reset|refused|closed|aborted)|could not connect|temporar|unavailable|internal ?(server )?error|internalfailure|bad gateway|broken pipe|unexpected eof|: eof([^a-z]|$)|[^0-9]5[0-9][0-9]([^0-9]|$)|IDPCommunicationError|no such host|network is unreachable|tls handshake' "$1"
 }
 # ecr_login_retry <what> <command...>: runs the command (its stdout is the caller's); retries
 # transient failures with exponential backoff; shows stderr, which never holds a secret.
