@@ -13,6 +13,10 @@
  * every job shell inside the namespace: by default the shell-executor emulation (`emulationRunner`:
  * our include processor renders the pipeline, pipeline.ts runs it). `stop()` undoes all of it.
  *
+ * With `faultProxy`, the registry listens on another port of that address and a fault-injecting
+ * proxy (fault-proxy.ts) takes :443: every job request passes through it, the harness's own reads
+ * of the registry do not.
+ *
  * The address is random in 127.0.0.0/8 (not 127.0.0.1) and probed free on :443, so two
  * environments (concurrent test files, a developer's run next to CI's) never meet.
  */
@@ -235,7 +239,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
       generateTls({ dir: path.join(workDir, 'tls'), dnsNames: hostnames, ips: [address] }),
     );
     const registryPort = options.faultProxy === undefined ? 443 : await freePort(address);
-    const startedRegistry = await step(`registry on ${address}:${registryPort}`, () =>
+    registry = await step(`registry on ${address}:${registryPort}`, () =>
       startRegistry({
         dir: path.join(workDir, 'registry'),
         hostnames,
@@ -245,7 +249,6 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
         port: registryPort,
       }),
     );
-    registry = startedRegistry;
     if (options.faultProxy !== undefined) {
       const { faultRate, seed } = options.faultProxy;
       proxy = await step(`fault proxy on ${address}:443 (rate ${faultRate}, seed ${seed})`, () =>
