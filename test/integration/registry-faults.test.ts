@@ -114,7 +114,7 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
       ],
     });
 
-  /** buildx-ecr, docker driver, linux/amd64, no cache: `<image>:<short sha>`, `main`, `latest`. */
+  /** buildx-ecr, docker driver, linux/amd64, no cache: `<image>:<short sha>` and `latest`. */
   const buildxPipeline = (repository: string, retries: number): string =>
     stringifyPlainYaml({
       stages: ['build'],
@@ -249,8 +249,9 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
 
     const digest = build.dotenv['BUILD_DIGEST'] ?? '';
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(build.dotenv['BUILD_TAGS']?.split(',')).toEqual([shortSha(), 'main', 'latest']);
-    expect(await tagDigests(repository)).toEqual({ [shortSha()]: digest, main: digest, latest: digest });
+    // tag-strategy sha: the short commit SHA, and latest (latest: always).
+    expect(build.dotenv['BUILD_TAGS']?.split(',')).toEqual([shortSha(), 'latest']);
+    expect(await tagDigests(repository)).toEqual({ [shortSha()]: digest, latest: digest });
     const served = await e.directManifest(repository, digest);
     expect(served?.digest).toBe(digest);
   });
