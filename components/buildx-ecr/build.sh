@@ -1,14 +1,12 @@
 # ---- buildx-ecr ------------------------------------------------------------------------------
+# shellcheck disable=SC2154 # bx_opt_* are assigned from the boolean inputs by template.yml
 set -eu
-bx_section() { printf '\033[0Ksection_start:%s:%s\r\033[0K%s\n' "$(date +%s)" "$1" "buildx-ecr: $2"; }
-bx_end() { printf '\033[0Ksection_end:%s:%s\r\033[0K\n' "$(date +%s)" "$1"; }
-bx_say() { printf 'buildx-ecr: %s\n' "$*"; }
+# catalog:include ../lib/log.sh
+# catalog:include ../lib/retry.sh
+# catalog:include ../lib/text.sh
+catalog_init buildx-ecr
 bx_tmp=
-bx_fail() {
-  printf 'buildx-ecr: ERROR: %s\n' "$*" >&2
-  exit 1
-}
-bx_section bx_settings 'settings'
+catalog_section bx_settings 'settings'
 
 bx_tmp=$(mktemp -d "${TMPDIR:-/tmp}/buildx-ecr.XXXXXX")
 bx_builder=buildx-ecr-${CI_JOB_ID:-local}
@@ -24,73 +22,16 @@ bx_cleanup() {
 }
 trap bx_cleanup EXIT
 
-bx_number() {
-  case $2 in ''|*[!0-9]*) bx_fail "$1 must be a whole number, not '$2'" ;; esac
-}
 bx_retries=${BUILDX_ECR_RETRIES:-2}
 bx_delay=${BUILDX_ECR_RETRY_DELAY:-5}
-bx_number retries "$bx_retries"
-bx_number retry-delay "$bx_delay"
+catalog_is_uint "$bx_retries" || catalog_die "retries must be a whole number, not '$bx_retries'"
+catalog_is_uint "$bx_delay" || catalog_die "retry-delay must be a whole number, not '$bx_delay'"
 # retries counts the attempts after the first, as GitLab's retry: keyword does.
 bx_attempts=$((bx_retries + 1))
 
-# True when a log shows a transient registry or network failure.
-bx_transient() {
-  grep -Eiq 'toomanyrequests|too many requests|[^0-9](429|50[0-9])[^0-9]|service unavailable|bad gateway|gateway time-?out|internal server error|i/o timeout|connection (reset|refused)|broken pipe|unexpected eof|tls handshake timeout|context deadline exceeded|failed to do request|no such host|temporary failure|net/http: request canceled' "$1"
-}
-# bx_retry <what> <command...>: retries transient failures with exponential backoff.
-bx_retry() {
-  bx_what=$1
-  shift
-  bx_attempt=1
-  bx_wait=$bx_delay
-  while :; do
-    if "$@" 2> "$bx_tmp/stderr"; then
-      cat "$bx_tmp/stderr" >&2
-      return 0
-    else
-      bx_rc=$?
-    fi
-    cat "$bx_tmp/stderr" >&2
-    if [ "$bx_attempt" -ge "$bx_attempts" ] || ! bx_transient "$bx_tmp/stderr"; then
-      return "$bx_rc"
-    fi
-    bx_say "$bx_what failed (attempt $bx_attempt of $bx_attempts, exit $bx_rc); retrying in ${bx_wait}s" >&2
-    sleep "$bx_wait"
-    bx_wait=$((bx_wait * 2))
-    bx_attempt=$((bx_attempt + 1))
-  done
-}
-# bx_lines <value> <file>: one item per line, blank lines and `#` comments dropped, trimmed.
-bx_lines() {
-  printf '%s\n' "$1" | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' -e '/^$/d' -e '/^#/d' > "$2"
-}
-# bx_words <value> <file>: a list input, one item per line; spaces, commas and newlines
-# separate items, and empty items (a variable that is not set) are dropped.
-bx_words() {
-  printf '%s\n' "$1" | tr ',' ' ' | tr -s '[:space:]' '\n' | sed -e '/^$/d' > "$2"
-}
-# bx_shown <docker arguments>: the command line for the job log, with the value of every
-# build argument replaced by `***`: values can hold tokens, and the log is readable by anyone
-# who can see the job (podman-arch-build hides them too).
-bx_shown() {
-  bx_hide=false
-  bx_text=docker
-  for bx_arg in "$@"; do
-    if [ "$bx_hide" = true ]; then
-      case $bx_arg in *=*) bx_arg="${bx_arg%%=*}=***" ;; esac
-    fi
-    case $bx_arg in
-      --build-arg=*=*)
-        bx_arg=${bx_arg#--build-arg=}
-        bx_arg="--build-arg=${bx_arg%%=*}=***"
-        ;;
-    esac
-    if [ "$bx_arg" = --build-arg ]; then bx_hide=true; else bx_hide=false; fi
-    bx_text="$bx_text $bx_arg"
-  done
-  printf '%s\n' "$bx_text"
-}
+# A log that shows a transient registry or network failure: worth another attempt.
+bx_transient_errors='toomanyrequests|too many requests|[^0-9](429|50[0-9])[^0-9]|service unavailable|bad gateway|gateway time-?out|internal server error|i/o timeout|connection (reset|refused)|broken pipe|unexpected eof|tls handshake timeout|context deadline exceeded|failed to do request|no such host|temporary failure|net/http: request canceled'
+catalog_retry_policy "$bx_retries" "$bx_delay" '' "$bx_transient_errors"
 bx_slug() {
   printf '%s' "$1" | tr '[:upper:]' '[:lower:]' | cut -c1-63 | tr -c 'a-z0-9' '-' | sed -e 's/^-*//' -e 's/-*$//'
 }
@@ -110,17 +51,17 @@ case $bx_first in
 esac
 bx_registry=${bx_registry#https://}
 bx_registry=${bx_registry%%/*}
-[ -n "$bx_registry" ] || bx_fail "no registry: extend the ecr-login hidden job (login-job input), which sets ECR_REGISTRY, or name the registry in image-name"
+[ -n "$bx_registry" ] || catalog_die "no registry: extend the ecr-login hidden job (login-job input), which sets ECR_REGISTRY, or name the registry in image-name"
 bx_repository=$(printf '%s' "$bx_repository_in" | tr '[:upper:]' '[:lower:]')
-[ "$bx_repository" = "$bx_repository_in" ] || bx_say "repository lowered to '$bx_repository' (ECR names are lower case)"
+[ "$bx_repository" = "$bx_repository_in" ] || catalog_say "repository lowered to '$bx_repository' (ECR names are lower case)"
 printf '%s\n' "$bx_repository" | grep -Eq '^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$' \
-  || bx_fail "repository '$bx_repository' is not a valid ECR repository name"
+  || catalog_die "repository '$bx_repository' is not a valid ECR repository name"
 bx_image=$bx_registry/$bx_repository
 
-bx_words "${BUILDX_ECR_PLATFORMS:-}" "$bx_tmp/platforms"
-[ -s "$bx_tmp/platforms" ] || bx_fail "platforms is empty"
+catalog_words "${BUILDX_ECR_PLATFORMS:-}" > "$bx_tmp/platforms"
+[ -s "$bx_tmp/platforms" ] || catalog_die "platforms is empty"
 while read -r bx_p; do
-  printf '%s\n' "$bx_p" | grep -Eq '^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$' || bx_fail "platform '$bx_p' is not os/arch[/variant]"
+  printf '%s\n' "$bx_p" | grep -Eq '^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$' || catalog_die "platform '$bx_p' is not os/arch[/variant]"
 done < "$bx_tmp/platforms"
 bx_platforms=$(paste -s -d, "$bx_tmp/platforms")
 bx_platform_count=$(wc -l < "$bx_tmp/platforms" | tr -d ' ')
@@ -129,7 +70,7 @@ bx_single=$bx_opt_single_manifest
 bx_provenance=${BUILDX_ECR_PROVENANCE:-mode=min}
 bx_sbom=$bx_opt_sbom
 if [ "$bx_single" = true ]; then
-  [ "$bx_platform_count" = 1 ] || bx_fail "single-manifest needs exactly one platform, got $bx_platforms"
+  [ "$bx_platform_count" = 1 ] || catalog_die "single-manifest needs exactly one platform, got $bx_platforms"
   bx_provenance=false
   bx_sbom=false
 fi
@@ -138,21 +79,21 @@ bx_index=false
 if [ "$bx_platform_count" -gt 1 ] || [ "$bx_provenance" != false ] || [ "$bx_sbom" = true ]; then bx_index=true; fi
 bx_push=$bx_opt_push
 bx_network=${BUILDX_ECR_NETWORK:-default}
-case $bx_network in default|host|none) ;; *) bx_fail "network must be default, host or none" ;; esac
-case $bx_driver in docker-container|docker) ;; *) bx_fail "buildx-driver must be docker-container or docker" ;; esac
+case $bx_network in default|host|none) ;; *) catalog_die "network must be default, host or none" ;; esac
+case $bx_driver in docker-container|docker) ;; *) catalog_die "buildx-driver must be docker-container or docker" ;; esac
 bx_prefix=${BUILDX_ECR_DOTENV_PREFIX:-BUILD}
 case $bx_prefix in
-  ''|[!A-Z]*|*[!A-Z0-9_]*) bx_fail "dotenv-prefix '$bx_prefix' is not an upper-case variable name" ;;
-  BUILDX_ECR|BUILDX_ECR_*|ECR_LOGIN|ECR_LOGIN_*) bx_fail "dotenv-prefix '$bx_prefix' would override the components' own settings in later jobs" ;;
+  ''|[!A-Z]*|*[!A-Z0-9_]*) catalog_die "dotenv-prefix '$bx_prefix' is not an upper-case variable name" ;;
+  BUILDX_ECR|BUILDX_ECR_*|ECR_LOGIN|ECR_LOGIN_*) catalog_die "dotenv-prefix '$bx_prefix' would override the components' own settings in later jobs" ;;
 esac
 bx_dotenv=buildx-ecr.$bx_prefix.env
 bx_metadata=buildx-ecr.$bx_prefix.metadata.json
 rm -f "$bx_dotenv" "$bx_metadata"
-bx_say "image $bx_image, platforms $bx_platforms, driver $bx_driver, push $bx_push"
-bx_end bx_settings
+catalog_say "image $bx_image, platforms $bx_platforms, driver $bx_driver, push $bx_push"
+catalog_section_end
 
 # ---- Docker daemon ------------------------------------------------------------------------
-bx_section bx_docker 'Docker daemon'
+catalog_section bx_docker 'Docker daemon'
 # The docker image's entrypoint sets DOCKER_HOST for dind; Kubernetes runners skip entrypoints.
 bx_certdir=${DOCKER_TLS_CERTDIR:-}
 bx_tries=0
@@ -172,19 +113,19 @@ while :; do
   bx_tries=$((bx_tries + 1))
   if [ "$bx_tries" -ge 45 ]; then
     cat "$bx_tmp/docker.err" >&2
-    bx_fail "no Docker daemon at ${DOCKER_HOST:-unix:///var/run/docker.sock} after 90s. The dind service needs a privileged runner; with TLS the runner must also mount /certs/client (or set docker-tls-certdir: '')."
+    catalog_die "no Docker daemon at ${DOCKER_HOST:-unix:///var/run/docker.sock} after 90s. The dind service needs a privileged runner; with TLS the runner must also mount /certs/client (or set docker-tls-certdir: '')."
   fi
   sleep 2
 done
-bx_say "docker $(docker version --format '{{.Server.Version}}' 2> /dev/null || echo '?') at ${DOCKER_HOST:-unix:///var/run/docker.sock}"
+catalog_say "docker $(docker version --format '{{.Server.Version}}' 2> /dev/null || echo '?') at ${DOCKER_HOST:-unix:///var/run/docker.sock}"
 if ! docker buildx version > /dev/null 2>&1; then
   if command -v apk > /dev/null 2>&1; then
-    bx_retry "apk add docker-cli-buildx" apk add --no-cache docker-cli-buildx > /dev/null
+    catalog_retry "apk add docker-cli-buildx" apk add --no-cache docker-cli-buildx > /dev/null
   else
-    bx_fail "the docker buildx plugin is missing: use an image that has it"
+    catalog_die "the docker buildx plugin is missing: use an image that has it"
   fi
 fi
-bx_say "$(docker buildx version)"
+catalog_say "$(docker buildx version)"
 
 # buildx cannot use TLS settings from the environment ("could not create a builder instance
 # with TLS data loaded from environment"): give it a context that carries them.
@@ -207,14 +148,14 @@ case ${DOCKER_HOST:-} in
       docker context create "$bx_context_name" \
         --docker "host=$DOCKER_HOST,ca=$bx_certs/ca.pem,cert=$bx_certs/cert.pem,key=$bx_certs/key.pem" > /dev/null
       bx_endpoint=$bx_context_name
-      bx_say "TLS daemon: docker context $bx_context_name"
+      catalog_say "TLS daemon: docker context $bx_context_name"
     fi
     ;;
 esac
-bx_end bx_docker
+catalog_section_end
 
 # ---- Builder and QEMU ---------------------------------------------------------------------
-bx_section bx_builder 'builder and QEMU'
+catalog_section bx_builder 'builder and QEMU'
 bx_qemu=${BUILDX_ECR_QEMU:-auto}
 bx_qemu_image=${BUILDX_ECR_QEMU_IMAGE:-docker.io/tonistiigi/binfmt:qemu-v9.2.2}
 # bx_arches <platform file>: binfmt architecture names (linux/arm/v7 -> arm), comma-separated.
@@ -222,9 +163,9 @@ bx_arches() {
   sed -e 's#^[^/]*/##' -e 's#/.*$##' "$1" | sort -u | paste -s -d, -
 }
 bx_install_qemu() {
-  bx_say "installing QEMU emulators for $1 with $bx_qemu_image"
-  bx_retry "QEMU install" bx_run_docker run --rm --privileged "$bx_qemu_image" --install "$1" \
-    || bx_fail "installing QEMU failed; the runner must allow privileged containers (or build on native runners with qemu: never)"
+  catalog_say "installing QEMU emulators for $1 with $bx_qemu_image"
+  catalog_retry "QEMU install" bx_run_docker run --rm --privileged "$bx_qemu_image" --install "$1" \
+    || catalog_die "installing QEMU failed; the runner must allow privileged containers (or build on native runners with qemu: never)"
 }
 # bx_missing: requested platforms the builder does not list, into $bx_tmp/missing.
 bx_missing() {
@@ -247,8 +188,8 @@ if [ "$bx_driver" = docker-container ]; then
   docker buildx rm "$bx_builder" > /dev/null 2>&1 || true
   docker "$@" > /dev/null
   # Boot pulls the BuildKit image: a network operation.
-  bx_retry "builder start" docker buildx inspect --bootstrap "$bx_builder" > /dev/null \
-    || bx_fail "the BuildKit builder did not start (image ${BUILDX_ECR_BUILDKIT_IMAGE:-}); see above"
+  catalog_retry "builder start" docker buildx inspect --bootstrap "$bx_builder" > /dev/null \
+    || catalog_die "the BuildKit builder did not start (image ${BUILDX_ECR_BUILDKIT_IMAGE:-}); see above"
 else
   bx_builder=${bx_endpoint:-default}
   if [ -s "$bx_tmp/buildkitd.toml" ]; then
@@ -262,31 +203,31 @@ else
     if [ -n "$bx_endpoint" ]; then set -- "$@" "$bx_endpoint"; fi
     docker buildx rm "$bx_registry_builder" > /dev/null 2>&1 || true
     docker "$@" > /dev/null
-    bx_say "buildkitd-config-inline: used by imagetools (tags, verification); the docker driver builds and pushes with the engine's registry settings"
+    catalog_say "buildkitd-config-inline: used by imagetools (tags, verification); the docker driver builds and pushes with the engine's registry settings"
   fi
 fi
 bx_missing
 if [ -s "$bx_tmp/missing" ]; then
-  bx_say "the builder cannot run: $(paste -s -d' ' "$bx_tmp/missing")"
-  [ "$bx_qemu" != never ] || bx_fail "qemu is never, and the builder cannot run $(paste -s -d' ' "$bx_tmp/missing"): build them on native runners"
+  catalog_say "the builder cannot run: $(paste -s -d' ' "$bx_tmp/missing")"
+  [ "$bx_qemu" != never ] || catalog_die "qemu is never, and the builder cannot run $(paste -s -d' ' "$bx_tmp/missing"): build them on native runners"
   bx_install_qemu "$(bx_arches "$bx_tmp/missing")"
   if [ "$bx_driver" = docker-container ]; then
     # BuildKit detects emulators when it starts.
     bx_run_docker buildx stop "$bx_builder" > /dev/null 2>&1 || true
-    bx_retry "builder restart" bx_run_docker buildx inspect --bootstrap "$bx_builder" > /dev/null
+    catalog_retry "builder restart" bx_run_docker buildx inspect --bootstrap "$bx_builder" > /dev/null
   fi
   bx_missing
   if [ -s "$bx_tmp/missing" ]; then
-    bx_fail "the builder still cannot run $(paste -s -d' ' "$bx_tmp/missing") after installing QEMU (is the runner privileged?)"
+    catalog_die "the builder still cannot run $(paste -s -d' ' "$bx_tmp/missing") after installing QEMU (is the runner privileged?)"
   fi
 else
-  bx_say "every platform is supported by the builder (natively or with binfmt already registered): no QEMU setup"
+  catalog_say "every platform is supported by the builder (natively or with binfmt already registered): no QEMU setup"
 fi
 bx_run_docker buildx inspect "$bx_builder" | sed -n 's/^[[:space:]]*Platforms:/buildx-ecr: builder platforms:/p'
-bx_end bx_builder
+catalog_section_end
 
 # ---- Tags ---------------------------------------------------------------------------------
-bx_section bx_tags 'tags'
+catalog_section bx_tags 'tags'
 : > "$bx_tmp/tags"
 # bx_add_tag <tag>: sanitised the way docker/metadata-action does; duplicates dropped.
 bx_add_tag() {
@@ -329,12 +270,12 @@ case $bx_strategy in
     ;;
   sha) bx_add_tag "$bx_short_sha" ;;
   none) ;;
-  *) bx_fail "tag-strategy must be auto, sha or none" ;;
+  *) catalog_die "tag-strategy must be auto, sha or none" ;;
 esac
-bx_words "${BUILDX_ECR_TAGS:-}" "$bx_tmp/explicit-tags"
+catalog_words "${BUILDX_ECR_TAGS:-}" > "$bx_tmp/explicit-tags"
 while read -r bx_t; do
   printf '%s\n' "$bx_t" | grep -Eq '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$' \
-    || bx_fail "tag '$bx_t' is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})"
+    || catalog_die "tag '$bx_t' is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})"
   bx_add_tag "$bx_t"
 done < "$bx_tmp/explicit-tags"
 bx_latest=false
@@ -344,26 +285,26 @@ case ${BUILDX_ECR_LATEST:-auto} in
   release-tag) bx_latest=$bx_release ;;
   always) bx_latest=true ;;
   never) ;;
-  *) bx_fail "latest must be auto, default-branch, release-tag, always or never" ;;
+  *) catalog_die "latest must be auto, default-branch, release-tag, always or never" ;;
 esac
 if [ "$bx_latest" = true ]; then bx_add_tag latest; fi
-[ -s "$bx_tmp/tags" ] || bx_fail "no tag to push: tag-strategy is none and tags is empty"
+[ -s "$bx_tmp/tags" ] || catalog_die "no tag to push: tag-strategy is none and tags is empty"
 bx_primary=$(head -n 1 "$bx_tmp/tags")
 # The version label: the semver, else the tag, else the ref slug, else the short SHA.
 bx_version=${bx_semver:-${bx_tag:-${CI_COMMIT_REF_SLUG:-$bx_short_sha}}}
 if [ "$bx_push" = true ]; then
   if [ "$bx_index" = true ]; then
-    bx_say "tags: $(paste -s -d' ' "$bx_tmp/tags") (pushed as $bx_primary, the others set on the pushed digest)"
+    catalog_say "tags: $(paste -s -d' ' "$bx_tmp/tags") (pushed as $bx_primary, the others set on the pushed digest)"
   else
-    bx_say "tags: $(paste -s -d' ' "$bx_tmp/tags") (one image manifest, pushed under every tag)"
+    catalog_say "tags: $(paste -s -d' ' "$bx_tmp/tags") (one image manifest, pushed under every tag)"
   fi
 else
-  bx_say "tags: $(paste -s -d' ' "$bx_tmp/tags") (push is false: nothing is pushed)"
+  catalog_say "tags: $(paste -s -d' ' "$bx_tmp/tags") (push is false: nothing is pushed)"
 fi
-bx_end bx_tags
+catalog_section_end
 
 # ---- Build arguments ----------------------------------------------------------------------
-bx_section bx_build 'build and push'
+catalog_section bx_build 'build and push'
 set -- buildx build --builder "$bx_builder" --platform "$bx_platforms" --metadata-file "$bx_metadata" \
   "--provenance=$bx_provenance" "--sbom=$bx_sbom" --progress plain
 if [ -n "${BUILDX_ECR_DOCKERFILE:-}" ]; then set -- "$@" --file "$BUILDX_ECR_DOCKERFILE"; fi
@@ -385,7 +326,7 @@ printf '%s\n' \
 if [ "$bx_opt_oci_labels" = true ]; then
   while IFS= read -r bx_line; do set -- "$@" --label "$bx_line"; done < "$bx_tmp/oci"
 fi
-bx_lines "${BUILDX_ECR_LABELS:-}" "$bx_tmp/labels"
+catalog_lines "${BUILDX_ECR_LABELS:-}" > "$bx_tmp/labels"
 while IFS= read -r bx_line; do set -- "$@" --label "$bx_line"; done < "$bx_tmp/labels"
 if [ "$bx_opt_oci_annotations" = true ]; then
   # One --annotation per level: buildx before 0.16 does not split `index,manifest:` and
@@ -395,22 +336,22 @@ if [ "$bx_opt_oci_annotations" = true ]; then
     set -- "$@" --annotation "manifest:$bx_line"
   done < "$bx_tmp/oci"
 fi
-bx_lines "${BUILDX_ECR_ANNOTATIONS:-}" "$bx_tmp/annotations"
+catalog_lines "${BUILDX_ECR_ANNOTATIONS:-}" > "$bx_tmp/annotations"
 while IFS= read -r bx_line; do set -- "$@" --annotation "$bx_line"; done < "$bx_tmp/annotations"
-bx_lines "${BUILDX_ECR_BUILD_ARGS:-}" "$bx_tmp/build-args"
+catalog_lines "${BUILDX_ECR_BUILD_ARGS:-}" > "$bx_tmp/build-args"
 while IFS= read -r bx_line; do set -- "$@" --build-arg "$bx_line"; done < "$bx_tmp/build-args"
-bx_lines "${BUILDX_ECR_SECRETS:-}" "$bx_tmp/secrets"
+catalog_lines "${BUILDX_ECR_SECRETS:-}" > "$bx_tmp/secrets"
 while IFS= read -r bx_line; do
   case $bx_line in
     *id=*) set -- "$@" --secret "$bx_line" ;;
-    *) bx_fail "secret spec '$bx_line' has no id= (write id=<name>,src=<file> or id=<name>,env=<VARIABLE>)" ;;
+    *) catalog_die "secret spec '$bx_line' has no id= (write id=<name>,src=<file> or id=<name>,env=<VARIABLE>)" ;;
   esac
 done < "$bx_tmp/secrets"
 
 # Registry cache in ECR: the branch's cache, the default branch's as fallback.
 bx_cache=${BUILDX_ECR_CACHE:-registry}
 bx_cache_prefix=${BUILDX_ECR_CACHE_TAG_PREFIX:-buildcache-}
-case $bx_cache in registry|read-only|none) ;; *) bx_fail "cache must be registry, read-only or none" ;; esac
+case $bx_cache in registry|read-only|none) ;; *) catalog_die "cache must be registry, read-only or none" ;; esac
 if [ "$bx_cache" != none ]; then
   bx_cache_repository=$(printf '%s' "${BUILDX_ECR_CACHE_REPOSITORY:-$bx_repository}" | tr '[:upper:]' '[:lower:]')
   bx_ref_slug=${CI_COMMIT_REF_SLUG:-$(bx_slug "${CI_COMMIT_REF_NAME:-local}")}
@@ -423,18 +364,18 @@ if [ "$bx_cache" != none ]; then
     fi
   fi
   if [ "$bx_cache" = registry ]; then
-    if [ "$bx_driver" = docker ]; then bx_say "note: cache export with the docker driver needs the containerd image store"; fi
+    if [ "$bx_driver" = docker ]; then catalog_say "note: cache export with the docker driver needs the containerd image store"; fi
     set -- "$@" --cache-to "type=registry,ref=$bx_cache_ref,mode=${BUILDX_ECR_CACHE_MODE:-max},image-manifest=true,oci-mediatypes=true,ignore-error=true"
   fi
 fi
-bx_lines "${BUILDX_ECR_CACHE_FROM:-}" "$bx_tmp/cache-from"
+catalog_lines "${BUILDX_ECR_CACHE_FROM:-}" > "$bx_tmp/cache-from"
 while IFS= read -r bx_line; do
   case $bx_line in
     *=*) set -- "$@" --cache-from "$bx_line" ;;
     *) set -- "$@" --cache-from "type=registry,ref=$bx_line" ;;
   esac
 done < "$bx_tmp/cache-from"
-bx_lines "${BUILDX_ECR_EXTRA_ARGS:-}" "$bx_tmp/extra-args"
+catalog_lines "${BUILDX_ECR_EXTRA_ARGS:-}" > "$bx_tmp/extra-args"
 while IFS= read -r bx_line; do set -- "$@" "$bx_line"; done < "$bx_tmp/extra-args"
 if [ "$bx_push" = true ]; then
   set -- "$@" --tag "$bx_image:$bx_primary"
@@ -452,7 +393,7 @@ set -- "$@" "${BUILDX_ECR_CONTEXT:-.}"
 
 # ---- Repository -----------------------------------------------------------------------------
 if [ "$bx_push" = true ] && [ "$bx_opt_create_repository" = true ]; then
-  command -v ecr_aws > /dev/null 2>&1 || bx_fail "create-repository needs the ecr-login hidden job (its ecr_aws function)"
+  command -v ecr_aws > /dev/null 2>&1 || catalog_die "create-repository needs the ecr-login hidden job (its ecr_aws function)"
   # The registry's account (cross-account pushes), when the host names one.
   bx_registry_id=$(printf '%s\n' "$bx_registry" | sed -n 's/^\([0-9]\{12\}\)\..*/\1/p')
   # ECR Public has an API of its own (`ecr-public`, in us-east-1: the region its login sets)
@@ -467,22 +408,22 @@ if [ "$bx_push" = true ] && [ "$bx_opt_create_repository" = true ]; then
     bx_name=$1
     if [ "$bx_ecr_api" = ecr-public ]; then bx_name=${1#*/}; fi
     if bx_ecr_repo describe-repositories --repository-names "$bx_name" > /dev/null 2> "$bx_tmp/describe.err"; then
-      bx_say "repository $1 exists"
+      catalog_say "repository $1 exists"
       return 0
     fi
     if ! grep -q RepositoryNotFoundException "$bx_tmp/describe.err"; then
       cat "$bx_tmp/describe.err" >&2
-      bx_fail "could not look up repository $1 (needs $bx_ecr_api:DescribeRepositories)"
+      catalog_die "could not look up repository $1 (needs $bx_ecr_api:DescribeRepositories)"
     fi
     if [ "$bx_ecr_api" = ecr-public ]; then
-      bx_retry "create-repository" bx_ecr_repo create-repository --repository-name "$bx_name" > /dev/null \
-        || bx_fail "could not create ECR Public repository $bx_name (needs ecr-public:CreateRepository)"
+      catalog_retry "create-repository" bx_ecr_repo create-repository --repository-name "$bx_name" > /dev/null \
+        || catalog_die "could not create ECR Public repository $bx_name (needs ecr-public:CreateRepository)"
     else
-      bx_retry "create-repository" bx_ecr_repo create-repository --repository-name "$bx_name" \
+      catalog_retry "create-repository" bx_ecr_repo create-repository --repository-name "$bx_name" \
         --image-scanning-configuration scanOnPush=true > /dev/null \
-        || bx_fail "could not create repository $bx_name (needs ecr:CreateRepository)"
+        || catalog_die "could not create repository $bx_name (needs ecr:CreateRepository)"
     fi
-    bx_say "created repository $1"
+    catalog_say "created repository $1"
   }
   bx_ensure_repository "$bx_repository"
   # The cache is exported to its own repository: without it every export fails (hidden by
@@ -492,51 +433,50 @@ fi
 
 # ---- Build and push, retried on transient registry errors ------------------------------------
 bx_attempt=1
-bx_wait=$bx_delay
 while :; do
-  bx_say "$(bx_shown "$@") (attempt $bx_attempt of $bx_attempts)"
+  catalog_say "docker $(catalog_shown "$@") (attempt $bx_attempt of $bx_attempts)"
   { if bx_run_docker "$@" 2>&1; then echo 0 > "$bx_tmp/build.rc"; else echo "$?" > "$bx_tmp/build.rc"; fi; } | tee "$bx_tmp/build.log"
   bx_rc=$(cat "$bx_tmp/build.rc")
   if [ "$bx_rc" = 0 ]; then break; fi
-  if [ "$bx_attempt" -lt "$bx_attempts" ] && bx_transient "$bx_tmp/build.log"; then
-    bx_say "the build failed with a transient registry error (exit $bx_rc); retrying in ${bx_wait}s with the builder's cache"
-    sleep "$bx_wait"
-    bx_wait=$((bx_wait * 2))
+  if [ "$bx_attempt" -lt "$bx_attempts" ] && grep -Eiq -e "$bx_transient_errors" "$bx_tmp/build.log"; then
+    bx_wait=$(catalog_backoff_ms "$bx_attempt")
+    catalog_say "the build failed with a transient registry error (exit $bx_rc); retrying in $(catalog_seconds "$bx_wait")s with the builder's cache"
+    catalog_sleep_ms "$bx_wait"
     bx_attempt=$((bx_attempt + 1))
     continue
   fi
   if grep -Eq 'name unknown|repository with name .* does not exist' "$bx_tmp/build.log"; then
-    bx_say "hint: repository $bx_repository does not exist in $bx_registry: create it, set create-repository: true, or add an ECR CREATE_ON_PUSH template"
+    catalog_say "hint: repository $bx_repository does not exist in $bx_registry: create it, set create-repository: true, or add an ECR CREATE_ON_PUSH template"
   elif grep -Eq 'tag invalid|cannot be overwritten because the (repository|tag) is immutable' "$bx_tmp/build.log"; then
-    bx_say "hint: the repository has immutable tags and '$bx_primary' exists; exclude mutable tags (latest, branch names, $bx_cache_prefix*) with IMMUTABLE_WITH_EXCLUSION, or use tag-strategy sha"
+    catalog_say "hint: the repository has immutable tags and '$bx_primary' exists; exclude mutable tags (latest, branch names, $bx_cache_prefix*) with IMMUTABLE_WITH_EXCLUSION, or use tag-strategy sha"
   elif grep -Eiq '403 forbidden|denied|401 unauthorized|no basic auth credentials|authorization token has expired' "$bx_tmp/build.log"; then
-    bx_say "hint: the registry refused the credentials. The role needs ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage, ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the repository"
+    catalog_say "hint: the registry refused the credentials. The role needs ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage, ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the repository"
   elif grep -Eq 'exec format error' "$bx_tmp/build.log"; then
-    bx_say "hint: a RUN step ran a binary for another architecture: QEMU is missing or broken (try another qemu-image, or native runners)"
+    catalog_say "hint: a RUN step ran a binary for another architecture: QEMU is missing or broken (try another qemu-image, or native runners)"
   elif grep -Eiq 'not supported (for|by) (the )?docker driver' "$bx_tmp/build.log"; then
-    bx_say "hint: the docker driver needs the containerd image store for multi-platform images, attestations and cache export; use buildx-driver: docker-container, or provenance: 'false' for a single platform"
+    catalog_say "hint: the docker driver needs the containerd image store for multi-platform images, attestations and cache export; use buildx-driver: docker-container, or provenance: 'false' for a single platform"
   fi
-  bx_fail "docker buildx build failed (exit $bx_rc)"
+  catalog_die "docker buildx build failed (exit $bx_rc)"
 done
 # The cache is exported with ignore-error=true, so that a pushed image never fails on its
 # cache; BuildKit then reports the failure only on the export's step (`#N ERROR: …`).
 if [ "$bx_cache" = registry ]; then
   awk '$2 == "exporting" && $3 == "cache" { cache[$1] = 1 } ($1 in cache) && $2 == "ERROR:" { print }' "$bx_tmp/build.log" > "$bx_tmp/cache-errors"
   if [ -s "$bx_tmp/cache-errors" ]; then
-    bx_say "WARNING: the build cache was NOT exported to $bx_cache_ref; the next build starts without it:"
+    catalog_warn "the build cache was NOT exported to $bx_cache_ref; the next build starts without it:"
     sed 's/^/buildx-ecr:   /' "$bx_tmp/cache-errors"
-    bx_say "hint: the cache repository $bx_registry/$bx_cache_repository must exist (create-repository: true creates it), take mutable tags ($bx_cache_prefix* excluded from IMMUTABLE), and allow the push permissions to the role"
+    catalog_say "hint: the cache repository $bx_registry/$bx_cache_repository must exist (create-repository: true creates it), take mutable tags ($bx_cache_prefix* excluded from IMMUTABLE), and allow the push permissions to the role"
   fi
 fi
-bx_end bx_build
+catalog_section_end
 
 # ---- Tags on the pushed digest, verification, outputs ---------------------------------------
-bx_section bx_outputs 'tags, verification and outputs'
+catalog_section bx_outputs 'tags, verification and outputs'
 bx_digest=
 if [ "$bx_push" = true ]; then
   bx_digest=$(sed -n 's/^[[:space:]]*"containerimage\.digest":[[:space:]]*"\(sha256:[0-9a-f]\{64\}\)".*/\1/p' "$bx_metadata" | head -n 1)
-  [ -n "$bx_digest" ] || bx_fail "no containerimage.digest in $bx_metadata"
-  bx_say "pushed $bx_image@$bx_digest"
+  [ -n "$bx_digest" ] || catalog_die "no containerimage.digest in $bx_metadata"
+  catalog_say "pushed $bx_image@$bx_digest"
   # Every other tag of an index points at that exact digest, retagged in the registry: the
   # index (every platform and its attestations) is copied as it is, never pulled and pushed as
   # one image. A plain manifest has its tags from the build already.
@@ -547,33 +487,33 @@ if [ "$bx_push" = true ]; then
   done < "$bx_tmp/tags"
   set -- "$@" "$bx_image@$bx_digest"
   if [ "$bx_more" = true ]; then
-    bx_say "docker $*"
-    bx_retry "imagetools create" bx_run_docker "$@" \
-      || bx_fail "could not tag $bx_image@$bx_digest (see the error above: immutable tags, or a plain-HTTP or private-CA registry missing from buildkitd-config-inline)"
+    catalog_say "docker $*"
+    catalog_retry "imagetools create" bx_run_docker "$@" \
+      || catalog_die "could not tag $bx_image@$bx_digest (see the error above: immutable tags, or a plain-HTTP or private-CA registry missing from buildkitd-config-inline)"
   fi
   if [ "$bx_opt_verify_platforms" = true ]; then
-    bx_retry "imagetools inspect" bx_run_docker buildx imagetools inspect --builder "${bx_registry_builder:-$bx_builder}" "$bx_image@$bx_digest" > "$bx_tmp/inspect" \
-      || bx_fail "could not read $bx_image@$bx_digest back from the registry"
+    catalog_retry "imagetools inspect" bx_run_docker buildx imagetools inspect --builder "${bx_registry_builder:-$bx_builder}" "$bx_image@$bx_digest" > "$bx_tmp/inspect" \
+      || catalog_die "could not read $bx_image@$bx_digest back from the registry"
     if [ "$bx_index" = false ]; then
       # A plain manifest: imagetools prints `Platform:` lines only for an index, so the
       # platform is read from the image config.
       if grep -Eq 'MediaType:[[:space:]]*application/vnd\.(oci\.image\.index|docker\.distribution\.manifest\.list)' "$bx_tmp/inspect"; then
-        bx_fail "the registry holds an index, not the one image manifest that was pushed"
+        catalog_die "the registry holds an index, not the one image manifest that was pushed"
       fi
-      bx_retry "imagetools inspect" bx_run_docker buildx imagetools inspect --builder "${bx_registry_builder:-$bx_builder}" --format '{{json .Image}}' "$bx_image@$bx_digest" > "$bx_tmp/config" \
-        || bx_fail "could not read the image config of $bx_image@$bx_digest from the registry"
+      catalog_retry "imagetools inspect" bx_run_docker buildx imagetools inspect --builder "${bx_registry_builder:-$bx_builder}" --format '{{json .Image}}' "$bx_image@$bx_digest" > "$bx_tmp/config" \
+        || catalog_die "could not read the image config of $bx_image@$bx_digest from the registry"
       bx_os=${bx_platforms%%/*}
       bx_arch=${bx_platforms#*/}
       bx_arch=${bx_arch%%/*}
       if ! grep -Eq "\"os\":[[:space:]]*\"$bx_os\"" "$bx_tmp/config" || ! grep -Eq "\"architecture\":[[:space:]]*\"$bx_arch\"" "$bx_tmp/config"; then
-        bx_fail "the pushed image is not $bx_platforms (its config: $(tr -s '\n ' ' ' < "$bx_tmp/config" | cut -c1-300))"
+        catalog_die "the pushed image is not $bx_platforms (its config: $(tr -s '\n ' ' ' < "$bx_tmp/config" | cut -c1-300))"
       fi
     else
       while read -r bx_p; do
-        grep -Eq "Platform:[[:space:]]*$bx_p\$" "$bx_tmp/inspect" || bx_fail "the pushed index lacks $bx_p"
+        grep -Eq "Platform:[[:space:]]*$bx_p\$" "$bx_tmp/inspect" || catalog_die "the pushed index lacks $bx_p"
       done < "$bx_tmp/platforms"
     fi
-    bx_say "verified in the registry: $bx_platforms"
+    catalog_say "verified in the registry: $bx_platforms"
   fi
 fi
 {
@@ -587,6 +527,6 @@ fi
     printf '%s_TAGS=%s\n' "$bx_prefix" "$(paste -s -d, "$bx_tmp/tags")"
   fi
 } > "$bx_dotenv"
-bx_say "dotenv report $bx_dotenv:"
+catalog_say "dotenv report $bx_dotenv:"
 cat "$bx_dotenv"
-bx_end bx_outputs
+catalog_section_end

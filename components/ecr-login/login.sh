@@ -1,85 +1,60 @@
 # ---- ecr-login -----------------------------------------------------------------------------
 # Runs in the job's own shell so that the exports below reach the job's script; shell options
-# and the umask are restored at the end, and every helper is prefixed `ecr_login_`.
+# and the umask are restored at the end; this component's helpers are prefixed `ecr_login_`, and
+# the shared ones (catalog_*) are removed from the shell at the end.
+# shellcheck disable=SC2218 # buildx-ecr's, manifest-merge's and podman-arch-build's scripts define the catalog_* helpers again after this login in the same shell, and shellcheck takes every call before a second definition for a call before the definition
 ecr_login_saved_opts=$-
 ecr_login_saved_umask=$(umask)
 set -eu
 umask 077
-printf '\033[0Ksection_start:%s:ecr_login[collapsed=true]\r\033[0K%s\n' "$(date +%s)" 'ecr-login: sign in to Amazon ECR'
-
-ecr_login_say() { printf 'ecr-login: %s\n' "$*"; }
-ecr_login_tmp=
-ecr_login_fail() {
-  printf 'ecr-login: ERROR: %s\n' "$*" >&2
-  [ -z "$ecr_login_tmp" ] || rm -rf "$ecr_login_tmp"
-  exit 1
-}
+# catalog:include ../lib/log.sh
+# catalog:include ../lib/retry.sh
+# Only the library files whose every helper this login calls: the job's script (buildx-ecr's, …)
+# defines the helpers again, and shellcheck takes a first definition that nothing calls before
+# the second for unreachable code.
+catalog_init ecr-login
+catalog_section ecr_login 'sign in to Amazon ECR' collapsed
 
 ecr_login_mode=${ECR_LOGIN_MODE:-token}
 ecr_login_type=${ECR_LOGIN_REGISTRY_TYPE:-private}
 ecr_login_retries=${ECR_LOGIN_RETRIES:-3}
 ecr_login_delay=${ECR_LOGIN_RETRY_DELAY:-2}
 ecr_login_endpoint=${ECR_LOGIN_AWS_ENDPOINT_URL:-}
-case $ecr_login_mode in token|credential-helper) ;; *) ecr_login_fail "mode must be token or credential-helper, not '$ecr_login_mode'" ;; esac
-case $ecr_login_type in private|public) ;; *) ecr_login_fail "registry-type must be private or public, not '$ecr_login_type'" ;; esac
-case $ecr_login_retries in ''|*[!0-9]*) ecr_login_fail "retries must be a whole number" ;; esac
-case $ecr_login_delay in ''|*[!0-9]*) ecr_login_fail "retry-delay must be a whole number of seconds" ;; esac
-# retries counts the attempts after the first, as GitLab's retry: keyword does.
-ecr_login_attempts=$((ecr_login_retries + 1))
+case $ecr_login_mode in token|credential-helper) ;; *) catalog_die "mode must be token or credential-helper, not '$ecr_login_mode'" ;; esac
+case $ecr_login_type in private|public) ;; *) catalog_die "registry-type must be private or public, not '$ecr_login_type'" ;; esac
+case $ecr_login_retries in ''|*[!0-9]*) catalog_die "retries must be a whole number" ;; esac
+case $ecr_login_delay in ''|*[!0-9]*) catalog_die "retry-delay must be a whole number of seconds" ;; esac
 
 # Secrets (ID token, STS output, registry passwords) live only in this 0700 directory.
 ecr_login_tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecr-login.XXXXXX")
+catalog_remove_on_die "$ecr_login_tmp"
 
-# True when a failed command's stderr looks transient (throttling, 5xx, network). `: EOF` is Go's
-# report of a connection the server closed without an answer (docker/podman login's ping).
-ecr_login_transient() {
-  grep -Eiq 'throttl|rate exceeded|too ?many ?requests|slow ?down|timed? ?out|timeout|connection (reset|refused|closed|aborted)|could not connect|temporar|unavailable|internal ?(server )?error|internalfailure|bad gateway|broken pipe|unexpected eof|: eof([^a-z]|$)|[^0-9]5[0-9][0-9]([^0-9]|$)|IDPCommunicationError|no such host|network is unreachable|tls handshake' "$1"
-}
-# ecr_login_retry <what> <command...>: runs the command (its stdout is the caller's); retries
-# transient failures with exponential backoff; shows stderr, which never holds a secret.
-ecr_login_retry() {
-  ecr_login_what=$1
-  shift
-  ecr_login_attempt=1
-  ecr_login_wait=$ecr_login_delay
-  while :; do
-    if "$@" 2> "$ecr_login_tmp/stderr"; then
-      cat "$ecr_login_tmp/stderr" >&2
-      return 0
-    else
-      ecr_login_rc=$?
-    fi
-    cat "$ecr_login_tmp/stderr" >&2
-    if [ "$ecr_login_attempt" -ge "$ecr_login_attempts" ] || ! ecr_login_transient "$ecr_login_tmp/stderr"; then
-      return "$ecr_login_rc"
-    fi
-    ecr_login_say "$ecr_login_what failed (attempt $ecr_login_attempt of $ecr_login_attempts, exit $ecr_login_rc); retrying in ${ecr_login_wait}s" >&2
-    sleep "$ecr_login_wait"
-    ecr_login_wait=$((ecr_login_wait * 2))
-    ecr_login_attempt=$((ecr_login_attempt + 1))
-  done
-}
+# A failed command's stderr that looks transient (throttling, 5xx, network): worth another attempt.
+# `: EOF` is Go's report of a connection the server closed without an answer (docker/podman login's ping).
+ecr_login_transient_errors='throttl|rate exceeded|too ?many ?requests|slow ?down|timed? ?out|timeout|connection (reset|refused|closed|aborted)|could not connect|temporar|unavailable|internal ?(server )?error|internalfailure|bad gateway|broken pipe|unexpected eof|: eof([^a-z]|$)|[^0-9]5[0-9][0-9]([^0-9]|$)|IDPCommunicationError|no such host|network is unreachable|tls handshake'
+# retries counts the attempts after the first, as GitLab's retry: keyword does.
+catalog_retry_policy "$ecr_login_retries" "$ecr_login_delay" '' "$ecr_login_transient_errors"
 
 # ecr_login_install <command> <apk package> <apt package> <dnf/yum package>
 ecr_login_install() {
   command -v "$1" >/dev/null 2>&1 && return 0
-  [ "$(id -u)" = 0 ] || ecr_login_fail "'$1' is not installed and the job does not run as root: use an image that has it"
-  ecr_login_say "installing $1"
+  [ "$(id -u)" = 0 ] || catalog_die "'$1' is not installed and the job does not run as root: use an image that has it"
+  catalog_say "installing $1"
   if command -v apk >/dev/null 2>&1; then
-    ecr_login_retry "apk add $2" apk add --no-cache "$2" >/dev/null
+    catalog_retry "apk add $2" apk add --no-cache "$2" >/dev/null
   elif command -v apt-get >/dev/null 2>&1; then
-    ecr_login_retry "apt-get update" apt-get update -qq >/dev/null
-    ecr_login_retry "apt-get install $3" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$3" >/dev/null
+    catalog_retry "apt-get update" apt-get update -qq >/dev/null
+    catalog_retry "apt-get install $3" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$3" >/dev/null
   elif command -v dnf >/dev/null 2>&1; then
-    ecr_login_retry "dnf install $4" dnf install -y -q "$4" >/dev/null
+    catalog_retry "dnf install $4" dnf install -y -q "$4" >/dev/null
   elif command -v microdnf >/dev/null 2>&1; then
-    ecr_login_retry "microdnf install $4" microdnf install -y "$4" >/dev/null
+    catalog_retry "microdnf install $4" microdnf install -y "$4" >/dev/null
   elif command -v yum >/dev/null 2>&1; then
-    ecr_login_retry "yum install $4" yum install -y -q "$4" >/dev/null
+    catalog_retry "yum install $4" yum install -y -q "$4" >/dev/null
   else
-    ecr_login_fail "'$1' is not installed and no known package manager (apk, apt-get, dnf, microdnf, yum) was found: use an image that has it"
+    catalog_die "'$1' is not installed and no known package manager (apk, apt-get, dnf, microdnf, yum) was found: use an image that has it"
   fi
-  command -v "$1" >/dev/null 2>&1 || ecr_login_fail "installing '$1' did not provide the command"
+  command -v "$1" >/dev/null 2>&1 || catalog_die "installing '$1' did not provide the command"
 }
 
 # ecr_aws <aws arguments>: the AWS CLI with this login's endpoint and region. Kept after the
@@ -92,7 +67,7 @@ ecr_aws() {
   fi
 }
 # ecr_login_aws_in <region> <aws arguments>: the same, in another region.
-# shellcheck disable=SC2317 # called through ecr_login_retry
+# shellcheck disable=SC2317 # called through catalog_retry
 ecr_login_aws_in() {
   ecr_login_in=$1
   shift
@@ -122,7 +97,7 @@ ecr_login_build_host() {
     fips) printf '%s.dkr.ecr-fips.%s.%s\n' "$1" "$2" "$ecr_login_suffix" ;;
     dual-stack) printf '%s.dkr-ecr.%s.on.aws\n' "$1" "$2" ;;
     dual-stack-fips) printf '%s.dkr-ecr-fips.%s.on.aws\n' "$1" "$2" ;;
-    *) ecr_login_fail "endpoint-type must be standard, fips, dual-stack or dual-stack-fips, not '${ECR_LOGIN_ENDPOINT_TYPE:-}'" ;;
+    *) catalog_die "endpoint-type must be standard, fips, dual-stack or dual-stack-fips, not '${ECR_LOGIN_ENDPOINT_TYPE:-}'" ;;
   esac
 }
 
@@ -196,35 +171,34 @@ case $ecr_login_targets in
     command -v docker >/dev/null 2>&1 && ecr_login_docker=true
     [ -z "$ecr_login_podman_tool" ] || ecr_login_podman=true
     if [ "$ecr_login_docker" = false ] && [ "$ecr_login_podman" = false ]; then
-      ecr_login_fail "auth-targets: auto found none of docker, podman, buildah, skopeo in the image; use an image with the registry client the job uses"
+      catalog_die "auth-targets: auto found none of docker, podman, buildah, skopeo in the image; use an image with the registry client the job uses"
     fi
     ;;
   docker) ecr_login_docker=true ;;
   podman) ecr_login_podman=true ;;
   docker+podman) ecr_login_docker=true; ecr_login_podman=true ;;
-  *) ecr_login_fail "auth-targets must be auto, docker, podman or docker+podman, not '$ecr_login_targets'" ;;
+  *) catalog_die "auth-targets must be auto, docker, podman or docker+podman, not '$ecr_login_targets'" ;;
 esac
 # token mode logs in with the clients; credential-helper mode only writes JSON (jq).
 if [ "$ecr_login_mode" = token ]; then
   if [ "$ecr_login_docker" = true ] && ! command -v docker >/dev/null 2>&1; then
-    ecr_login_fail "auth-targets includes docker but the docker CLI is not installed"
+    catalog_die "auth-targets includes docker but the docker CLI is not installed"
   fi
   if [ "$ecr_login_podman" = true ] && [ -z "$ecr_login_podman_tool" ]; then
-    ecr_login_fail "auth-targets includes podman but none of podman, buildah, skopeo is installed"
+    catalog_die "auth-targets includes podman but none of podman, buildah, skopeo is installed"
   fi
 fi
 
-printf '\033[0Ksection_end:%s:ecr_login\r\033[0K\n' "$(date +%s)"
-printf '\033[0Ksection_start:%s:ecr_login_aws[collapsed=true]\r\033[0K%s\n' "$(date +%s)" 'ecr-login: AWS CLI, region and credentials'
+catalog_section ecr_login_aws 'AWS CLI, region and credentials' collapsed
 
 ecr_login_install aws aws-cli awscli awscli
-ecr_login_say "$(aws --version 2>&1 | head -n 1)"
+catalog_say "$(aws --version 2>&1 | head -n 1)"
 
 # Region: input, then the first registry host, then the environment. ECR Public: us-east-1 only.
 printf '%s\n' "${ECR_LOGIN_REGISTRIES:-}" | tr -c 'A-Za-z0-9_.:/-' '\n' | sed -e 's#^[a-z]*://##' -e 's#/.*$##' -e '/^$/d' > "$ecr_login_tmp/entries"
 ecr_login_region=${ECR_LOGIN_AWS_REGION:-}
 if [ "$ecr_login_type" = public ]; then
-  [ -z "$ecr_login_region" ] || [ "$ecr_login_region" = us-east-1 ] || ecr_login_say "ECR Public only authenticates in us-east-1; ignoring aws-region '$ecr_login_region'"
+  [ -z "$ecr_login_region" ] || [ "$ecr_login_region" = us-east-1 ] || catalog_say "ECR Public only authenticates in us-east-1; ignoring aws-region '$ecr_login_region'"
   ecr_login_region=us-east-1
 fi
 if [ -z "$ecr_login_region" ]; then
@@ -234,7 +208,7 @@ if [ -z "$ecr_login_region" ]; then
   done < "$ecr_login_tmp/entries"
 fi
 [ -n "$ecr_login_region" ] || ecr_login_region=${AWS_REGION:-${AWS_DEFAULT_REGION:-}}
-[ -n "$ecr_login_region" ] || ecr_login_fail "no AWS region: set the aws-region input, give a registry host with its region, or set AWS_REGION"
+[ -n "$ecr_login_region" ] || catalog_die "no AWS region: set the aws-region input, give a registry host with its region, or set AWS_REGION"
 ECR_REGION=$ecr_login_region
 export ECR_REGION
 # Later aws commands of the job get the same default region, unless the job set one.
@@ -242,14 +216,14 @@ if [ "$ecr_login_type" = private ] && [ -z "${AWS_REGION:-}" ] && [ -z "${AWS_DE
   AWS_REGION=$ecr_login_region
   export AWS_REGION
 fi
-[ -z "$ecr_login_endpoint" ] || ecr_login_say "AWS API endpoint: $ecr_login_endpoint"
+[ -z "$ecr_login_endpoint" ] || catalog_say "AWS API endpoint: $ecr_login_endpoint"
 # FIPS binds every call to AWS, not only the registry host: with this variable the AWS CLI and
 # the SDKs (the credential helper's too) choose the FIPS endpoints of STS and ECR.
 case ${ECR_LOGIN_ENDPOINT_TYPE:-standard} in
   fips|dual-stack-fips)
     AWS_USE_FIPS_ENDPOINT=true
     export AWS_USE_FIPS_ENDPOINT
-    ecr_login_say "endpoint-type ${ECR_LOGIN_ENDPOINT_TYPE}: AWS API calls use FIPS endpoints (AWS_USE_FIPS_ENDPOINT=true)"
+    catalog_say "endpoint-type ${ECR_LOGIN_ENDPOINT_TYPE}: AWS API calls use FIPS endpoints (AWS_USE_FIPS_ENDPOINT=true)"
     ;;
 esac
 
@@ -257,7 +231,7 @@ esac
 ecr_login_source=${ECR_LOGIN_CREDENTIALS:-auto}
 ecr_login_token_var=${ECR_LOGIN_ID_TOKEN_VARIABLE:-AWS_ID_TOKEN}
 case $ecr_login_token_var in
-  ''|[0-9]*|*[!A-Za-z0-9_]*) ecr_login_fail "id-token-variable '$ecr_login_token_var' is not a variable name" ;;
+  ''|[0-9]*|*[!A-Za-z0-9_]*) catalog_die "id-token-variable '$ecr_login_token_var' is not a variable name" ;;
 esac
 # The name was just checked to be a plain identifier, so this reads one variable and nothing else.
 eval "ecr_login_token=\${$ecr_login_token_var:-}"
@@ -272,9 +246,9 @@ if [ "$ecr_login_source" = auto ]; then
 fi
 ecr_login_session=$(printf '%s' "${ECR_LOGIN_ROLE_SESSION_NAME:-gitlab-${CI_JOB_ID:-job}}" | tr -c 'A-Za-z0-9+=,.@_-' '-' | cut -c1-64)
 ecr_login_duration=${ECR_LOGIN_ROLE_DURATION_SECONDS:-3600}
-case $ecr_login_duration in ''|*[!0-9]*) ecr_login_fail "role-duration-seconds must be a whole number" ;; esac
+case $ecr_login_duration in ''|*[!0-9]*) catalog_die "role-duration-seconds must be a whole number" ;; esac
 if [ "$ecr_login_duration" -lt 900 ] || [ "$ecr_login_duration" -gt 43200 ]; then
-  ecr_login_fail "role-duration-seconds must be between 900 and 43200, not $ecr_login_duration"
+  catalog_die "role-duration-seconds must be between 900 and 43200, not $ecr_login_duration"
 fi
 # The credential helper fetches each registry token with the role session's credentials, which
 # nothing renews: once the session ends every pull and push of the job fails. CI_JOB_TIMEOUT
@@ -284,7 +258,7 @@ if [ "$ecr_login_mode" = credential-helper ] && [ -n "${ECR_LOGIN_ROLE_ARN:-}" ]
     ''|*[!0-9]*) ;;
     *)
       if [ "$ecr_login_duration" -lt "$CI_JOB_TIMEOUT" ]; then
-        ecr_login_say "warning: the role session ends after role-duration-seconds ($ecr_login_duration s) but the job may run $CI_JOB_TIMEOUT s (its timeout); the credential helper cannot get registry tokens after that. Set role-duration-seconds to at least $CI_JOB_TIMEOUT (the role's MaxSessionDuration must allow it; chained roles stop at 3600), or use mode: token (one 12-hour registry token)." >&2
+        catalog_warn "the role session ends after role-duration-seconds ($ecr_login_duration s) but the job may run $CI_JOB_TIMEOUT s (its timeout); the credential helper cannot get registry tokens after that. Set role-duration-seconds to at least $CI_JOB_TIMEOUT (the role's MaxSessionDuration must allow it; chained roles stop at 3600), or use mode: token (one 12-hour registry token)."
       fi
       ;;
   esac
@@ -293,26 +267,26 @@ fi
 # Reads "<key id> <secret> <session token> <expiration>" (STS text output) into the environment.
 ecr_login_use_sts_output() {
   read -r ecr_login_key_id ecr_login_secret ecr_login_session_token ecr_login_expiration < "$ecr_login_tmp/sts.out" || true
-  [ -n "${ecr_login_session_token:-}" ] || ecr_login_fail "STS returned no credentials"
+  [ -n "${ecr_login_session_token:-}" ] || catalog_die "STS returned no credentials"
   AWS_ACCESS_KEY_ID=$ecr_login_key_id
   AWS_SECRET_ACCESS_KEY=$ecr_login_secret
   AWS_SESSION_TOKEN=$ecr_login_session_token
   export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
   # An explicit profile would take precedence over these keys in the AWS CLI.
   unset AWS_PROFILE AWS_DEFAULT_PROFILE ecr_login_secret ecr_login_session_token
-  ecr_login_say "assumed role until $ecr_login_expiration"
+  catalog_say "assumed role until $ecr_login_expiration"
 }
 
 case $ecr_login_source in
   oidc)
-    [ -n "${ECR_LOGIN_ROLE_ARN:-}" ] || ecr_login_fail "credentials: oidc needs the aws-role-arn input"
+    [ -n "${ECR_LOGIN_ROLE_ARN:-}" ] || catalog_die "credentials: oidc needs the aws-role-arn input"
     if [ -z "$ecr_login_token" ]; then
-      ecr_login_fail "the ID token variable '$ecr_login_token_var' is empty. The job must get it from id_tokens (extend the hidden job, or copy its id_tokens with !reference; GitLab 15.7+). Where GitLab mints no token (gitlab-ci-local), set the variable yourself."
+      catalog_die "the ID token variable '$ecr_login_token_var' is empty. The job must get it from id_tokens (extend the hidden job, or copy its id_tokens with !reference; GitLab 15.7+). Where GitLab mints no token (gitlab-ci-local), set the variable yourself."
     fi
-    ecr_login_say "credentials: GitLab OIDC -> sts:AssumeRoleWithWebIdentity on $ECR_LOGIN_ROLE_ARN (session $ecr_login_session)"
+    catalog_say "credentials: GitLab OIDC -> sts:AssumeRoleWithWebIdentity on $ECR_LOGIN_ROLE_ARN (session $ecr_login_session)"
     printf '%s' "$ecr_login_token" > "$ecr_login_tmp/web-identity-token"
     # file:// keeps the token off the command line (and out of the process list).
-    if ! ecr_login_retry "sts assume-role-with-web-identity" ecr_aws sts assume-role-with-web-identity \
+    if ! catalog_retry --keep-stderr "$ecr_login_tmp/stderr" "sts assume-role-with-web-identity" ecr_aws sts assume-role-with-web-identity \
       --role-arn "$ECR_LOGIN_ROLE_ARN" \
       --role-session-name "$ecr_login_session" \
       --duration-seconds "$ecr_login_duration" \
@@ -321,57 +295,56 @@ case $ecr_login_source in
       --output text > "$ecr_login_tmp/sts.out"; then
       # Not reached is not refused: the trust-policy causes apply only to an answer from STS.
       if grep -Eq 'Could not connect to the endpoint URL|Connect timeout on endpoint URL|Read timeout on endpoint URL|SSL validation failed' "$ecr_login_tmp/stderr"; then
-        ecr_login_fail "could not reach STS at ${ECR_LOGIN_AWS_ENDPOINT_URL:-its AWS endpoint} (see the AWS CLI's message above): check the runner's network, proxy (HTTPS_PROXY, NO_PROXY) and CA settings, and the aws-endpoint-url input"
+        catalog_die "could not reach STS at ${ECR_LOGIN_AWS_ENDPOINT_URL:-its AWS endpoint} (see the AWS CLI's message above): check the runner's network, proxy (HTTPS_PROXY, NO_PROXY) and CA settings, and the aws-endpoint-url input"
       fi
       ecr_login_explain_sts "$ecr_login_tmp/stderr"
-      ecr_login_fail "could not assume $ECR_LOGIN_ROLE_ARN with the GitLab ID token"
+      catalog_die "could not assume $ECR_LOGIN_ROLE_ARN with the GitLab ID token"
     fi
     ecr_login_use_sts_output
     ;;
   static|environment)
     if [ "$ecr_login_source" = static ]; then
       if [ -z "${AWS_ACCESS_KEY_ID:-}" ] || [ -z "${AWS_SECRET_ACCESS_KEY:-}" ]; then
-        ecr_login_fail "credentials: static needs the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY CI/CD variables (masked; never inputs)"
+        catalog_die "credentials: static needs the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY CI/CD variables (masked; never inputs)"
       fi
-      ecr_login_say "credentials: access keys from CI/CD variables"
+      catalog_say "credentials: access keys from CI/CD variables"
     else
-      ecr_login_say "credentials: from the environment (instance or pod role, AWS_PROFILE, web identity file)"
+      catalog_say "credentials: from the environment (instance or pod role, AWS_PROFILE, web identity file)"
     fi
     if [ -n "${ECR_LOGIN_ROLE_ARN:-}" ]; then
-      ecr_login_say "assuming $ECR_LOGIN_ROLE_ARN (session $ecr_login_session)"
-      ecr_login_retry "sts assume-role" ecr_aws sts assume-role \
+      catalog_say "assuming $ECR_LOGIN_ROLE_ARN (session $ecr_login_session)"
+      catalog_retry "sts assume-role" ecr_aws sts assume-role \
         --role-arn "$ECR_LOGIN_ROLE_ARN" \
         --role-session-name "$ecr_login_session" \
         --duration-seconds "$ecr_login_duration" \
         --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken,Expiration]' \
-        --output text > "$ecr_login_tmp/sts.out" || ecr_login_fail "could not assume $ECR_LOGIN_ROLE_ARN with the $ecr_login_source credentials (the role's trust policy must allow the caller to sts:AssumeRole)"
+        --output text > "$ecr_login_tmp/sts.out" || catalog_die "could not assume $ECR_LOGIN_ROLE_ARN with the $ecr_login_source credentials (the role's trust policy must allow the caller to sts:AssumeRole)"
       ecr_login_use_sts_output
     fi
     ;;
-  *) ecr_login_fail "credentials must be auto, oidc, static or environment, not '$ecr_login_source'" ;;
+  *) catalog_die "credentials must be auto, oidc, static or environment, not '$ecr_login_source'" ;;
 esac
 unset ecr_login_token
 
 # Who are we? (Also proves the credentials work before any registry is touched.)
-if ! ecr_login_retry "sts get-caller-identity" ecr_aws sts get-caller-identity --query '[Account,Arn]' --output text > "$ecr_login_tmp/caller"; then
+if ! catalog_retry "sts get-caller-identity" ecr_aws sts get-caller-identity --query '[Account,Arn]' --output text > "$ecr_login_tmp/caller"; then
   if [ "$ecr_login_source" = environment ]; then
-    ecr_login_fail "no usable AWS credentials. Tried the environment: AWS_* variables, AWS_PROFILE and config files, AWS_WEB_IDENTITY_TOKEN_FILE, container and instance roles. Set aws-role-arn for GitLab OIDC, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY CI/CD variables."
+    catalog_die "no usable AWS credentials. Tried the environment: AWS_* variables, AWS_PROFILE and config files, AWS_WEB_IDENTITY_TOKEN_FILE, container and instance roles. Set aws-role-arn for GitLab OIDC, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY CI/CD variables."
   fi
-  ecr_login_fail "the $ecr_login_source credentials do not work (sts:GetCallerIdentity failed; see the AWS CLI message above)"
+  catalog_die "the $ecr_login_source credentials do not work (sts:GetCallerIdentity failed; see the AWS CLI message above)"
 fi
 read -r ecr_login_account ecr_login_arn < "$ecr_login_tmp/caller" || true
-ecr_login_say "caller: $ecr_login_arn (account $ecr_login_account)"
+catalog_say "caller: $ecr_login_arn (account $ecr_login_account)"
 if [ -n "${ECR_LOGIN_ALLOWED_ACCOUNT_IDS:-}" ]; then
   case ",$(printf '%s' "$ECR_LOGIN_ALLOWED_ACCOUNT_IDS" | tr -d ' \t\n')," in
     *",$ecr_login_account,"*) ;;
-    *) ecr_login_fail "account $ecr_login_account is not in allowed-account-ids ($ECR_LOGIN_ALLOWED_ACCOUNT_IDS)" ;;
+    *) catalog_die "account $ecr_login_account is not in allowed-account-ids ($ECR_LOGIN_ALLOWED_ACCOUNT_IDS)" ;;
   esac
 fi
 ECR_AWS_ACCOUNT_ID=$ecr_login_account
 export ECR_AWS_ACCOUNT_ID
 
-printf '\033[0Ksection_end:%s:ecr_login_aws\r\033[0K\n' "$(date +%s)"
-printf '\033[0Ksection_start:%s:ecr_login_registries\r\033[0K%s\n' "$(date +%s)" 'ecr-login: registries'
+catalog_section ecr_login_registries 'registries'
 
 # Registries: "<host> <region>" lines.
 : > "$ecr_login_tmp/hosts"
@@ -383,9 +356,9 @@ if [ "$ecr_login_type" = public ]; then
 else
   if [ ! -s "$ecr_login_tmp/entries" ]; then
     # The caller's own registry, as the API names it (emulators answer with their own host).
-    ecr_login_retry "ecr get-authorization-token" ecr_aws ecr get-authorization-token \
+    catalog_retry "ecr get-authorization-token" ecr_aws ecr get-authorization-token \
       --query 'authorizationData[0].proxyEndpoint' --output text > "$ecr_login_tmp/proxy-endpoint" \
-      || ecr_login_fail "could not read the default registry of account $ecr_login_account (needs ecr:GetAuthorizationToken)"
+      || catalog_die "could not read the default registry of account $ecr_login_account (needs ecr:GetAuthorizationToken)"
     ecr_login_entry=$(sed -e 's#^[a-z]*://##' -e 's#/.*$##' "$ecr_login_tmp/proxy-endpoint")
     if [ "${ECR_LOGIN_ENDPOINT_TYPE:-standard}" != standard ] && [ -n "$(ecr_login_host_account "$ecr_login_entry")" ]; then
       ecr_login_entry=$(ecr_login_host_account "$ecr_login_entry")
@@ -399,19 +372,19 @@ else
         printf '%s %s\n' "$ecr_login_host" "$ecr_login_region" >> "$ecr_login_tmp/hosts"
         ;;
       *[!A-Za-z0-9.:-]*)
-        ecr_login_fail "'$ecr_login_entry' in registries is neither a 12-digit account ID nor a registry host"
+        catalog_die "'$ecr_login_entry' in registries is neither a 12-digit account ID nor a registry host"
         ;;
       *.*)
         ecr_login_host_reg=$(ecr_login_host_region "$ecr_login_entry")
         printf '%s %s\n' "$ecr_login_entry" "${ecr_login_host_reg:-$ecr_login_region}" >> "$ecr_login_tmp/hosts"
         ;;
       *)
-        ecr_login_fail "'$ecr_login_entry' in registries is neither a 12-digit account ID nor a registry host"
+        catalog_die "'$ecr_login_entry' in registries is neither a 12-digit account ID nor a registry host"
         ;;
     esac
   done < "$ecr_login_tmp/entries"
 fi
-[ -s "$ecr_login_tmp/hosts" ] || ecr_login_fail "no registry to log in to: check the registries input"
+[ -s "$ecr_login_tmp/hosts" ] || catalog_die "no registry to log in to: check the registries input"
 
 ecr_login_state=${TMPDIR:-/tmp}/ecr-login-${CI_JOB_ID:-local}.state
 case ${ECR_LOGIN_CREDENTIAL_STORE:-job} in
@@ -424,10 +397,10 @@ case ${ECR_LOGIN_CREDENTIAL_STORE:-job} in
     # an existing path, so nobody can plant it; a second login in the same job reuses it.
     ecr_login_store=${RUNNER_TEMP_PROJECT_DIR:-${TMPDIR:-/tmp}}/ecr-login-${CI_JOB_ID:-local}
     if [ "${ECR_LOGIN_STORE:-}" = "$ecr_login_store" ] && [ -d "$ecr_login_store" ] && [ ! -L "$ecr_login_store" ] && [ -O "$ecr_login_store" ]; then
-      ecr_login_say "credential store: $ecr_login_store (this job's, from its earlier login)"
+      catalog_say "credential store: $ecr_login_store (this job's, from its earlier login)"
     else
       mkdir -p "$(dirname "$ecr_login_store")"
-      mkdir "$ecr_login_store" || ecr_login_fail "cannot create this job's credential store $ecr_login_store (it must not exist yet)"
+      mkdir "$ecr_login_store" || catalog_die "cannot create this job's credential store $ecr_login_store (it must not exist yet)"
       mkdir "$ecr_login_store/docker" "$ecr_login_store/containers"
       # Seeded with what the job had: other registries' credentials, contexts, CLI plugins.
       ecr_login_seed=${DOCKER_CONFIG:-${HOME:-/root}/.docker}
@@ -439,7 +412,7 @@ case ${ECR_LOGIN_CREDENTIAL_STORE:-job} in
       [ ! -f "$ecr_login_seed" ] || cp "$ecr_login_seed" "$ecr_login_store/containers/auth.json"
       ECR_LOGIN_STORE=$ecr_login_store
       export ECR_LOGIN_STORE
-      ecr_login_say "credential store: $ecr_login_store (this job's; removed by after_script)"
+      catalog_say "credential store: $ecr_login_store (this job's; removed by after_script)"
     fi
     DOCKER_CONFIG=$ecr_login_store/docker
     export DOCKER_CONFIG
@@ -452,7 +425,7 @@ case ${ECR_LOGIN_CREDENTIAL_STORE:-job} in
     ecr_login_state=$ecr_login_store/logins
     ;;
   shared) ;;
-  *) ecr_login_fail "credential-store must be job or shared, not '${ECR_LOGIN_CREDENTIAL_STORE:-}'" ;;
+  *) catalog_die "credential-store must be job or shared, not '${ECR_LOGIN_CREDENTIAL_STORE:-}'" ;;
 esac
 ecr_login_docker_config=${DOCKER_CONFIG:-${HOME:-/root}/.docker}/config.json
 if [ "$ecr_login_podman" = true ]; then
@@ -482,11 +455,11 @@ if [ "$ecr_login_mode" = credential-helper ]; then
   while read -r ecr_login_host ecr_login_host_reg; do
     if [ "$ecr_login_docker" = true ]; then
       ecr_login_helper_entry "$ecr_login_docker_config" "$ecr_login_host"
-      ecr_login_say "docker: $ecr_login_host -> credential helper ecr-login"
+      catalog_say "docker: $ecr_login_host -> credential helper ecr-login"
     fi
     if [ "$ecr_login_podman" = true ]; then
       ecr_login_helper_entry "$REGISTRY_AUTH_FILE" "$ecr_login_host"
-      ecr_login_say "podman: $ecr_login_host -> credential helper ecr-login"
+      catalog_say "podman: $ecr_login_host -> credential helper ecr-login"
     fi
   done < "$ecr_login_tmp/hosts"
 else
@@ -495,38 +468,38 @@ else
     ecr_login_pw=$ecr_login_tmp/password-$1
     [ -s "$ecr_login_pw" ] && return 0
     if [ "$ecr_login_type" = public ]; then
-      ecr_login_retry "ecr-public get-login-password" ecr_login_aws_in us-east-1 ecr-public get-login-password > "$ecr_login_pw" \
-        || ecr_login_fail "could not get an ECR Public token (needs ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken)"
+      catalog_retry "ecr-public get-login-password" ecr_login_aws_in us-east-1 ecr-public get-login-password > "$ecr_login_pw" \
+        || catalog_die "could not get an ECR Public token (needs ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken)"
     else
-      ecr_login_retry "ecr get-login-password ($1)" ecr_login_aws_in "$1" ecr get-login-password > "$ecr_login_pw" \
-        || ecr_login_fail "could not get an ECR token in $1 (needs ecr:GetAuthorizationToken)"
+      catalog_retry "ecr get-login-password ($1)" ecr_login_aws_in "$1" ecr get-login-password > "$ecr_login_pw" \
+        || catalog_die "could not get an ECR token in $1 (needs ecr:GetAuthorizationToken)"
     fi
-    [ -s "$ecr_login_pw" ] || ecr_login_fail "the ECR token for $1 is empty"
+    [ -s "$ecr_login_pw" ] || catalog_die "the ECR token for $1 is empty"
   }
-  # shellcheck disable=SC2317 # called through ecr_login_retry
+  # shellcheck disable=SC2317 # called through catalog_retry
   ecr_login_docker_login() { docker login --username AWS --password-stdin "$1" < "$2"; }
-  # shellcheck disable=SC2317 # called through ecr_login_retry
+  # shellcheck disable=SC2317 # called through catalog_retry
   ecr_login_podman_login() { "$ecr_login_podman_tool" login --authfile "$REGISTRY_AUTH_FILE" --username AWS --password-stdin "$1" < "$2"; }
   # docker login gives its new config.json the mode of the one it replaces, so a config that
   # other tooling created 0644 (common on shell runners) would hold the password world-readable:
   # make it owner-only before a password goes in.
   if [ "$ecr_login_docker" = true ] && [ -e "$ecr_login_docker_config" ]; then
     chmod go-rwx "$ecr_login_docker_config" \
-      || ecr_login_fail "cannot make $ecr_login_docker_config readable by its owner only; refusing to store a registry password in it"
+      || catalog_die "cannot make $ecr_login_docker_config readable by its owner only; refusing to store a registry password in it"
   fi
   while read -r ecr_login_host ecr_login_host_reg; do
     ecr_login_password "$ecr_login_host_reg"
     if [ "$ecr_login_docker" = true ]; then
-      ecr_login_retry "docker login $ecr_login_host" ecr_login_docker_login "$ecr_login_host" "$ecr_login_pw" > /dev/null \
-        || ecr_login_fail "docker login to $ecr_login_host failed"
+      catalog_retry "docker login $ecr_login_host" ecr_login_docker_login "$ecr_login_host" "$ecr_login_pw" > /dev/null \
+        || catalog_die "docker login to $ecr_login_host failed"
       printf 'docker %s\n' "$ecr_login_host" >> "$ecr_login_state"
-      ecr_login_say "docker: logged in to $ecr_login_host ($ecr_login_docker_config)"
+      catalog_say "docker: logged in to $ecr_login_host ($ecr_login_docker_config)"
     fi
     if [ "$ecr_login_podman" = true ]; then
-      ecr_login_retry "$ecr_login_podman_tool login $ecr_login_host" ecr_login_podman_login "$ecr_login_host" "$ecr_login_pw" > /dev/null \
-        || ecr_login_fail "$ecr_login_podman_tool login to $ecr_login_host failed"
+      catalog_retry "$ecr_login_podman_tool login $ecr_login_host" ecr_login_podman_login "$ecr_login_host" "$ecr_login_pw" > /dev/null \
+        || catalog_die "$ecr_login_podman_tool login to $ecr_login_host failed"
       printf 'podman %s %s\n' "$ecr_login_host" "$REGISTRY_AUTH_FILE" >> "$ecr_login_state"
-      ecr_login_say "$ecr_login_podman_tool: logged in to $ecr_login_host ($REGISTRY_AUTH_FILE)"
+      catalog_say "$ecr_login_podman_tool: logged in to $ecr_login_host ($REGISTRY_AUTH_FILE)"
     fi
   done < "$ecr_login_tmp/hosts"
 fi
@@ -535,9 +508,10 @@ ECR_REGISTRY=$(head -n 1 "$ecr_login_tmp/hosts" | cut -d' ' -f1)
 ECR_REGISTRIES=$(cut -d' ' -f1 "$ecr_login_tmp/hosts" | tr '\n' ' ' | sed 's/ $//')
 export ECR_REGISTRY ECR_REGISTRIES
 rm -rf "$ecr_login_tmp"
-ecr_login_say "ECR_REGISTRY=$ECR_REGISTRY ECR_REGION=$ECR_REGION ECR_AWS_ACCOUNT_ID=$ECR_AWS_ACCOUNT_ID"
-printf '\033[0Ksection_end:%s:ecr_login_registries\r\033[0K\n' "$(date +%s)"
-unset -f ecr_login_say ecr_login_fail ecr_login_transient ecr_login_retry ecr_login_install ecr_login_aws_in \
+catalog_say "ECR_REGISTRY=$ECR_REGISTRY ECR_REGION=$ECR_REGION ECR_AWS_ACCOUNT_ID=$ECR_AWS_ACCOUNT_ID"
+catalog_section_end
+catalog_forget
+unset -f ecr_login_install ecr_login_aws_in \
   ecr_login_host_region ecr_login_host_account ecr_login_build_host ecr_login_explain_sts ecr_login_claim \
   ecr_login_use_sts_output ecr_login_helper_entry ecr_login_password ecr_login_docker_login ecr_login_podman_login
 umask "$ecr_login_saved_umask"

@@ -2,19 +2,10 @@ set -eu
 umask 077
 
 # ---- helpers ---------------------------------------------------------------------------
-MM_SECTION=''
-step() {
-  if [ -n "$MM_SECTION" ]; then
-    printf '\033[0Ksection_end:%s:%s\r\033[0K\n' "$(date +%s)" "$MM_SECTION"
-  fi
-  MM_SECTION="mm_$1"
-  printf '\033[0Ksection_start:%s:%s\r\033[0K\033[1m[manifest-merge] %s\033[0m\n' "$(date +%s)" "$MM_SECTION" "$2"
-}
-note() { printf '%s\n' "$*"; }
-warn() { printf '\033[33mWARNING: %s\033[0m\n' "$*" >&2; }
-die() { printf '\033[31mERROR: %s\033[0m\n' "$*" >&2; exit 1; }
-is_uint() { case $1 in '' | *[!0-9]*) return 1 ;; *) return 0 ;; esac; }
-matches() { printf '%s\n' "$2" | grep -Eq "$1"; }
+# catalog:include ../lib/log.sh
+# catalog:include ../lib/retry.sh
+# catalog:include ../lib/text.sh
+catalog_init manifest-merge
 TAB=$(printf '\t')
 
 MM_WORK=$(mktemp -d "${TMPDIR:-/tmp}/manifest-merge.XXXXXX")
@@ -34,37 +25,13 @@ trap mm_cleanup EXIT
 fail_later() { printf '%s\n' "$*" >>"$MM_WORK/errors"; }
 fail_now_if_any() {
   if [ -s "$MM_WORK/errors" ]; then
-    while IFS= read -r _e; do printf '\033[31mERROR: %s\033[0m\n' "$_e" >&2; done <"$MM_WORK/errors"
+    while IFS= read -r _e; do catalog_error "$_e"; done <"$MM_WORK/errors"
     exit 1
   fi
 }
 
-RETRY_STDIN=/dev/null
-# Registry and network failures worth another attempt, and failures no attempt can fix.
+# Failures no attempt can fix (every other failure is retried).
 MM_PERMANENT='unauthorized|denied|forbidden|authentication required|tag invalid|immutable|cannot be overwritten|name unknown|invalid reference format|manifest invalid'
-# retry <what> <command> [args…]: runs the command (stdin from $RETRY_STDIN, stdout untouched,
-# stderr shown live and kept) with exponential backoff, except for errors no retry can fix.
-retry() {
-  _what=$1
-  shift
-  _attempt=1 _delay=$MM_OPT_RETRY_DELAY
-  while :; do
-    { { _rc=0; "$@" <"$RETRY_STDIN" || _rc=$?; echo "$_rc" >"$MM_WORK/rc"; } 2>&1 1>&3 | tee "$MM_WORK/stderr" >&2; } 3>&1
-    _rc=$(cat "$MM_WORK/rc")
-    [ "$_rc" -ne 0 ] || return 0
-    if grep -Eiq "$MM_PERMANENT" "$MM_WORK/stderr"; then
-      warn "$_what failed with an error that retrying cannot fix"
-      return "$_rc"
-    fi
-    if [ "$_attempt" -gt "$MM_OPT_RETRIES" ]; then
-      warn "$_what failed $_attempt time(s); giving up"
-      return "$_rc"
-    fi
-    warn "$_what failed (exit $_rc), attempt $_attempt of $((MM_OPT_RETRIES + 1)); retrying in ${_delay}s"
-    sleep "$_delay"
-    _attempt=$((_attempt + 1)) _delay=$((_delay * 2))
-  done
-}
 
 # JSON -> "<RFC 6901 pointer><TAB><scalar>" lines, POSIX awk (no jq in the job images).
 cat >"$MM_WORK/flatten.awk" <<'AWK'
@@ -88,7 +55,7 @@ norm_platform() {
   case $_rest in */*) _variant=${_rest#*/} ;; esac
   case $_arch in x86_64 | x86-64) _arch=amd64 ;; aarch64) _arch=arm64 ;; i386 | i686) _arch=386 ;; esac
   case $_arch/$_variant in arm64/v8 | amd64/v1) _variant='' ;; arm/) _variant=v7 ;; esac
-  matches '^[a-z0-9]+$' "$_os" && matches '^[a-z0-9_]+$' "$_arch" && matches '^(v[0-9]+)?$' "$_variant" || return 1
+  catalog_matches '^[a-z0-9]+$' "$_os" && catalog_matches '^[a-z0-9_]+$' "$_arch" && catalog_matches '^(v[0-9]+)?$' "$_variant" || return 1
   printf '%s/%s%s\n' "$_os" "$_arch" "${_variant:+/$_variant}"
 }
 # platform_matches <expected> <actual>: equal, or expected names no variant and the arch is equal.
@@ -109,32 +76,32 @@ repo_of() {
   case ${_r##*/} in *:*) _r=${_r%:*} ;; esac
   printf '%s\n' "$_r"
 }
-split_list() { printf '%s\n' "$1" | awk '{ gsub(/[, \t]+/, "\n"); print }' | sed '/^$/d'; }
 
 # ---- inputs ----------------------------------------------------------------------------
-step inputs "Checking inputs"
-is_uint "$MM_OPT_RETRIES" || die "retries must be a whole number, got '$MM_OPT_RETRIES'"
-is_uint "$MM_OPT_RETRY_DELAY" || die "retry-delay must be a whole number of seconds, got '$MM_OPT_RETRY_DELAY'"
+catalog_section mm_inputs "Checking inputs"
+catalog_is_uint "$MM_OPT_RETRIES" || catalog_die "retries must be a whole number, got '$MM_OPT_RETRIES'"
+catalog_is_uint "$MM_OPT_RETRY_DELAY" || catalog_die "retry-delay must be a whole number of seconds, got '$MM_OPT_RETRY_DELAY'"
+catalog_retry_policy "$MM_OPT_RETRIES" "$MM_OPT_RETRY_DELAY" "$MM_PERMANENT"
 case $MM_PREFIX in
-  MM | MM_* | PAB | PAB_*) die "dotenv-prefix '$MM_PREFIX' would override the components' own settings in later jobs" ;;
+  MM | MM_* | PAB | PAB_*) catalog_die "dotenv-prefix '$MM_PREFIX' would override the components' own settings in later jobs" ;;
 esac
-[ -n "$MM_IMAGE_NAME" ] || die "image-name is empty (does the CI/CD variable it names exist in this pipeline?)"
-case $MM_IMAGE_NAME in *@*) die "image-name must not contain a digest: '$MM_IMAGE_NAME'" ;; esac
-case ${MM_IMAGE_NAME##*/} in *:*) die "image-name must not contain a tag ('${MM_IMAGE_NAME##*/}'): use the tags input" ;; esac
+[ -n "$MM_IMAGE_NAME" ] || catalog_die "image-name is empty (does the CI/CD variable it names exist in this pipeline?)"
+case $MM_IMAGE_NAME in *@*) catalog_die "image-name must not contain a digest: '$MM_IMAGE_NAME'" ;; esac
+case ${MM_IMAGE_NAME##*/} in *:*) catalog_die "image-name must not contain a tag ('${MM_IMAGE_NAME##*/}'): use the tags input" ;; esac
 MM_REPO=$(printf '%s' "$MM_IMAGE_NAME" | tr '[:upper:]' '[:lower:]')
-[ "$MM_REPO" = "$MM_IMAGE_NAME" ] || note "image-name lowercased to $MM_REPO (repository names must be lowercase)"
-matches '^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)+$|^[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$' "$MM_REPO" ||
-  die "image-name '$MM_REPO' is not a valid repository (registry/path, lowercase)"
+[ "$MM_REPO" = "$MM_IMAGE_NAME" ] || catalog_say "image-name lowercased to $MM_REPO (repository names must be lowercase)"
+catalog_matches '^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)+$|^[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$' "$MM_REPO" ||
+  catalog_die "image-name '$MM_REPO' is not a valid repository (registry/path, lowercase)"
 MM_REGISTRY=docker.io
 case $MM_REPO in */*) case ${MM_REPO%%/*} in *.* | *:* | localhost) MM_REGISTRY=${MM_REPO%%/*} ;; esac ;; esac
 
 : >"$MM_WORK/platforms"
-split_list "$MM_PLATFORMS" >"$MM_WORK/platforms.in"
+catalog_words "$MM_PLATFORMS" >"$MM_WORK/platforms.in"
 while IFS= read -r _p; do
-  _n=$(norm_platform "$_p") || die "platforms: '$_p' is not a platform (os/arch[/variant], e.g. linux/arm64)"
+  _n=$(norm_platform "$_p") || catalog_die "platforms: '$_p' is not a platform (os/arch[/variant], e.g. linux/arm64)"
   grep -qxF "$_n" "$MM_WORK/platforms" || printf '%s\n' "$_n" >>"$MM_WORK/platforms"
 done <"$MM_WORK/platforms.in"
-[ -s "$MM_WORK/platforms" ] || die "platforms is empty"
+[ -s "$MM_WORK/platforms" ] || catalog_die "platforms is empty"
 
 if [ "$MM_ATTESTATIONS" = auto ]; then
   if [ "$MM_TOOL" = imagetools ] && [ "$MM_MEDIA_TYPE" = oci ]; then MM_ATTEST_MODE=keep; else MM_ATTEST_MODE=drop; fi
@@ -142,23 +109,23 @@ else
   MM_ATTEST_MODE=$MM_ATTESTATIONS
 fi
 if [ "$MM_ATTEST_MODE" = keep ] && [ "$MM_TOOL" = podman ]; then
-  die "attestations: keep needs tool: imagetools (podman manifest cannot keep the attestations' subject annotations); use attestations: drop or auto"
+  catalog_die "attestations: keep needs tool: imagetools (podman manifest cannot keep the attestations' subject annotations); use attestations: drop or auto"
 fi
 if [ "$MM_ATTEST_MODE" = keep ] && [ "$MM_MEDIA_TYPE" = docker ]; then
-  die "attestations: keep needs media-type: oci (attestation manifests are OCI manifests)"
+  catalog_die "attestations: keep needs media-type: oci (attestation manifests are OCI manifests)"
 fi
-if [ -n "$MM_PASSWORD_VAR" ] && [ -z "$MM_USER_VAR" ]; then die "registry-password-var is set but registry-user-var is not"; fi
-if [ -n "$MM_USER_VAR" ] && [ -z "$MM_PASSWORD_VAR" ]; then die "registry-user-var is set but registry-password-var is not"; fi
+if [ -n "$MM_PASSWORD_VAR" ] && [ -z "$MM_USER_VAR" ]; then catalog_die "registry-password-var is set but registry-user-var is not"; fi
+if [ -n "$MM_USER_VAR" ] && [ -z "$MM_PASSWORD_VAR" ]; then catalog_die "registry-user-var is set but registry-password-var is not"; fi
 if [ "$MM_TOOL" = imagetools ]; then
-  [ "$MM_OPT_TLS_VERIFY" = true ] || die "tls-verify: false needs tool: podman (imagetools has no such switch)"
-  [ -z "$MM_CERT_DIR" ] || die "cert-dir needs tool: podman; for imagetools add the CA to the image's system trust store"
+  [ "$MM_OPT_TLS_VERIFY" = true ] || catalog_die "tls-verify: false needs tool: podman (imagetools has no such switch)"
+  [ -z "$MM_CERT_DIR" ] || catalog_die "cert-dir needs tool: podman; for imagetools add the CA to the image's system trust store"
 fi
 
 # Tags: drop empty ones, make the rest valid, add latest by rule.
 : >"$MM_WORK/tags"
-split_list "$MM_TAGS" >"$MM_WORK/tags.in"
+catalog_words "$MM_TAGS" >"$MM_WORK/tags.in"
 MM_IS_RELEASE=false MM_IS_DEFAULT_BRANCH=false
-if [ -n "${CI_COMMIT_TAG:-}" ] && matches '^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$' "$CI_COMMIT_TAG"; then MM_IS_RELEASE=true; fi
+if [ -n "${CI_COMMIT_TAG:-}" ] && catalog_matches '^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$' "$CI_COMMIT_TAG"; then MM_IS_RELEASE=true; fi
 if [ -n "${CI_COMMIT_BRANCH:-}" ] && [ "$CI_COMMIT_BRANCH" = "${CI_DEFAULT_BRANCH:-}" ]; then MM_IS_DEFAULT_BRANCH=true; fi
 case $MM_LATEST in
   always) MM_ADD_LATEST=true ;;
@@ -173,53 +140,52 @@ esac
 if [ "$MM_ADD_LATEST" = true ]; then printf 'latest\n' >>"$MM_WORK/tags.in"; fi
 while IFS= read -r _t; do
   _s=$(printf '%s' "$_t" | sed 's/[^A-Za-z0-9_.-]/-/g; s/^[.-]*//' | cut -c1-128)
-  [ -n "$_s" ] || { warn "dropping tag '$_t': nothing valid left"; continue; }
-  [ "$_s" = "$_t" ] || note "tag '$_t' sanitized to '$_s'"
+  [ -n "$_s" ] || { catalog_warn "dropping tag '$_t': nothing valid left"; continue; }
+  [ "$_s" = "$_t" ] || catalog_say "tag '$_t' sanitized to '$_s'"
   grep -qxF "$_s" "$MM_WORK/tags" || printf '%s\n' "$_s" >>"$MM_WORK/tags"
 done <"$MM_WORK/tags.in"
-[ -s "$MM_WORK/tags" ] || die "no tag left to publish: tags '$MM_TAGS' expanded to nothing (and latest: $MM_LATEST does not apply to this pipeline)"
+[ -s "$MM_WORK/tags" ] || catalog_die "no tag left to publish: tags '$MM_TAGS' expanded to nothing (and latest: $MM_LATEST does not apply to this pipeline)"
 MM_FIRST_TAG=$(head -n 1 "$MM_WORK/tags")
 
-note "index:        $MM_REPO ($MM_MEDIA_TYPE, via $MM_TOOL)"
-note "tags:         $(tr '\n' ' ' <"$MM_WORK/tags")"
-note "platforms:    $(tr '\n' ' ' <"$MM_WORK/platforms")"
-note "source:       $MM_SOURCE    attestations: $MM_ATTEST_MODE    push: $MM_OPT_PUSH"
+catalog_say "index:        $MM_REPO ($MM_MEDIA_TYPE, via $MM_TOOL)"
+catalog_say "tags:         $(tr '\n' ' ' <"$MM_WORK/tags")"
+catalog_say "platforms:    $(tr '\n' ' ' <"$MM_WORK/platforms")"
+catalog_say "source:       $MM_SOURCE    attestations: $MM_ATTEST_MODE    push: $MM_OPT_PUSH"
 
 # ---- tools -----------------------------------------------------------------------------
-step tools "Checking tools"
+catalog_section mm_tools "Checking tools"
 for _tool in awk sed grep tr tee cut head paste wc mktemp date; do
-  command -v "$_tool" >/dev/null 2>&1 || die "$_tool is not installed in the job image"
+  command -v "$_tool" >/dev/null 2>&1 || catalog_die "$_tool is not installed in the job image"
 done
 if [ "$MM_TOOL" = podman ]; then
-  command -v podman >/dev/null 2>&1 || die "tool podman needs podman in the job image (image: quay.io/podman/stable:v4.9.4)"
-  note "$(podman --version </dev/null)"
+  command -v podman >/dev/null 2>&1 || catalog_die "tool podman needs podman in the job image (image: quay.io/podman/stable:v5.8.7)"
+  catalog_say "$(podman --version </dev/null)"
 else
-  command -v docker >/dev/null 2>&1 || die "tool imagetools needs docker with the buildx plugin in the job image (image: docker:29.5.2-cli)"
-  command -v sha256sum >/dev/null 2>&1 || die "sha256sum is not installed in the job image"
-  MM_BUILDX=$(docker buildx version </dev/null) || die "tool imagetools needs the docker buildx plugin"
-  note "$MM_BUILDX"
+  command -v docker >/dev/null 2>&1 || catalog_die "tool imagetools needs docker with the buildx plugin in the job image (image: docker:29.5.2-cli)"
+  command -v sha256sum >/dev/null 2>&1 || catalog_die "sha256sum is not installed in the job image"
+  MM_BUILDX=$(docker buildx version </dev/null) || catalog_die "tool imagetools needs the docker buildx plugin"
+  catalog_say "$MM_BUILDX"
   MM_BUILDX_MINOR=$(printf '%s\n' "$MM_BUILDX" | sed -n 's/.* v0\.\([0-9][0-9]*\)\..*/\1/p')
   if [ -n "$MM_BUILDX_MINOR" ] && [ "$MM_BUILDX_MINOR" -lt 22 ]; then
-    die "buildx 0.$MM_BUILDX_MINOR pushes the index's children in a way immutable repositories reject; use buildx 0.22 or newer"
+    catalog_die "buildx 0.$MM_BUILDX_MINOR pushes the index's children in a way immutable repositories reject; use buildx 0.22 or newer"
   fi
 fi
 pm() { podman --storage-driver="$STORAGE_DRIVER" "$@"; }
 
 # ---- registry authentication -----------------------------------------------------------
-step auth "Registry authentication"
+catalog_section mm_auth "Registry authentication"
 if [ -n "$MM_PASSWORD_VAR" ]; then
-  MM_USER=$(printenv "$MM_USER_VAR") || die "CI/CD variable $MM_USER_VAR (registry-user-var) is not set in this job"
-  printenv "$MM_PASSWORD_VAR" >"$MM_WORK/password" || die "CI/CD variable $MM_PASSWORD_VAR (registry-password-var) is not set in this job"
-  [ -n "$MM_USER" ] || die "CI/CD variable $MM_USER_VAR (registry-user-var) is empty"
-  grep -q . "$MM_WORK/password" || die "CI/CD variable $MM_PASSWORD_VAR (registry-password-var) is empty"
-  RETRY_STDIN="$MM_WORK/password"
+  MM_USER=$(printenv "$MM_USER_VAR") || catalog_die "CI/CD variable $MM_USER_VAR (registry-user-var) is not set in this job"
+  printenv "$MM_PASSWORD_VAR" >"$MM_WORK/password" || catalog_die "CI/CD variable $MM_PASSWORD_VAR (registry-password-var) is not set in this job"
+  [ -n "$MM_USER" ] || catalog_die "CI/CD variable $MM_USER_VAR (registry-user-var) is empty"
+  grep -q . "$MM_WORK/password" || catalog_die "CI/CD variable $MM_PASSWORD_VAR (registry-password-var) is empty"
   if [ "$MM_TOOL" = podman ]; then
     if [ -z "${REGISTRY_AUTH_FILE:-}" ]; then REGISTRY_AUTH_FILE="$MM_WORK/auth.json"; fi
     export REGISTRY_AUTH_FILE
-    retry "podman login to $MM_REGISTRY" podman login --authfile "$REGISTRY_AUTH_FILE" --tls-verify="$MM_OPT_TLS_VERIFY" \
+    catalog_retry --stdin "$MM_WORK/password" "podman login to $MM_REGISTRY" podman login --authfile "$REGISTRY_AUTH_FILE" --tls-verify="$MM_OPT_TLS_VERIFY" \
       ${MM_CERT_DIR:+"--cert-dir=$MM_CERT_DIR"} --username "$MM_USER" --password-stdin "$MM_REGISTRY" ||
-      die "podman login to $MM_REGISTRY as $MM_USER failed"
-    note "logged in to $MM_REGISTRY as $MM_USER (credentials in $REGISTRY_AUTH_FILE, mode 0600)"
+      catalog_die "podman login to $MM_REGISTRY as $MM_USER failed"
+    catalog_say "logged in to $MM_REGISTRY as $MM_USER (credentials in $REGISTRY_AUTH_FILE, mode 0600)"
   else
     if [ -z "${DOCKER_CONFIG:-}" ]; then
       DOCKER_CONFIG="$MM_WORK/docker"
@@ -228,21 +194,20 @@ if [ -n "$MM_PASSWORD_VAR" ]; then
       if [ -d "${HOME:-/root}/.docker/cli-plugins" ]; then ln -s "${HOME:-/root}/.docker/cli-plugins" "$DOCKER_CONFIG/cli-plugins"; fi
     fi
     export DOCKER_CONFIG
-    retry "docker login to $MM_REGISTRY" docker login --username "$MM_USER" --password-stdin "$MM_REGISTRY" ||
-      die "docker login to $MM_REGISTRY as $MM_USER failed"
-    note "logged in to $MM_REGISTRY as $MM_USER (credentials in $DOCKER_CONFIG/config.json, mode 0600)"
+    catalog_retry --stdin "$MM_WORK/password" "docker login to $MM_REGISTRY" docker login --username "$MM_USER" --password-stdin "$MM_REGISTRY" ||
+      catalog_die "docker login to $MM_REGISTRY as $MM_USER failed"
+    catalog_say "logged in to $MM_REGISTRY as $MM_USER (credentials in $DOCKER_CONFIG/config.json, mode 0600)"
   fi
-  RETRY_STDIN=/dev/null
   rm -f "$MM_WORK/password"
 elif [ "$MM_TOOL" = podman ] && [ -n "${REGISTRY_AUTH_FILE:-}" ]; then
   export REGISTRY_AUTH_FILE
-  [ -f "$REGISTRY_AUTH_FILE" ] || die "REGISTRY_AUTH_FILE is $REGISTRY_AUTH_FILE but that file does not exist (did the login step run in this job?)"
-  note "using the auth file in REGISTRY_AUTH_FILE ($REGISTRY_AUTH_FILE)"
+  [ -f "$REGISTRY_AUTH_FILE" ] || catalog_die "REGISTRY_AUTH_FILE is $REGISTRY_AUTH_FILE but that file does not exist (did the login catalog_section mm_run in this job?)"
+  catalog_say "using the auth file in REGISTRY_AUTH_FILE ($REGISTRY_AUTH_FILE)"
 elif [ "$MM_TOOL" = imagetools ] && [ -n "${DOCKER_CONFIG:-}" ]; then
   export DOCKER_CONFIG
-  note "using the docker config in DOCKER_CONFIG ($DOCKER_CONFIG)"
+  catalog_say "using the docker config in DOCKER_CONFIG ($DOCKER_CONFIG)"
 else
-  note "no registry-user-var/registry-password-var: using the tool's default credentials"
+  catalog_say "no registry-user-var/registry-password-var: using the tool's default credentials"
 fi
 
 # ---- describe: what a reference is ------------------------------------------------------
@@ -258,7 +223,7 @@ describe() {
     printf '%s\n' "$_dslist" >>"$MM_WORK/lists"
     pm manifest rm "$_dslist" >/dev/null 2>&1 </dev/null || true
     pm manifest create "$_dslist" >/dev/null </dev/null || return 1
-    retry "reading $_dsref" pm manifest add --all --tls-verify="$MM_OPT_TLS_VERIFY" ${MM_CERT_DIR:+"--cert-dir=$MM_CERT_DIR"} "$_dslist" "docker://$_dsref" >/dev/null || return 1
+    catalog_retry "reading $_dsref" pm manifest add --all --tls-verify="$MM_OPT_TLS_VERIFY" ${MM_CERT_DIR:+"--cert-dir=$MM_CERT_DIR"} "$_dslist" "docker://$_dsref" >/dev/null || return 1
     pm manifest inspect "$_dslist" </dev/null >"$MM_WORK/src.$_dsn.json" || return 1
     flatten <"$MM_WORK/src.$_dsn.json" >"$MM_WORK/src.$_dsn.flat"
     rows /manifests "$MM_WORK/src.$_dsn.flat" >"$MM_WORK/src.$_dsn.raw"
@@ -270,7 +235,7 @@ describe() {
     # podman reads the config when the image is added on its own (see "Building the index").
     awk -F '\t' -v OFS='\t' '{ print $1, $2, $3, $4, $5, "-" }' "$MM_WORK/src.$_dsn.raw" >"$MM_WORK/src.$_dsn.rows"
   else
-    retry "reading $_dsref" docker buildx imagetools inspect "$_dsref" --format '{{json .}}' >"$MM_WORK/src.$_dsn.json" || return 1
+    catalog_retry "reading $_dsref" docker buildx imagetools inspect "$_dsref" --format '{{json .}}' >"$MM_WORK/src.$_dsn.json" || return 1
     flatten <"$MM_WORK/src.$_dsn.json" >"$MM_WORK/src.$_dsn.flat"
     grep -q '^/manifest/digest' "$MM_WORK/src.$_dsn.flat" || return 1
     _dsdigest=$(jget /manifest/digest "$MM_WORK/src.$_dsn.flat")
@@ -307,7 +272,7 @@ describe() {
 }
 
 # ---- sources ---------------------------------------------------------------------------
-step sources "Resolving the images to merge ($MM_SOURCE)"
+catalog_section mm_sources "Resolving the images to merge ($MM_SOURCE)"
 : >"$MM_WORK/sources"
 case $MM_SOURCE in
   dotenv)
@@ -329,7 +294,7 @@ case $MM_SOURCE in
         fail_later "$_p: ${MM_PREFIX}_IMAGE_$_key ($_img) and ${MM_PREFIX}_DIGEST_$_key ($_dig) disagree"
         continue
       fi
-      note "$_p <- $_img (from $(printenv "${MM_PREFIX}_JOB_$_key" || echo 'an unnamed job'))"
+      catalog_say "$_p <- $_img (from $(printenv "${MM_PREFIX}_JOB_$_key" || echo 'an unnamed job'))"
       printf '%s\t%s\n' "$_p" "$_img" >>"$MM_WORK/sources"
     done <"$MM_WORK/platforms"
     ;;
@@ -337,19 +302,19 @@ case $MM_SOURCE in
     if [ -n "$MM_SOURCE_TEMPLATE" ]; then MM_TEMPLATE=$MM_SOURCE_TEMPLATE; else MM_TEMPLATE="$MM_REPO:${CI_COMMIT_SHORT_SHA:-}-{arch}"; fi
     case $MM_TEMPLATE in
       *'{arch}'*) ;;
-      *) [ "$(wc -l <"$MM_WORK/platforms")" -eq 1 ] || die "source-template '$MM_TEMPLATE' has no {arch}: every platform would read the same image" ;;
+      *) [ "$(wc -l <"$MM_WORK/platforms")" -eq 1 ] || catalog_die "source-template '$MM_TEMPLATE' has no {arch}: every platform would read the same image" ;;
     esac
     while IFS= read -r _p; do
       _ref=$(printf '%s\n' "$MM_TEMPLATE" | sed "s|{arch}|$(platform_tag "$_p")|g; s|{os}|${_p%%/*}|g")
-      note "$_p <- $_ref"
+      catalog_say "$_p <- $_ref"
       printf '%s\t%s\n' "$_p" "$_ref" >>"$MM_WORK/sources"
     done <"$MM_WORK/platforms"
     ;;
   refs)
-    split_list "$MM_REFS" >"$MM_WORK/refs"
-    [ -s "$MM_WORK/refs" ] || die "source: refs but refs is empty"
+    catalog_words "$MM_REFS" >"$MM_WORK/refs"
+    [ -s "$MM_WORK/refs" ] || catalog_die "source: refs but refs is empty"
     while IFS= read -r _ref; do
-      note "source <- $_ref"
+      catalog_say "source <- $_ref"
       printf '*\t%s\n' "$_ref" >>"$MM_WORK/sources"
     done <"$MM_WORK/refs"
     ;;
@@ -374,7 +339,7 @@ done <"$MM_WORK/srcmap"
 fail_now_if_any
 
 # ---- select and verify -----------------------------------------------------------------
-step verify "Checking that every platform is present and right"
+catalog_section mm_verify "Checking that every platform is present and right"
 : >"$MM_WORK/selected"
 : >"$MM_WORK/attest"
 : >"$MM_WORK/indexes.extra"
@@ -422,7 +387,7 @@ pick() {
     awk -F '\t' -v OFS='\t' -v s="$_pfound" -v r="$_prepo" -v n="$_pn" '$4 == "attestation" && $5 == s { print r, $1, s, n }' \
       "$MM_WORK/src.$_pn.rows" >>"$MM_WORK/attest"
     if [ -n "$_pextras" ] && ! grep -qxF "$_pn" "$MM_WORK/indexes.extra"; then
-      note "ignoring $_pextras in $_pat (not in platforms)"
+      catalog_say "ignoring $_pextras in $_pat (not in platforms)"
       printf '%s\n' "$_pn" >>"$MM_WORK/indexes.extra"
     fi
   fi
@@ -466,10 +431,10 @@ fail_now_if_any
 if [ "$MM_ATTEST_MODE" = drop ]; then
   : >"$MM_WORK/attest"
   _count=$(cut -f5 "$MM_WORK/selected" | sort -u | while IFS= read -r _n; do cat "$MM_WORK/src.$_n.rows"; done | awk -F '\t' '$4 == "attestation"' | wc -l)
-  if [ "$_count" -gt 0 ]; then note "dropping $_count attestation manifest(s) of the source indexes (attestations: $MM_ATTESTATIONS, tool: $MM_TOOL)"; fi
+  if [ "$_count" -gt 0 ]; then catalog_say "dropping $_count attestation manifest(s) of the source indexes (attestations: $MM_ATTESTATIONS, tool: $MM_TOOL)"; fi
 fi
-while IFS="$TAB" read -r _p _repo _d _m _n _shape; do note "$_p  $_repo@$_d"; done <"$MM_WORK/selected"
-while IFS="$TAB" read -r _repo _d _s _n; do note "attestation  $_repo@$_d -> $_s"; done <"$MM_WORK/attest"
+while IFS="$TAB" read -r _p _repo _d _m _n _shape; do catalog_say "$_p  $_repo@$_d"; done <"$MM_WORK/selected"
+while IFS="$TAB" read -r _repo _d _s _n; do catalog_say "attestation  $_repo@$_d -> $_s"; done <"$MM_WORK/attest"
 
 # check_index <rows file>: the index holds exactly the selected images (and the kept attestations).
 check_index() {
@@ -482,8 +447,8 @@ check_index() {
   while IFS="$TAB" read -r _cid _cim _cip _cik _cis; do
     case $_cik in
       image) cut -f3 "$MM_WORK/selected" | grep -qxF "$_cid" || fail_later "the index holds an image nobody asked for: $_cid ($_cip)" ;;
-      attestation) cut -f2 "$MM_WORK/attest" | grep -qxF "$_cid" || warn "the index holds attestation $_cid for $_cis that was not asked for" ;;
-      *) warn "the index holds an entry without platform: $_cid ($_cim)" ;;
+      attestation) cut -f2 "$MM_WORK/attest" | grep -qxF "$_cid" || catalog_warn "the index holds attestation $_cid for $_cis that was not asked for" ;;
+      *) catalog_warn "the index holds an entry without platform: $_cid ($_cim)" ;;
     esac
   done <"$1"
 }
@@ -491,37 +456,37 @@ check_index() {
 # ---- build and push --------------------------------------------------------------------
 MM_INDEX_DIGEST=''
 if [ "$MM_TOOL" = podman ]; then
-  step index "Building the index with podman manifest"
+  catalog_section mm_index "Building the index with podman manifest"
   MM_LIST="localhost/manifest-merge-$MM_ID-index"
   printf '%s\n' "$MM_LIST" >>"$MM_WORK/lists"
   pm manifest rm "$MM_LIST" >/dev/null 2>&1 </dev/null || true
   pm manifest create "$MM_LIST" >/dev/null </dev/null
   # Each image is added on its own, by digest: podman reads its config for the platform.
   while IFS="$TAB" read -r _p _repo _d _m _n _shape; do
-    retry "adding $_repo@$_d" pm manifest add --tls-verify="$MM_OPT_TLS_VERIFY" ${MM_CERT_DIR:+"--cert-dir=$MM_CERT_DIR"} "$MM_LIST" "docker://$_repo@$_d" >/dev/null ||
-      die "cannot add $_repo@$_d to the index"
+    catalog_retry "adding $_repo@$_d" pm manifest add --tls-verify="$MM_OPT_TLS_VERIFY" ${MM_CERT_DIR:+"--cert-dir=$MM_CERT_DIR"} "$MM_LIST" "docker://$_repo@$_d" >/dev/null ||
+      catalog_die "cannot add $_repo@$_d to the index"
   done <"$MM_WORK/selected"
-  pm manifest inspect "$MM_LIST" </dev/null >"$MM_WORK/index.json" || die "cannot inspect the local index $MM_LIST"
+  pm manifest inspect "$MM_LIST" </dev/null >"$MM_WORK/index.json" || catalog_die "cannot inspect the local index $MM_LIST"
   flatten <"$MM_WORK/index.json" >"$MM_WORK/index.flat"
   rows /manifests "$MM_WORK/index.flat" >"$MM_WORK/index.rows"
   check_index "$MM_WORK/index.rows"
   fail_now_if_any
-  note "the index holds $(wc -l <"$MM_WORK/selected") image(s), each with the expected os/arch from its config"
+  catalog_say "the index holds $(wc -l <"$MM_WORK/selected") image(s), each with the expected os/arch from its config"
   if [ "$MM_OPT_PUSH" = true ]; then
-    step push "Pushing the index (children by digest, only the index is tagged)"
+    catalog_section mm_push "Pushing the index (children by digest, only the index is tagged)"
     if [ "$MM_MEDIA_TYPE" = docker ]; then MM_FORMAT=v2s2; else MM_FORMAT=oci; fi
     while IFS= read -r _t; do
-      retry "pushing $MM_REPO:$_t" pm manifest push --all --format "$MM_FORMAT" --tls-verify="$MM_OPT_TLS_VERIFY" ${MM_CERT_DIR:+"--cert-dir=$MM_CERT_DIR"} \
-        --digestfile "$MM_WORK/digest" "$MM_LIST" "docker://$MM_REPO:$_t" || die "pushing $MM_REPO:$_t failed"
+      catalog_retry "pushing $MM_REPO:$_t" pm manifest push --all --format "$MM_FORMAT" --tls-verify="$MM_OPT_TLS_VERIFY" ${MM_CERT_DIR:+"--cert-dir=$MM_CERT_DIR"} \
+        --digestfile "$MM_WORK/digest" "$MM_LIST" "docker://$MM_REPO:$_t" || catalog_die "pushing $MM_REPO:$_t failed"
       _d=$(tr -d '[:space:]' <"$MM_WORK/digest")
-      matches '^sha256:[0-9a-f]{64}$' "$_d" || die "podman wrote an unexpected digest '$_d' for $MM_REPO:$_t"
+      catalog_matches '^sha256:[0-9a-f]{64}$' "$_d" || catalog_die "podman wrote an unexpected digest '$_d' for $MM_REPO:$_t"
       if [ -z "$MM_INDEX_DIGEST" ]; then MM_INDEX_DIGEST=$_d; fi
-      [ "$_d" = "$MM_INDEX_DIGEST" ] || die "$MM_REPO:$_t got index $_d but $MM_REPO:$MM_FIRST_TAG got $MM_INDEX_DIGEST"
-      note "pushed $MM_REPO:$_t -> $_d"
+      [ "$_d" = "$MM_INDEX_DIGEST" ] || catalog_die "$MM_REPO:$_t got index $_d but $MM_REPO:$MM_FIRST_TAG got $MM_INDEX_DIGEST"
+      catalog_say "pushed $MM_REPO:$_t -> $_d"
     done <"$MM_WORK/tags"
   fi
 else
-  step index "Building the index with docker buildx imagetools create"
+  catalog_section mm_index "Building the index with docker buildx imagetools create"
   set -- docker buildx imagetools create
   while IFS= read -r _t; do set -- "$@" --tag "$MM_REPO:$_t"; done <"$MM_WORK/tags"
   if [ "$MM_ATTEST_MODE" = keep ] && [ -s "$MM_WORK/attest" ]; then
@@ -529,7 +494,7 @@ else
     # (buildx 0.29 or newer) leaves out what an index holds beyond the expected platforms.
     if [ -s "$MM_WORK/indexes.extra" ]; then
       if [ -n "$MM_BUILDX_MINOR" ] && [ "$MM_BUILDX_MINOR" -lt 29 ]; then
-        die "a source index holds platforms beyond platforms; keeping its attestations needs buildx 0.29 or newer (--platform), or use attestations: drop"
+        catalog_die "a source index holds platforms beyond platforms; keeping its attestations needs buildx 0.29 or newer (--platform), or use attestations: drop"
       fi
       while IFS= read -r _p; do set -- "$@" --platform "$_p"; done <"$MM_WORK/platforms"
     fi
@@ -546,7 +511,7 @@ else
           grep -qxF "$_ncp" "$MM_WORK/platforms" || continue
           awk -F '\t' -v d="$_cd" -v n="$_n" '$3 == d && $5 == n { f = 1 } END { exit !f }' "$MM_WORK/selected.all" || _whole=false
         done <"$MM_WORK/src.$_n.rows"
-        if [ "$_whole" = false ]; then warn "$_repo@$_d is taken out of its index on its own: its attestations are dropped"; fi
+        if [ "$_whole" = false ]; then catalog_warn "$_repo@$_d is taken out of its index on its own: its attestations are dropped"; fi
       fi
       if [ "$_whole" = true ]; then
         IFS="$TAB" read -r _top _toptype _s <"$MM_WORK/src.$_n.top"
@@ -561,19 +526,19 @@ else
   fi
   while IFS= read -r _src; do set -- "$@" "$_src"; done <"$MM_WORK/create.src"
   if [ "$MM_OPT_PUSH" = true ]; then
-    step push "Pushing the index (children by digest, only the index is tagged)"
-    retry "docker buildx imagetools create" "$@" || die "docker buildx imagetools create failed"
-    retry "reading $MM_REPO:$MM_FIRST_TAG" docker buildx imagetools inspect --raw "$MM_REPO:$MM_FIRST_TAG" >"$MM_WORK/index.raw" ||
-      die "cannot read back $MM_REPO:$MM_FIRST_TAG"
+    catalog_section mm_push "Pushing the index (children by digest, only the index is tagged)"
+    catalog_retry "docker buildx imagetools create" "$@" || catalog_die "docker buildx imagetools create failed"
+    catalog_retry "reading $MM_REPO:$MM_FIRST_TAG" docker buildx imagetools inspect --raw "$MM_REPO:$MM_FIRST_TAG" >"$MM_WORK/index.raw" ||
+      catalog_die "cannot read back $MM_REPO:$MM_FIRST_TAG"
     MM_INDEX_DIGEST="sha256:$(sha256sum <"$MM_WORK/index.raw" | cut -d ' ' -f 1)"
     while IFS= read -r _t; do
-      retry "reading $MM_REPO:$_t" docker buildx imagetools inspect --raw "$MM_REPO:$_t" >"$MM_WORK/tag.raw" || die "cannot read back $MM_REPO:$_t"
+      catalog_retry "reading $MM_REPO:$_t" docker buildx imagetools inspect --raw "$MM_REPO:$_t" >"$MM_WORK/tag.raw" || catalog_die "cannot read back $MM_REPO:$_t"
       _d="sha256:$(sha256sum <"$MM_WORK/tag.raw" | cut -d ' ' -f 1)"
-      [ "$_d" = "$MM_INDEX_DIGEST" ] || die "$MM_REPO:$_t is $_d but $MM_REPO:$MM_FIRST_TAG is $MM_INDEX_DIGEST"
-      note "pushed $MM_REPO:$_t -> $_d"
+      [ "$_d" = "$MM_INDEX_DIGEST" ] || catalog_die "$MM_REPO:$_t is $_d but $MM_REPO:$MM_FIRST_TAG is $MM_INDEX_DIGEST"
+      catalog_say "pushed $MM_REPO:$_t -> $_d"
     done <"$MM_WORK/tags"
   else
-    retry "docker buildx imagetools create --dry-run" "$@" --dry-run >"$MM_WORK/index.json" || die "docker buildx imagetools create --dry-run failed"
+    catalog_retry "docker buildx imagetools create --dry-run" "$@" --dry-run >"$MM_WORK/index.json" || catalog_die "docker buildx imagetools create --dry-run failed"
     flatten <"$MM_WORK/index.json" >"$MM_WORK/index.flat"
     rows /manifests "$MM_WORK/index.flat" >"$MM_WORK/index.rows"
     check_index "$MM_WORK/index.rows"
@@ -582,14 +547,14 @@ else
 fi
 
 if [ "$MM_OPT_PUSH" != true ]; then
-  step outputs "Not pushing (push: false): the index was built and checked, nothing was published"
-  printf '\033[0Ksection_end:%s:%s\r\033[0K\n' "$(date +%s)" "$MM_SECTION"
+  catalog_section mm_outputs "Not pushing (push: false): the index was built and checked, nothing was published"
+  catalog_section_end
   exit 0
 fi
 
 # ---- verify what the registry now serves ------------------------------------------------
-step check "Reading back $MM_REPO@$MM_INDEX_DIGEST"
-describe pushed "$MM_REPO@$MM_INDEX_DIGEST" || die "cannot read back $MM_REPO@$MM_INDEX_DIGEST"
+catalog_section mm_check "Reading back $MM_REPO@$MM_INDEX_DIGEST"
+describe pushed "$MM_REPO@$MM_INDEX_DIGEST" || catalog_die "cannot read back $MM_REPO@$MM_INDEX_DIGEST"
 cut -f1-5 "$MM_WORK/src.pushed.rows" >"$MM_WORK/pushed.rows"
 check_index "$MM_WORK/pushed.rows"
 if [ "$MM_TOOL" = imagetools ]; then
@@ -598,10 +563,10 @@ if [ "$MM_TOOL" = imagetools ]; then
   [ "$_got" = "$_want" ] || fail_later "the pushed index is a $_got, not a $_want (media-type $MM_MEDIA_TYPE)"
 fi
 fail_now_if_any
-note "$MM_REPO@$MM_INDEX_DIGEST holds exactly: $(cut -f1 "$MM_WORK/selected" | tr '\n' ' ')"
+catalog_say "$MM_REPO@$MM_INDEX_DIGEST holds exactly: $(cut -f1 "$MM_WORK/selected" | tr '\n' ' ')"
 
 # ---- outputs ---------------------------------------------------------------------------
-step outputs "Writing the dotenv report"
+catalog_section mm_outputs "Writing the dotenv report"
 {
   printf '%s_INDEX_DIGEST=%s\n' "$MM_PREFIX" "$MM_INDEX_DIGEST"
   printf '%s_INDEX_IMAGE=%s\n' "$MM_PREFIX" "$MM_REPO@$MM_INDEX_DIGEST"
@@ -610,4 +575,4 @@ step outputs "Writing the dotenv report"
   printf '%s_INDEX_REGISTRY=%s\n' "$MM_PREFIX" "$MM_REGISTRY"
 } >"${CI_PROJECT_DIR:-.}/$MM_DOTENV_FILE"
 cat "${CI_PROJECT_DIR:-.}/$MM_DOTENV_FILE"
-printf '\033[0Ksection_end:%s:%s\r\033[0K\n' "$(date +%s)" "$MM_SECTION"
+catalog_section_end

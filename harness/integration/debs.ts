@@ -8,7 +8,9 @@
  *
  * The closure is resolved against the machine's own apt lists (bookworm, plus trixie for the
  * packages asked for as `name/trixie`, through the pinned source apt.ts writes), so the versions
- * are those the harness's own engine runs. Version constraints inside Depends are not checked:
+ * are those the harness's own engine runs. With a `release` (`trixie`), every package of the
+ * closure is that release's (apt's target release, above the pin), for a root that must not mix
+ * libraries: trixie's podman 5 needs trixie's glibc. Version constraints inside Depends are not checked:
  * each dependency is the version apt would install here (its candidate), which is what apt itself
  * resolves to for this small set. `exclude` cuts a package and everything only it would bring
  * (adduser, passwd, perl: package-management and maintainer-script tools the images do not carry).
@@ -63,11 +65,22 @@ export function parseAptCacheShow(text: string): Record_[] {
   return records;
 }
 
-async function showCandidates(requests: readonly string[]): Promise<Map<string, Record_>> {
+/**
+ * A Debian release a whole closure comes from (`trixie`), when the machine's own (bookworm) would
+ * mix libraries the packages were not built for. Its source must be in apt's lists (apt.ts).
+ */
+export type DebianRelease = 'trixie';
+
+/** apt options that make `release` the candidate of every package it has (APT::Default-Release: priority 990). */
+function releaseOptions(release: DebianRelease | undefined): string[] {
+  return release === undefined ? [] : ['-o', `APT::Default-Release=${release}`];
+}
+
+async function showCandidates(requests: readonly string[], release?: DebianRelease): Promise<Map<string, Record_>> {
   const found = new Map<string, Record_>();
   if (requests.length === 0) return found;
   // Unknown and purely virtual names make apt-cache exit non-zero; the others are still printed.
-  const result = await runUnchecked('apt-cache', ['show', '--no-all-versions', ...requests]);
+  const result = await runUnchecked('apt-cache', [...releaseOptions(release), 'show', '--no-all-versions', ...requests]);
   for (const record of parseAptCacheShow(result.stdout)) {
     // Foreign-architecture records (libc6:arm64 when arm64 is enabled) are not ours.
     if (record.architecture !== 'amd64' && record.architecture !== 'all') continue;
@@ -125,16 +138,19 @@ export function parseAptCacheDepends(text: string): DependencyGraph {
 /**
  * The dependency closure of `requests` (Depends and Pre-Depends, first satisfiable alternative,
  * recommends left out), without `exclude` and what only they need, in two apt-cache calls (each
- * loads apt's whole cache, which takes seconds here). Deterministic for a given state of apt's lists.
+ * loads apt's whole cache, which takes seconds here), from `release` when given. Deterministic for
+ * a given state of apt's lists.
  */
 export async function resolveClosure(
   requests: readonly PackageRequest[],
   exclude: readonly string[] = [],
+  release?: DebianRelease,
 ): Promise<ResolvedPackage[]> {
   if (requests.length === 0) return [];
   const excluded = new Set(exclude);
   const graph = parseAptCacheDepends(
     await run('apt-cache', [
+      ...releaseOptions(release),
       'depends', '--recurse', '--no-recommends', '--no-suggests', '--no-conflicts', '--no-breaks', '--no-replaces', '--no-enhances', ...requests,
     ]),
   );
@@ -159,18 +175,19 @@ export async function resolveClosure(
     chosen.add(pick);
     queue.push(...(graph.depends.get(pick) ?? []));
   }
-  const release = new Map(requests.filter((r) => r.includes('/')).map((r) => [r.split('/')[0] ?? r, r]));
-  return resolvePackages([...chosen].sort().map((n) => release.get(n) ?? n));
+  const asked = new Map(requests.filter((r) => r.includes('/')).map((r) => [r.split('/')[0] ?? r, r]));
+  return resolvePackages([...chosen].sort().map((n) => asked.get(n) ?? n), release);
 }
 
-/** The packages themselves, without their dependencies (apt's candidate of each). */
-export async function resolvePackages(requests: readonly PackageRequest[]): Promise<ResolvedPackage[]> {
-  const records = await showCandidates(requests);
+/** The packages themselves, without their dependencies (apt's candidate of each, `release`'s when given). */
+export async function resolvePackages(requests: readonly PackageRequest[], release?: DebianRelease): Promise<ResolvedPackage[]> {
+  const records = await showCandidates(requests, release);
   return requests.map((request) => {
-    const [name = '', release] = request.split('/');
+    const [name = '', askedFrom] = request.split('/');
     const record = records.get(name);
     if (record === undefined) throw new HarnessError(`no package ${request} in apt's lists: run apt-get update`);
-    return { name, version: record.version, architecture: record.architecture, ...(release === undefined ? {} : { release }) };
+    const from = askedFrom ?? release;
+    return { name, version: record.version, architecture: record.architecture, ...(from === undefined ? {} : { release: from }) };
   });
 }
 

@@ -130,13 +130,17 @@ const RSYNC_EXCLUDE = ['libc6', 'init-system-helpers', 'perl-base', 'perl', 'dpk
 async function makeHelperImages(engine: Engine, dir: string, log: Log): Promise<void> {
   const started = Date.now();
   const root = path.join(dir, 'helper-root');
-  const debs = await fetchDebs(await resolveClosure(['rsync'], RSYNC_EXCLUDE), path.join(standInCacheDir(), 'debs'));
+  // rsync from the stand-in's own release: its libraries must match the stand-in's libc, and a
+  // trixie root has /lib as a link to usr/lib that bookworm's /lib directories cannot be copied over.
+  const helper = standInRecipe(HELPER_STAND_IN);
+  const release = helper.base.kind === 'debs' ? helper.base.release : undefined;
+  const debs = await fetchDebs(await resolveClosure(['rsync'], RSYNC_EXCLUDE, release), path.join(standInCacheDir(), 'debs'));
   await unpackDebs(debs.values(), root);
   for (const unneeded of ['usr/share/doc', 'usr/share/man', 'etc/init.d', 'lib/systemd', 'usr/lib/systemd', 'etc/default', 'etc/logrotate.d']) {
     rmSync(path.join(root, unneeded), { recursive: true, force: true });
   }
   writeFileSync(path.join(root, 'usr/bin/wait-for-it'), WAIT_FOR_IT, { mode: 0o755 });
-  const base = standInRecipe(HELPER_STAND_IN).table.tags[0] ?? HELPER_STAND_IN;
+  const base = helper.table.tags[0] ?? HELPER_STAND_IN;
   const container = (await docker(['create', base], engine)).trim();
   try {
     await docker(['cp', `${root}/.`, `${container}:/`], engine);

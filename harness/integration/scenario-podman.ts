@@ -196,16 +196,18 @@ async function imageConfig(env: Environment, ref: string): Promise<ImageConfig> 
   return { os: image.os ?? '', architecture: image.architecture ?? '', labels: image.config?.Labels ?? {} };
 }
 
+/** A component's error line (components/lib/log.sh): `<component>: ERROR: <message>`. */
+const COMPONENT_ERROR = /^(?:manifest-merge|podman-arch-build|ecr-login): ERROR: (.*)$/;
+
 /**
- * The component's own `ERROR:` lines in a job log, colour codes removed; the runner's closing
- * "ERROR: Job failed: …" line is left out.
+ * The messages of the components' own `ERROR:` lines in a job log, colour codes removed; the
+ * runner's closing "ERROR: Job failed: …" line is not one of them.
  */
 export function componentErrors(logText: string): string[] {
   return logText
     .split('\n')
-    .map((line) => line.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').trim())
-    .filter((line) => /^ERROR: /.test(line) && !line.startsWith('ERROR: Job failed:'))
-    .map((line) => line.slice('ERROR: '.length));
+    .map((line) => COMPONENT_ERROR.exec(line.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').trim())?.[1])
+    .filter((message): message is string => message !== undefined);
 }
 
 function jobErrors(job: JobResult | undefined): string[] {

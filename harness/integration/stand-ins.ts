@@ -11,7 +11,8 @@
  *   the files of a Debian package closure unpacked into an empty root (debs.ts), no dpkg database,
  *   no maintainer scripts, busybox as /bin/sh where the real image has busybox. It brings exactly
  *   the packages the tool set needs (a Debian base would add bash, coreutils, dpkg, apt) and takes
- *   seconds: the packages come from the machine's apt cache, in the versions its engine runs.
+ *   seconds: the packages come from the machine's apt cache, in the versions its engine runs, or
+ *   all from Debian trixie where the recipe says so (podman 5).
  * - `mmdebstrap`: the real image is Debian (node:*-bookworm, python:*-slim under moto): mmdebstrap
  *   builds a real Debian root, dpkg database and apt included, from the machine's bookworm sources.
  *
@@ -26,7 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../errors.js';
 import { ensurePackages, isRoot, seconds } from './apt.js';
-import { fetchDebs, resolveClosure, resolvePackages, unpackDebs, type PackageRequest, type ResolvedPackage } from './debs.js';
+import { fetchDebs, resolveClosure, resolvePackages, unpackDebs, type DebianRelease, type PackageRequest, type ResolvedPackage } from './debs.js';
 import { docker, dockerCli as dockerBinary, ensureEnginePackages, type Engine } from './engine.js';
 import { writeImageArchive, type ImageConfig } from './image-archive.js';
 import { run, runUnchecked, type Log } from './process.js';
@@ -78,6 +79,8 @@ export interface StandInRecipe {
         readonly exclude: readonly string[];
         /** Single files taken from other packages (not their dependencies). */
         readonly picks?: readonly FilePick[];
+        /** The release every package (staged ones too) comes from; default: the machine's, plus `name/trixie` requests. */
+        readonly release?: DebianRelease;
       }
     | { readonly kind: 'mmdebstrap'; readonly variant: 'minbase' | 'apt'; readonly packages: readonly string[] };
   /** Offline `apk`/`dnf` stand-in: packages it can install from payloads staged in the image. */
@@ -102,9 +105,9 @@ export interface PackageManagerRecipe {
 }
 
 /**
- * Debian's AWS CLI v2 (awscli 2.9 in bookworm, with its Python closure) under the names the images'
- * distributions give it: Alpine's `aws-cli`, Fedora's `awscli` and `awscli2`. ecr-login installs it
- * so (`ecr_login_install aws aws-cli awscli awscli`) in every image that lacks it.
+ * Debian's AWS CLI v2 (awscli 2.9 in bookworm, 2.23 in trixie, with its Python closure) under the
+ * names the images' distributions give it: Alpine's `aws-cli`, Fedora's `awscli` and `awscli2`.
+ * ecr-login installs it so (`ecr_login_install aws aws-cli awscli awscli`) in every image that lacks it.
  */
 const AWS_CLI_DEB = 'awscli';
 
@@ -195,8 +198,8 @@ function lexists(file: string): boolean {
 }
 
 /** Unpacks `pick`'s package into a scratch dir and copies the listed files into the image. */
-async function pickFiles(ctx: BuildContext, pick: FilePick): Promise<void> {
-  const debs = await fetchDebs(await resolvePackages([pick.package]), ctx.debCache);
+async function pickFiles(ctx: BuildContext, pick: FilePick, release: DebianRelease | undefined): Promise<void> {
+  const debs = await fetchDebs(await resolvePackages([pick.package], release), ctx.debCache);
   const scratch = path.join(ctx.work, `pick-${pick.package}`);
   await unpackDebs(debs.values(), scratch);
   for (const [from, to] of Object.entries(pick.files)) {
@@ -545,32 +548,38 @@ mount_program = "/usr/bin/fuse-overlayfs"
 mountopt = "nodev,fsync=0"
 `;
 
+/** The quay.io/podman/stable tag the components default to (their `image` input). */
+const PODMAN_IMAGE = 'quay.io/podman/stable:v5.8.7';
+
 const podman: StandInRecipe = {
   name: 'podman',
   table: {
-    tags: ['quay.io/podman/stable:v4.9.4'],
-    real: "containers/podman `contrib/podmanimage/stable/Containerfile` (moved to containers/image_build in March 2024): fedora:latest, `dnf install podman fuse-overlayfs openssh-clients --exclude container-selinux`, user podman with sub-ids, containers.conf (host namespaces, cgroups disabled, crun), storage.conf (fuse-overlayfs, /var/lib/shared), `VOLUME /var/lib/containers /home/podman/.local/share/containers`, `_CONTAINERS_USERNS_CONFIGURED=''`; Fedora's bash, coreutils, dnf (Python), curl.",
-    standIn: "files of Debian bookworm's podman 4.3 and its closure (crun, conmon, containernetworking-plugins, fuse-overlayfs, slirp4netns, uidmap, iptables) with bash as /bin/sh, GNU coreutils, findutils, grep, sed, gawk, tar, gzip, util-linux, procps, curl, python3, openssh-client, in an empty root (Fedora has no dpkg, so no dpkg database); the same configs, user, volumes and env.",
+    tags: [PODMAN_IMAGE],
+    real: "containers/image_build `podman/Containerfile` (moved there from containers/podman `contrib/podmanimage` in March 2024), built when podman 5.8.7 was Fedora's: fedora:latest (Fedora 44: dnf5, no Python), `dnf install podman fuse-overlayfs openssh-clients --exclude container-selinux` (podman 5 brings catatonit, conmon, crun, netavark, passt), user podman with sub-ids, containers.conf (host namespaces, cgroups disabled, crun), storage.conf (fuse-overlayfs, /var/lib/shared), `VOLUME /var/lib/containers /home/podman/.local/share/containers`, `_CONTAINERS_USERNS_CONFIGURED=''`; Fedora's bash, coreutils, dnf5, curl.",
+    standIn: "files of Debian trixie's podman 5.4 and its closure, all from trixie (podman 5 needs its glibc 2.41): crun, conmon, catatonit, netavark with aardvark-dns (podman 5 has no CNI), passt (pasta, its rootless network), fuse-overlayfs, uidmap, iptables, with bash as /bin/sh, GNU coreutils, findutils, grep, sed, gawk, tar, gzip, util-linux, procps, curl, openssh-client, in an empty root (Fedora has no dpkg, so no dpkg database); the same configs, user, volumes and env.",
     shell: 'sh',
     rows: [
       same('sh is bash', true, { check: BASH_SH }),
       same('bash', true),
-      same('podman', true, { realNote: '4.9.4', standInNote: '4.3.1, Debian bookworm' }),
+      same('podman', true, { realNote: '5.8.7', standInNote: '5.4.2, Debian trixie' }),
       same('buildah', false),
       same('skopeo', false),
       same('fuse-overlayfs', true),
       same('crun', true),
       same('conmon', true),
+      same('catatonit', true, { check: '[ -x /usr/libexec/podman/catatonit ] || command -v catatonit > /dev/null' }),
+      same('netavark', true, { check: '[ -x /usr/libexec/podman/netavark ] || [ -x /usr/lib/podman/netavark ]', realNote: 'podman 5 has no CNI' }),
+      same('pasta', true, { realNote: "passt, podman 5's rootless network", standInNote: 'passt' }),
       same('newuidmap', true),
       same('ssh', true, { realNote: 'openssh-clients', standInNote: 'openssh-client' }),
       same('curl', true),
       same('wget', false),
       same('git', false),
       same('jq', false, { realNote: '`dnf install jq` installs it', standInNote: '`dnf install jq` installs a staged copy' }),
-      same('aws', false, { realNote: '`dnf install awscli` (or `awscli2`) installs AWS CLI v2', standInNote: "`dnf install awscli`/`awscli2` installs a staged copy of Debian's awscli 2.9" }),
-      same('python3', true, { realNote: "Fedora's, for dnf", standInNote: 'Debian 3.11' }),
+      same('aws', false, { realNote: '`dnf install awscli` (or `awscli2`) installs AWS CLI v2', standInNote: "`dnf install awscli`/`awscli2` installs a staged copy of Debian trixie's awscli 2.23 (with Python 3.13)" }),
+      same('python3', false, { realNote: "not in Fedora's base image since dnf5 (C++) replaced dnf", standInNote: 'comes with the staged AWS CLI' }),
       row('openssl', false, true, { standInNote: 'ca-certificates brings it in Debian' }),
-      same('dnf', true, { standInNote: 'STAND-IN script: installs only staged packages (jq, awscli, awscli2), no Fedora repository' }),
+      same('dnf', true, { realNote: 'dnf5', standInNote: 'STAND-IN script: installs only staged packages (jq, awscli, awscli2), no Fedora repository' }),
       row('rpm', true, false),
       same('apt-get', false),
       same('apk', false),
@@ -578,14 +587,19 @@ const podman: StandInRecipe = {
   },
   base: {
     kind: 'debs',
+    release: 'trixie',
     packages: [
       'bash', 'coreutils', 'findutils', 'grep', 'sed', 'gawk', 'tar', 'gzip', 'util-linux', 'procps', 'debianutils', 'hostname', 'diffutils',
-      'libc-bin', 'passwd', 'ca-certificates', 'curl', 'python3', 'openssh-client',
-      'podman', 'crun', 'conmon', 'containernetworking-plugins', 'fuse-overlayfs', 'slirp4netns', 'uidmap', 'iptables',
+      'libc-bin', 'passwd', 'ca-certificates', 'curl', 'openssh-client',
+      'podman', 'crun', 'conmon', 'catatonit', 'netavark', 'aardvark-dns', 'passt', 'fuse-overlayfs', 'uidmap', 'iptables',
     ],
-    exclude: ['debconf', 'perl-base', 'perl', 'dpkg', 'adduser', 'init-system-helpers', 'sysvinit-utils', 'lsb-base', 'runc', 'netavark'],
+    exclude: ['debconf', 'perl-base', 'perl', 'dpkg', 'adduser', 'init-system-helpers', 'sysvinit-utils', 'runc', 'containernetworking-plugins', 'slirp4netns'],
   },
-  packageManager: { command: 'dnf', staged: { jq: 'jq', awscli: AWS_CLI_DEB, awscli2: AWS_CLI_DEB }, installed: ['bash', 'curl', 'fuse-overlayfs', 'openssh-clients', 'podman', 'python3', 'crun', 'conmon'] },
+  packageManager: {
+    command: 'dnf',
+    staged: { jq: 'jq', awscli: AWS_CLI_DEB, awscli2: AWS_CLI_DEB },
+    installed: ['bash', 'curl', 'fuse-overlayfs', 'openssh-clients', 'podman', 'crun', 'conmon', 'catatonit', 'netavark', 'passt'],
+  },
   async customize(ctx) {
     const { root } = ctx;
     slim(root);
@@ -619,7 +633,7 @@ const podman: StandInRecipe = {
     }
     await run('chown', ['-R', '1000:1000', inRoot(root, '/home/podman')]);
     await run('chmod', ['1777', inRoot(root, '/tmp'), inRoot(root, '/var/tmp')]);
-    standInOsRelease(root, 'quay.io/podman/stable:v4.9.4');
+    standInOsRelease(root, PODMAN_IMAGE);
   },
   config: {
     cmd: ['/bin/bash'],
@@ -961,10 +975,10 @@ async function buildRoot(p: Plan, ctx: BuildContext): Promise<void> {
   const started = Date.now();
   let closure: ResolvedPackage[] = [];
   if (recipe.base.kind === 'debs') {
-    closure = await resolveClosure(recipe.base.packages, recipe.base.exclude);
+    closure = await resolveClosure(recipe.base.packages, recipe.base.exclude, recipe.base.release);
     const debs = await fetchDebs(closure, ctx.debCache);
     await unpackDebs(debs.values(), ctx.root);
-    for (const pick of recipe.base.picks ?? []) await pickFiles(ctx, pick);
+    for (const pick of recipe.base.picks ?? []) await pickFiles(ctx, pick, recipe.base.release);
     ctx.log(`${recipe.name}: ${debs.size} Debian packages unpacked in ${seconds(started)}`);
   } else {
     const sources = path.join(ctx.work, `${hostSuite()}.sources`);
@@ -986,7 +1000,8 @@ async function buildRoot(p: Plan, ctx: BuildContext): Promise<void> {
       // What the package needs beyond what the image has (for the Debian-built roots: their
       // closure), without the packaging tools (only maintainer scripts use them, and none runs).
       // Not the recipe's own exclusions: dind leaves python3 out of its base, the AWS CLI needs it.
-      const packages = (await resolveClosure([deb], [...have, ...NO_PACKAGING])).filter((c) => !have.has(c.name));
+      const release = recipe.base.kind === 'debs' ? recipe.base.release : undefined;
+      const packages = (await resolveClosure([deb], [...have, ...NO_PACKAGING], release)).filter((c) => !have.has(c.name));
       const scratch = path.join(ctx.work, `staged-${deb}`);
       const debs = await fetchDebs(packages, ctx.debCache);
       await unpackDebs(debs.values(), scratch);

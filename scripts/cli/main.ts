@@ -176,6 +176,45 @@ export const PROGRAM: ProgramSpec<Run> = {
       },
     }),
     defineCommand({
+      name: 'fork',
+      description:
+        "move this copy of the catalog to a new address: rewrite every reference to the current one (package.json's catalog.release.project-url) in the README, docs, examples, components and settings, optionally move the components' default images to a registry mirror, regenerate what is generated, then run the catalog's checks",
+      arguments: [],
+      options: [
+        { flag: '--project-path', value: '<group/name>', description: 'the new project path (subgroups allowed: group/sub/name)' },
+        { flag: '--server', value: '<host>', description: "the new GitLab's host[:port], what $CI_SERVER_FQDN stands for (default: the current one)" },
+        { flag: '--server-base-path', value: '</path>', description: 'the path that GitLab is installed under (/gitlab in https://host/gitlab/group/name); in URLs only, never in include addresses (default: "" with --server, else the current one)' },
+        { flag: '--image-registry', value: '<mirror>', description: "the pull-through mirror for the components' default images: host[:port][/path]" },
+        { flag: '--image-registry-layout', value: '<layout>', description: 'how the mirror names upstream images: host (<mirror>/docker.io/library/docker:tag) or ecr (<mirror>/docker-hub/library/docker:tag)' },
+        { flag: '--dry-run', description: 'print what would change; write nothing' },
+      ],
+      run: ({ options }) => async (io) => {
+        const { runFork } = await import('./commands/fork.js');
+        return runFork(
+          {
+            projectPath: options.projectPath,
+            server: options.server,
+            serverBasePath: options.serverBasePath,
+            imageRegistry: options.imageRegistry,
+            imageRegistryLayout: options.imageRegistryLayout,
+            dryRun: options.dryRun,
+          },
+          io,
+        );
+      },
+    }),
+    defineCommand({
+      name: 'new',
+      description:
+        'add a component that passes validate, lint, docs --check and build --check as it is: its sources (components/<name>/), an example pipeline, its README section, its input schema and the golden render of the example',
+      arguments: [{ name: 'name', description: 'the component name: letters, digits, "_" and "-"', required: true }],
+      options: [{ flag: '--description', value: '<text>', description: 'one line: what the component does (README, file headers)' }],
+      run: ({ args: [name], options }) => async (io) => {
+        const { runNew } = await import('./commands/new.js');
+        return runNew({ name, description: options.description }, io);
+      },
+    }),
+    defineCommand({
       name: 'docs',
       description: "regenerate each component's inputs table in README.md from its spec:inputs (between catalog-docs markers)",
       arguments: [],

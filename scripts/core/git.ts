@@ -10,8 +10,9 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { GitError } from './errors.js';
 import { decodeUtf8 } from './utf8.js';
 
@@ -154,6 +155,29 @@ export async function headSha(repo: string): Promise<string> {
   const sha = await resolveRef(repo, 'HEAD');
   if (sha === undefined) throw new GitError('git rev-parse: HEAD does not point at a commit (empty repository?)');
   return sha;
+}
+
+/**
+ * A commit of the work tree as `git add -A` would stage it (untracked files too, ignored ones not),
+ * child of HEAD, or undefined when the work tree is HEAD's. It is made through an index of its own
+ * (`GIT_INDEX_FILE`): the repository's index, refs and files stay as they are, and the objects it
+ * writes belong to no ref (git's gc removes them in time), as those of `git stash create` do.
+ */
+export async function workTreeCommit(repo: string): Promise<string | undefined> {
+  const head = await headSha(repo);
+  const scratch = await mkdtemp(join(tmpdir(), 'catalog-index-'));
+  const env: GitEnvironment = { GIT_INDEX_FILE: join(scratch, 'index') };
+  try {
+    await gitOk(repo, ['read-tree', head], env);
+    await gitOk(repo, ['add', '--all'], env);
+    const tree = await gitOk(repo, ['write-tree'], env);
+    if (tree === (await gitOk(repo, ['rev-parse', `${head}^{tree}`]))) return undefined;
+    // A fixed identity: the commit is never shown as anyone's, and git's configuration may have none.
+    const who: GitEnvironment = { GIT_AUTHOR_NAME: 'catalog', GIT_AUTHOR_EMAIL: 'catalog@localhost', GIT_COMMITTER_NAME: 'catalog', GIT_COMMITTER_EMAIL: 'catalog@localhost' };
+    return await gitOk(repo, ['commit-tree', tree, '-p', head, '-m', 'catalog: the work tree'], who);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 /** The current branch name, or `undefined` when HEAD is detached. */

@@ -1,5 +1,7 @@
 // `catalog validate` over a small catalog: every finding with its file:line:col, exit codes.
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalog, tempTree } from '../helpers/cli.js';
 import { validateComponentSource } from '../../scripts/catalog/validate.js';
@@ -89,6 +91,26 @@ describe('catalog validate', () => {
     // GitLab names the include by its address after variable expansion ($CI_COMMIT_SHA is HEAD here).
     // GitLab's text, then a suggestion among the inputs the component declares.
     expect(result.stderr).toBe(`examples/use.yml:4:7: \`gitlab.com/group/cat/good@${head}\`: unknown input arguments: stgae; did you mean "stage"? [include]\n`);
+  });
+
+  it("checks the examples against the components it checks, the work tree's: a new component and a new input before they are committed", () => {
+    const dir = tempTree({ 'templates/good.yml': GOOD });
+    gitCommitAll(dir);
+    execFileSync('git', ['remote', 'add', 'origin', 'git@gitlab.com:group/cat.git'], { cwd: dir });
+    // Not committed: a new input of `good`, a new component, and examples that use both.
+    writeFileSync(path.join(dir, 'templates/good.yml'), GOOD.replace('  inputs:\n', '  inputs:\n    greeting:\n      default: hello\n'));
+    writeFileSync(path.join(dir, 'templates/other.yml'), GOOD);
+    mkdirSync(path.join(dir, 'examples'));
+    writeFileSync(
+      path.join(dir, 'examples/use.yml'),
+      'include:\n  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/good@$CI_COMMIT_SHA\n    inputs:\n      greeting: hi\n  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/other@$CI_COMMIT_SHA\n',
+    );
+    const result = catalog(['validate'], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    // The repository is as it was: no commit, nothing staged.
+    expect(execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' })).toBe(' M templates/good.yml\n?? examples/\n?? templates/other.yml\n');
+    expect(execFileSync('git', ['rev-list', '--count', 'HEAD'], { cwd: dir, encoding: 'utf8' })).toBe('1\n');
   });
 
   it('warns when templates/<name>/template.yml is shadowed by templates/<name>.yml', () => {

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runDocs } from '../../scripts/cli/commands/docs.js';
 import { runRelease, type ReleaseArgs } from '../../scripts/cli/commands/release.js';
 import type { Io } from '../../scripts/cli/io.js';
-import { catalog } from '../helpers/cli.js';
+import { catalog, runInProcess, type InProcessRun } from '../helpers/cli.js';
 import { createRepo, type FixtureRepo } from '../helpers/fixture-repo.js';
 
 const COMPONENT = `spec:
@@ -34,23 +34,8 @@ afterEach(async () => {
   for (const repo of repos.splice(0)) await repo.cleanup();
 });
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function run(dir: string, args: ReleaseArgs): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { cwd: dir, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => '' };
-  try {
-    return { code: await runRelease(args, io), stdout, stderr };
-  } catch (error) {
-    // What the CLI entry point does with an operational failure.
-    return { code: 2, stdout, stderr: `${stderr}${(error as Error).message}\n` };
-  }
-}
+type Run = InProcessRun;
+const run = (dir: string, args: ReleaseArgs) => runInProcess(dir, (io) => runRelease(args, io), '');
 
 /** A catalog that passes every check, committed as `feat: the hello component`. */
 async function catalogRepo(options: { release?: Record<string, string> | undefined } = {}): Promise<FixtureRepo> {

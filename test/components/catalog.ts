@@ -4,7 +4,7 @@
  * `catalog render` resolves `$CI_SERVER_FQDN/$CI_PROJECT_PATH/<name>@$CI_COMMIT_SHA` (and the
  * same with `--project-path group/catalog`) to the committed files. Commands run in-process.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,27 +18,13 @@ import { findComponentIncludes } from '../../scripts/gitlab/includes/processor.j
 import { parseComponentSource } from '../../scripts/gitlab/component/source.js';
 import { RENDERING_STAND_INS, standInsFor } from '../../scripts/gitlab/component/stand-ins.js';
 import { discoverComponents, type ComponentFile } from '../../scripts/catalog/discover.js';
+import { GOLDEN_ORIGIN, GOLDEN_PROJECT_PATH, listExamples, normaliseSha, type Example } from '../../scripts/catalog/golden-render.js';
 import { parseYamlDocuments } from '../../scripts/gitlab/yaml/psych.js';
 import { createRepo, type FixtureRepo } from '../helpers/fixture-repo.js';
 
-export const PROJECT_PATH = 'group/catalog';
-export const ORIGIN = `git@gitlab.com:${PROJECT_PATH}.git`;
-
-export interface Example {
-  /** The directory name under `examples/`: the golden file is `test/fixtures/render/<name>.yml`. */
-  readonly name: string;
-  /** `examples/<name>/.gitlab-ci.yml`. */
-  readonly file: string;
-}
-
-export function listExamples(root: string): Example[] {
-  const dir = path.join(root, 'examples');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((name) => existsSync(path.join(dir, name, '.gitlab-ci.yml')) && statSync(path.join(dir, name)).isDirectory())
-    .sort()
-    .map((name) => ({ name, file: `examples/${name}/.gitlab-ci.yml` }));
-}
+export const PROJECT_PATH = GOLDEN_PROJECT_PATH;
+export const ORIGIN = GOLDEN_ORIGIN;
+export { listExamples, normaliseSha, type Example };
 
 export interface Captured {
   readonly code: number;
@@ -76,11 +62,6 @@ export async function renderExample(repoDir: string, file: string): Promise<Capt
   const { io, output } = captureIo(repoDir);
   const code = await runRender({ pipeline: file, projectPath: PROJECT_PATH }, io);
   return { code, ...output() };
-}
-
-/** The only commit-dependent values of a render: the SHA (`$CI_COMMIT_SHA`, `component.sha`) and its short form. */
-export function normaliseSha(text: string, sha: string): string {
-  return text.split(sha).join('<sha>').split(sha.slice(0, 8)).join('<short-sha>');
 }
 
 export function parseYaml(text: string, file: string): Value {

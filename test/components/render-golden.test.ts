@@ -13,13 +13,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GOLDEN_DIR as GOLDEN_RENDER_DIR, goldenHeader } from '../../scripts/catalog/golden-render.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { catalogRepo, listExamples, normaliseSha, renderExample, type CatalogRepo } from './catalog.js';
 
-const GOLDEN_DIR = path.join(REPO_ROOT, 'test/fixtures/render');
+const GOLDEN_DIR = path.join(REPO_ROOT, GOLDEN_RENDER_DIR);
 const IN_CI = (process.env['CI'] ?? '') !== '';
 const UPDATE = process.env['UPDATE_GOLDEN'] === '1' && !IN_CI;
-const HEADER = '# Golden render of examples/%s/.gitlab-ci.yml (test/components/render-golden.test.ts).\n# Regenerate with UPDATE_GOLDEN=1 after reviewing the diff; <sha> stands for the commit.\n';
 
 const examples = listExamples(REPO_ROOT);
 const goldenFile = (name: string) => path.join(GOLDEN_DIR, `${name}.yml`);
@@ -44,7 +44,7 @@ describe('example pipelines render as their golden files', () => {
   if (examples.length === 0) it.skip('no examples/*/.gitlab-ci.yml in this catalog yet', () => {});
 
   it.each(examples)('$file', async (example) => {
-    const actual = HEADER.replace('%s', example.name) + (await rendered(example.file));
+    const actual = goldenHeader(example.name) + (await rendered(example.file));
     const golden = goldenFile(example.name);
     if (!existsSync(golden) || UPDATE) {
       expect(IN_CI, `${relative(golden)} is missing: run \`UPDATE_GOLDEN=1 node node_modules/vitest/vitest.mjs run test/components\` locally, review and commit it`).toBe(false);

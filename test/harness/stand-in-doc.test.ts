@@ -20,7 +20,7 @@ describe('docs/image-stand-ins.md', () => {
     expect(new Set(tags).size).toBe(tags.length);
     expect(tags).toEqual(
       expect.arrayContaining([
-        'docker:29.5.2-cli', 'docker:29.5.2-dind', 'quay.io/podman/stable:v4.9.4', 'registry:3.0.0', 'motoserver/moto:5.2.1',
+        'docker:29.5.2-cli', 'docker:29.5.2-dind', 'quay.io/podman/stable:v5.8.7', 'registry:3.0.0', 'motoserver/moto:5.2.1',
         'docker.io/tonistiigi/binfmt:qemu-v9.2.2', 'node:20.19-bookworm',
       ]),
     );

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { onTestFinished } from 'vitest';
+import type { Io } from '../../scripts/cli/io.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(REPO_ROOT, 'dist/scripts/cli/main.js');
@@ -35,4 +36,25 @@ export function tempTree(files: Record<string, string | Uint8Array>): string {
     writeFileSync(path.join(dir, name), text);
   }
   return dir;
+}
+
+export interface InProcessRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a command's function in this process with its output captured. An operational failure
+ * (thrown) becomes exit 2 with `<errorPrefix><message>` on stderr, as the CLI entry point prints it.
+ */
+export async function runInProcess(cwd: string, command: (io: Io) => Promise<number>, errorPrefix = 'catalog: '): Promise<InProcessRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { cwd, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => '' };
+  try {
+    return { code: await command(io), stdout, stderr };
+  } catch (error) {
+    return { code: 2, stdout, stderr: `${stderr}${errorPrefix}${(error as Error).message}\n` };
+  }
 }

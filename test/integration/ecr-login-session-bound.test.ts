@@ -18,7 +18,7 @@ import { describeUnavailable, integrationUnavailable } from '../helpers/integrat
 
 describeUnavailable('ecr-login role session and job timeout');
 
-const WARNING = /^ecr-login: warning: the role session ends after role-duration-seconds/m;
+const WARNING = /^ecr-login: WARNING: the role session ends after role-duration-seconds/m;
 
 describe.runIf(integrationUnavailable === undefined)('ecr-login role session and job timeout', () => {
   const login = (inputs: Readonly<Record<string, string | number>>, jobTimeout: string): string => {

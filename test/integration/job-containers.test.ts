@@ -16,6 +16,10 @@
  * (the registry stand-in under the ECR hostname, TLS on 443 with the harness CA, htpasswd with
  * moto's token password): the job must log in with podman, as on GitLab.
  *
+ * podman-arch-build in its default image (podman 5) builds a Containerfile with RUN steps for this
+ * machine's architecture, without pushing: the RUN steps must run in a job container whose limits
+ * podman cannot raise (this machine has no CAP_SYS_RESOURCE; an unprivileged runner neither).
+ *
  * Root only (dockerd, namespaces, mmdebstrap): elsewhere skipped with the reason, or failed under
  * CATALOG_REQUIRE_TOOLS=1.
  */
@@ -27,7 +31,7 @@ import { startEnvironment, type Environment } from '../../harness/integration/en
 import { gitlabCiLocalDockerRunner, startJobEngine, type JobEngine } from '../../harness/integration/gitlab-ci-local-docker.js';
 import { checkGitlabCiLocal } from '../../harness/integration/gitlab-ci-local-run.js';
 import { pipelineFailure, type PipelineRun } from '../../harness/integration/runner.js';
-import { ecrLoginCheckPipelineText, ROLE_ARN } from '../../harness/integration/scenario-podman.js';
+import { ecrLoginCheckPipelineText, nativeArch, PODMAN_IGNORED_SCHEMA_PATHS, ROLE_ARN } from '../../harness/integration/scenario-podman.js';
 import { execa } from 'execa';
 import { describeUnavailable, integrationUnavailable, REPO_ROOT, TOOLS_REQUIRED } from '../helpers/integration.js';
 
@@ -124,6 +128,30 @@ const CHECK_JOB_SERVICES = `ecr-login-check:
         REGISTRY_AUTH_HTPASSWD_PATH: $ECR_HTPASSWD
 `;
 
+/**
+ * podman-arch-build for `arch`, not pushing, with a context its job's before_script makes: no base
+ * image can be pulled here and gitlab-ci-local copies only committed files, so the base is the job
+ * image's own bash and the libraries it links, `podman import`ed into the job's podman storage,
+ * and the Containerfile has one RUN step on it.
+ */
+const PODMAN_RUN_STEPS_PIPELINE = (arch: string): string => `include:
+  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/podman-arch-build@$CI_COMMIT_SHA
+    inputs:
+      arch: ${arch}
+      runner-tags: []
+      image-name: registry.example.com/app
+      context: run-steps
+      push: false
+
+podman-build-${arch}:
+  before_script:
+    - mkdir -p run-steps /tmp/base/usr/bin
+    - for f in /usr/bin/bash $(ldd /usr/bin/bash | grep -o '/[^ ]*'); do cp --parents "$f" /tmp/base; done
+    - cp /usr/bin/bash /tmp/base/usr/bin/sh && ln -s usr/bin /tmp/base/bin
+    - tar -C /tmp/base -c . | podman --storage-driver="$STORAGE_DRIVER" import - localhost/run-steps-base:1
+    - printf 'FROM localhost/run-steps-base:1\\nRUN echo "run step as $EUID"\\n' > run-steps/Containerfile
+`;
+
 function jobLine(run: PipelineRun): string {
   return run.pipeline.jobs
     .map((j) => `${j.name}: image ${j.image ?? '-'}, services ${(j.services ?? []).join(', ') || '-'}, ${j.durationMs === undefined ? '?' : (j.durationMs / 1000).toFixed(1)} s, ${j.status}`)
@@ -218,5 +246,21 @@ describe.runIf(integrationUnavailable === undefined)('jobs in containers (gitlab
     const [check] = run.pipeline.jobs;
     const log = readFileSync(check?.logFile ?? '', 'utf8');
     expect(log).toMatch(/^ecr-login: podman: logged in to 123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com/m);
+  });
+
+  it('podman-arch-build in its default image (podman 5) runs the RUN steps of a Containerfile (push: false) where the job cannot raise its open-file and process limits', { timeout: 600_000 }, async (context) => {
+    const { env, jobEngine } = ready(context);
+    const arch = nativeArch();
+    if (arch === undefined) return context.skip(`no podman-arch-build arch for this machine (${process.arch})`);
+    const runner = gitlabCiLocalDockerRunner(env, jobEngine, { privileged: true });
+    const run = await runner.run(PODMAN_RUN_STEPS_PIPELINE(arch), { name: 'podman-run-steps', verbose: true, ignoreSchemaPaths: PODMAN_IGNORED_SCHEMA_PATHS });
+    console.log(`[jobs] podman-arch-build, RUN steps\n${jobLine(run)}`);
+    expect(run.pipeline.jobs.map((j) => [j.name, j.image])).toEqual([[`podman-build-${arch}`, 'quay.io/podman/stable:v5.8.7']]);
+    expect(run.pipeline.status, pipelineFailure(run.pipeline)).toBe('success');
+    const log = readFileSync(run.pipeline.jobs[0]?.logFile ?? '', 'utf8');
+    expect(log).toMatch(/^podman-arch-build: podman version 5\.\d+\.\d+$/m);
+    expect(log).toMatch(/^STEP \d+\/\d+: RUN echo "run step as \$EUID"$/m);
+    expect(log).toMatch(/^run step as 0$/m);
+    expect(log).toMatch(new RegExp(`^podman-arch-build: image \\S+ is linux/${arch} as expected$`, 'm'));
   });
 });

@@ -72,8 +72,14 @@ describe('scenario 4 pipeline texts', () => {
   });
 
   it('reads the component ERROR lines of a job log, not the runner\'s', () => {
-    const log = ['note', '\u001b[31mERROR: missing linux/arm64: cannot read x\u001b[0m', 'WARNING: retrying', 'ERROR: Job failed: exit code 1'].join('\n');
-    expect(componentErrors(log)).toEqual(['missing linux/arm64: cannot read x']);
+    const log = [
+      'manifest-merge: note',
+      'manifest-merge: ERROR: missing linux/arm64: cannot read x',
+      'manifest-merge: WARNING: retrying',
+      'podman-arch-build: ERROR: runner is x86_64',
+      'ERROR: Job failed: exit code 1',
+    ].join('\n');
+    expect(componentErrors(log)).toEqual(['missing linux/arm64: cannot read x', 'runner is x86_64']);
   });
 });
 

@@ -8,9 +8,15 @@
  *       "release": {
  *         "description": "Multi-arch container builds for GitLab CI",   // required to release
  *         "tag-prefix": "v",                                           // "" (default) or "v"
- *         "project-url": "https://gitlab.com/group/catalog"            // CHANGELOG links
+ *         "project-url": "https://gitlab.com/group/catalog",           // CHANGELOG links, catalog fork
+ *         "server-base-path": "/gitlab"                                // see below
  *       }
  *     }
+ *
+ * `server-base-path` is the path a GitLab instance installed under a relative URL serves from
+ * (`https://example.com/gitlab/group/catalog`): it belongs to the server, not to the project, so
+ * the project path is what follows it. It is never guessed from the URL, whose path could as well
+ * be a project in a group named `gitlab`. Default "" (the instance serves from its root).
  *
  * A malformed section is an operational error naming package.json and the place (exit 2).
  */
@@ -22,7 +28,10 @@ import { parseYamlDocuments, positionIn } from '../../gitlab/yaml/psych.js';
 
 export const RELEASE_CONFIG_FILE = 'package.json';
 const SECTION = ['catalog', 'release'] as const;
-const KEYS = ['description', 'tag-prefix', 'project-url'] as const;
+const KEYS = ['description', 'tag-prefix', 'project-url', 'server-base-path'] as const;
+
+/** `/gitlab`, `/tools/gitlab`: path segments of URL-safe characters. */
+export const SERVER_BASE_PATH = /^(?:\/[A-Za-z0-9._~-]+)+$/;
 
 /** What GitLab's `Gitlab::Regex::SemVer.optional_prefixed` allows before a version: nothing or `v`. */
 export type TagPrefix = '' | 'v';
@@ -33,9 +42,11 @@ export interface ReleaseConfig {
   readonly tagPrefix: TagPrefix;
   /** `https://<server>/<group>/<project>` without a trailing slash, for links; undefined: no links. */
   readonly projectUrl: string | undefined;
+  /** `/gitlab` for an instance under a relative URL, else ""; the part of `projectUrl`'s path that is not the project's. */
+  readonly serverBasePath: string;
 }
 
-export const DEFAULT_RELEASE_CONFIG: ReleaseConfig = { description: '', tagPrefix: '', projectUrl: undefined };
+export const DEFAULT_RELEASE_CONFIG: ReleaseConfig = { description: '', tagPrefix: '', projectUrl: undefined, serverBasePath: '' };
 
 /** The settings in `<root>/package.json`, or the defaults when it has no `catalog.release`. */
 export async function loadReleaseConfig(root: string): Promise<ReleaseConfig> {
@@ -72,5 +83,13 @@ export function parseReleaseConfig(text: string): ReleaseConfig {
   if (prefix !== '' && prefix !== 'v') fail(['tag-prefix'], `"catalog.release.tag-prefix" must be "" or "v": GitLab's catalog only publishes tags like 1.2.3 or v1.2.3`);
   const url = stringAt('project-url');
   if (url !== undefined && !/^https?:\/\/[^/\s]+\/\S+$/.test(url)) fail(['project-url'], `"catalog.release.project-url" must be the project's web address, e.g. https://gitlab.com/group/catalog`);
-  return { description: (stringAt('description') ?? '').trim(), tagPrefix: prefix as TagPrefix, projectUrl: url?.replace(/\/+$/, '') };
+  const basePath = (stringAt('server-base-path') ?? '').replace(/\/+$/, '');
+  if (basePath !== '' && !SERVER_BASE_PATH.test(basePath)) {
+    fail(['server-base-path'], `"catalog.release.server-base-path" must be the path GitLab is installed under, e.g. /gitlab, or ""`);
+  }
+  const projectUrl = url?.replace(/\/+$/, '');
+  if (projectUrl !== undefined && basePath !== '' && !projectUrl.replace(/^https?:\/\/[^/]+/, '').startsWith(`${basePath}/`)) {
+    fail(['server-base-path'], `"catalog.release.server-base-path" ${basePath} is not where the path of "catalog.release.project-url" starts (${projectUrl})`);
+  }
+  return { description: (stringAt('description') ?? '').trim(), tagPrefix: prefix as TagPrefix, projectUrl, serverBasePath: basePath };
 }

@@ -15,7 +15,7 @@
  * file for the release job's `description`.
  */
 import path from 'node:path';
-import { GitError, ToolkitError, UsageError } from '../../core/errors.js';
+import { GitError, UsageError } from '../../core/errors.js';
 import { writeAtomically } from '../../core/files.js';
 import {
   commitDay,
@@ -41,6 +41,7 @@ import { changeLevel, parseConventionalCommit, type ConventionalCommit } from '.
 import { highestVersion, nextVersion, type Part, type VersionRequest } from '../../catalog/release/next-version.js';
 import { checkPublishable, NO_DESCRIPTION } from '../../catalog/release/publishable.js';
 import type { ExitCode, Io } from '../io.js';
+import { runCatalogChecks } from './catalog-checks.js';
 
 export interface ReleaseArgs {
   /** `patch`, `minor`, `major`, `<x.y.z>`, or `check-tag`. */
@@ -95,12 +96,12 @@ export async function runRelease(args: ReleaseArgs, io: Io): Promise<ExitCode> {
   if (refusals.length > 0 || !next.ok || branch === undefined) return refuse(refusals);
 
   // The catalog's own checks, in this repository.
-  const failed = await failingChecks(repo, io);
-  if (failed.code === 2) {
-    io.stderr(failed.output);
+  const checks = await runCatalogChecks(repo, io);
+  if (checks.kind === 'operational') {
+    io.stderr(checks.output);
     return 2;
   }
-  if (failed.refusals.length > 0) return refuse(failed.refusals);
+  if (checks.failures.length > 0) return refuse(checks.failures.map(({ name, output }) => `${name} reports problems; fix them (run ${name}), then release:\n${output}`));
 
   const tag = `${config.tagPrefix}${next.version}`;
   const changelogPath = path.join(repo, CHANGELOG_FILE);
@@ -158,43 +159,6 @@ function versionRequest(args: ReleaseArgs): VersionRequest {
 function conventionalCommits(log: readonly { readonly sha: string; readonly message: string }[]): ConventionalCommit[] {
   // Oldest first, as a CHANGELOG reads.
   return [...log].reverse().flatMap((entry) => parseConventionalCommit(entry.sha, entry.message) ?? []);
-}
-
-interface CheckResults {
-  readonly code: ExitCode;
-  readonly refusals: readonly string[];
-  readonly output: string;
-}
-
-/**
- * `catalog validate`, `catalog lint`, `catalog docs --check` and `catalog build --check`, run in-process on the repository
- * as a maintainer would run them. A check that finds problems refuses the release with its output;
- * one that fails to run (exit 2) stops it as an operational failure.
- */
-async function failingChecks(repo: string, io: Io): Promise<CheckResults> {
-  const checks: readonly [string, (checkIo: Io) => Promise<ExitCode>][] = [
-    ['catalog validate', async (checkIo) => (await import('./validate.js')).runValidate({ paths: [] }, checkIo)],
-    ['catalog lint', async (checkIo) => (await import('./lint.js')).runLint({ pipelines: [] }, checkIo)],
-    ['catalog docs --check', async (checkIo) => (await import('./docs.js')).runDocs({ check: true }, checkIo)],
-    ['catalog build --check', async (checkIo) => (await import('./build.js')).runBuild({ check: true }, checkIo)],
-  ];
-  const refusals: string[] = [];
-  for (const [name, run] of checks) {
-    let output = '';
-    const collect = (text: string) => {
-      output += text;
-    };
-    const code = await run({ cwd: repo, stdout: collect, stderr: collect, readStdin: io.readStdin }).catch((error: unknown) => {
-      if (error instanceof ToolkitError) {
-        output += `${name}: ${error.message}\n`;
-        return 2 as const;
-      }
-      throw error;
-    });
-    if (code === 2) return { code, refusals, output };
-    if (code !== 0) refusals.push(`${name} reports problems; fix them (run ${name}), then release:\n${output.replace(/\n*$/, '')}`);
-  }
-  return { code: refusals.length > 0 ? 1 : 0, refusals, output: '' };
 }
 
 async function runCheckTag(args: ReleaseArgs, io: Io): Promise<ExitCode> {

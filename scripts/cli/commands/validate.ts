@@ -25,10 +25,12 @@ export async function runValidate(args: ValidateArgs, io: Io): Promise<ExitCode>
     const source = parseComponentSource(await readTextFile(io, file), displayPath(root, file));
     diagnostics.push(...validateComponentSource(source));
   }
-  const { validateExamplePipeline } = await import('../../catalog/validate-includes.js');
-  if (args.paths.length === 0) {
-    for (const example of await listYamlFiles(path.join(root, 'examples'))) {
-      diagnostics.push(...(await validateExamplePipeline(root, displayPath(root, example), await readTextFile(io, example))));
+  const examples = args.paths.length === 0 ? await listYamlFiles(path.join(root, 'examples')) : [];
+  if (examples.length > 0) {
+    const { exampleContext, validateExamplePipeline } = await import('../../catalog/validate-includes.js');
+    const context = await exampleContext(root);
+    for (const example of examples) {
+      diagnostics.push(...(await validateExamplePipeline(context, displayPath(root, example), await readTextFile(io, example))));
     }
   }
   const sorted = sortDiagnostics(diagnostics);
