@@ -185,6 +185,27 @@ describe.each(available)('components/lib in %s', (_name, shell) => {
         expect(wait).toBeLessThanOrEqual(base * 1.5);
       }
     });
+
+    it('the doubling stops at 20 s, or at the first delay when that is longer; the jitter stays within half of the capped wait', () => {
+      const backoffs = (policy: string, attempts: readonly number[]) => {
+        const r = run(shell, `${policy}\nfor n in ${attempts.join(' ')}; do catalog_backoff_ms $n; done`);
+        expect(r.status, r.stderr).toBe(0);
+        return r.stdout.trim().split('\n').map(Number);
+      };
+      // A 1 s delay doubles to 16 s at the 5th wait; from the 6th on (32 s uncapped) it stays at 20 s.
+      const capped = backoffs('catalog_retry_policy 0 1', [5, 6, 7, 12, 40, 70]);
+      expect(capped[0]).toBeGreaterThanOrEqual(16_000);
+      expect(capped[0]).toBeLessThanOrEqual(24_000);
+      for (const wait of capped.slice(1)) {
+        expect(wait).toBeGreaterThanOrEqual(20_000);
+        expect(wait).toBeLessThanOrEqual(30_000);
+      }
+      // A first delay above the cap is kept as it is, never doubled.
+      for (const wait of backoffs('catalog_retry_policy 0 45', [1, 2, 9])) {
+        expect(wait).toBeGreaterThanOrEqual(45_000);
+        expect(wait).toBeLessThanOrEqual(67_500);
+      }
+    });
   });
 
   describe('values and quoting', () => {
