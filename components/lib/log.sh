@@ -55,7 +55,7 @@ catalog_forget() {
     unset -f "$catalog_f"
   done
   unset catalog_component catalog_section_open catalog_die_removes \
-    catalog_retries catalog_retry_delay_ms catalog_retry_permanent catalog_retry_transient catalog_r_whole \
+    catalog_retries catalog_retry_delay_ms catalog_retry_max_delay_ms catalog_retry_permanent catalog_retry_transient catalog_r_whole \
     catalog_r_fraction catalog_r_random catalog_r_wait catalog_r_n catalog_r_permanent catalog_r_transient \
     catalog_r_stdin catalog_r_keep catalog_r_what catalog_r_dir catalog_r_attempts catalog_r_attempt catalog_r_rc \
     catalog_q_rest catalog_q_out catalog_s_hide catalog_s_arg catalog_s_line catalog_f

@@ -31,17 +31,24 @@ catalog_jitter_ms() {
   printf '%s\n' "$((catalog_r_random % ($1 + 1)))"
 }
 
+# The doubling stops at 20 s (the AWS SDKs' cap for their own retries): past it, a longer wait
+# only spends the job's time that one more attempt could use. A first delay above it is kept.
+catalog_retry_max_delay_ms=20000
+
 # catalog_backoff_ms <attempt>: the wait after failed attempt <attempt> (1, 2, …): the delay
-# doubled at each attempt, plus up to half of that again at random, so that the jobs of one
-# pipeline that one registry outage failed together do not all come back at the same moment.
-# Each wait is longer than the one before it, whatever the jitter.
+# doubled at each attempt up to the cap, plus up to half of that again at random, so that the
+# jobs of one pipeline that one registry outage failed together do not all come back at the same
+# moment. Until the cap, each wait is longer than the one before it, whatever the jitter.
 catalog_backoff_ms() {
   catalog_r_wait=$catalog_retry_delay_ms
   catalog_r_n=1
-  while [ "$catalog_r_n" -lt "$1" ]; do
+  while [ "$catalog_r_n" -lt "$1" ] && [ "$catalog_r_wait" -lt "$catalog_retry_max_delay_ms" ]; do
     catalog_r_wait=$((catalog_r_wait * 2))
     catalog_r_n=$((catalog_r_n + 1))
   done
+  if [ "$catalog_r_wait" -gt "$catalog_retry_max_delay_ms" ] && [ "$catalog_retry_delay_ms" -le "$catalog_retry_max_delay_ms" ]; then
+    catalog_r_wait=$catalog_retry_max_delay_ms
+  fi
   printf '%s\n' "$((catalog_r_wait + $(catalog_jitter_ms "$((catalog_r_wait / 2))")))"
 }
 
