@@ -69,9 +69,25 @@ export interface FaultCounts {
   readonly dropped: number;
 }
 
+/** One request the proxy received, and what it did with it. */
+export interface ProxiedRequest {
+  readonly method: string;
+  /** Path and query, as the client sent them. */
+  readonly url: string;
+  readonly outcome: 'forwarded' | FaultKind | 'dropped' | 'down';
+}
+
+/** How many requests the proxy remembers (the oldest are forgotten first): memory stays bounded. */
+const REQUEST_LOG_LIMIT = 20_000;
+
 export interface FaultProxy {
   readonly seed: number;
   counts(): FaultCounts;
+  /**
+   * The requests received since `counts().requests` was `mark`, in arrival order (those still
+   * remembered: the last REQUEST_LOG_LIMIT), so that a test can say what a job asked the registry.
+   */
+  requestsSince(mark: number): readonly ProxiedRequest[];
   /**
    * The next `count` requests that `match` (method and path) have their connection closed without
    * an answer, as a registry or load balancer that drops a connection does (Go clients report
@@ -144,6 +160,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let forwarded = 0;
   let refusedWhileDown = 0;
   let dropped = 0;
+  const requestLog: ProxiedRequest[] = [];
+  const remember = (request: http.IncomingMessage, outcome: ProxiedRequest['outcome']): void => {
+    requestLog.push({ method: request.method ?? '', url: request.url ?? '', outcome });
+    if (requestLog.length > REQUEST_LOG_LIMIT) requestLog.shift();
+  };
   const drops: { remaining: number; match: (method: string, url: string) => boolean }[] = [];
   let down = false;
   const ca = readFileSync(upstream.caFile);
@@ -207,6 +228,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       requests++;
       if (down) {
         refusedWhileDown++;
+        remember(request, 'down');
         reset(request);
         return;
       }
@@ -214,15 +236,18 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (drop !== undefined) {
         drop.remaining--;
         dropped++;
+        remember(request, 'dropped');
         request.socket.destroy();
         return;
       }
       if (random() >= faultRate) {
+        remember(request, 'forwarded');
         forward(request, response);
         return;
       }
       const kind = FAULT_KINDS[Math.floor(random() * FAULT_KINDS.length)] ?? 'reset';
       faults[kind]++;
+      remember(request, kind);
       if (kind === 'reset') {
         reset(request);
         return;
@@ -276,6 +301,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   return {
     seed: options.seed,
     counts: () => ({ requests, forwarded, faults: { ...faults }, refusedWhileDown, dropped }),
+    requestsSince: (mark) => requestLog.slice(Math.max(0, requestLog.length - (requests - mark))),
     dropNext(count, match) {
       drops.push({ remaining: count, match });
     },

@@ -140,6 +140,9 @@ describe('fault proxy', () => {
     expect(counts.forwarded).toBe(0);
     expect(counts.faults).toEqual(Object.fromEntries(FAULT_KINDS.map((kind) => [kind, seen[kind] ?? 0])));
     for (const kind of FAULT_KINDS) expect(counts.faults[kind], kind).toBeGreaterThan(0);
+    const logged = proxy.requestsSince(0);
+    expect(logged).toHaveLength(40);
+    for (const kind of FAULT_KINDS) expect(logged.filter((r) => r.outcome === kind), kind).toHaveLength(seen[kind] ?? 0);
   });
 
   it('repeats the same faults for the same seed and request order', async () => {
@@ -162,6 +165,12 @@ describe('fault proxy', () => {
     await expect(request(port, 'GET', '/v2/')).rejects.toMatchObject({ code: 'ECONNRESET', message: 'socket hang up' });
     expect((await request(port, 'GET', '/v2/')).status).toBe(202);
     expect(proxy.counts()).toMatchObject({ requests: 3, forwarded: 2, dropped: 1 });
+    expect(proxy.requestsSince(0)).toEqual([
+      { method: 'HEAD', url: '/v2/', outcome: 'forwarded' },
+      { method: 'GET', url: '/v2/', outcome: 'dropped' },
+      { method: 'GET', url: '/v2/', outcome: 'forwarded' },
+    ]);
+    expect(proxy.requestsSince(2)).toEqual([{ method: 'GET', url: '/v2/', outcome: 'forwarded' }]);
   });
 
   it('down refuses connections; up serves again', async () => {

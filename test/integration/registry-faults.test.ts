@@ -26,7 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeUnavailable, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
 import { stringifyPlainYaml } from '../../scripts/gitlab/yaml/psych.js';
 import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
-import { FAULT_KINDS, type FaultCounts } from '../../harness/integration/fault-proxy.js';
+import { FAULT_KINDS, type FaultCounts, type ProxiedRequest } from '../../harness/integration/fault-proxy.js';
 import { busyboxContext } from '../../harness/integration/images.js';
 import { indexEntries } from '../../harness/integration/oci.js';
 import { pipelineFailure, type ExtraVariable, type JobResult, type PipelineRun } from '../../harness/integration/runner.js';
@@ -142,7 +142,11 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
     });
 
   /** Runs a pipeline and prints what the proxy did during it. */
-  const runCounted = async (name: string, text: string, variables: readonly ExtraVariable[] = []): Promise<{ run: PipelineRun; counts: FaultCounts }> => {
+  const runCounted = async (
+    name: string,
+    text: string,
+    variables: readonly ExtraVariable[] = [],
+  ): Promise<{ run: PipelineRun; counts: FaultCounts; requests: readonly ProxiedRequest[] }> => {
     const e = ready();
     const before = proxy().counts();
     const run = await e.runner.run(`# registry faults: ${name}\n${text}`, {
@@ -152,6 +156,7 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
       ignoreSchemaPaths: PODMAN_IGNORED_SCHEMA_PATHS,
     });
     const after = proxy().counts();
+    const requests = proxy().requestsSince(before.requests);
     const counts: FaultCounts = {
       requests: after.requests - before.requests,
       forwarded: after.forwarded - before.forwarded,
@@ -159,9 +164,11 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
       dropped: after.dropped - before.dropped,
       faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, after.faults[k] - before.faults[k]])) as FaultCounts['faults'],
     };
-    const jobs = run.pipeline.jobs.map((j) => `${j.name}=${j.status}`).join(' ');
+    const jobs = run.pipeline.jobs
+      .map((j) => `${j.name}=${j.status}${j.durationMs === undefined ? '' : ` in ${(j.durationMs / 1000).toFixed(1)} s`}, ${retriesIn(jobLog(j))} retries`)
+      .join('; ');
     log(`[counts] ${name} (seed ${SEED}): ${counts.requests} requests, ${counts.forwarded} forwarded, faults ${FAULT_KINDS.map((k) => `${k}: ${counts.faults[k]}`).join(', ')}, refused while down: ${counts.refusedWhileDown}, dropped: ${counts.dropped}; jobs ${jobs}`);
-    return { run, counts };
+    return { run, counts, requests };
   };
   const job = (run: PipelineRun, name: string): JobResult => {
     const found = run.pipeline.jobs.find((j) => j.name === name);
@@ -169,6 +176,11 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
     return found;
   };
   const jobLog = (j: JobResult): string => (j.logFile === undefined ? '' : readFileSync(j.logFile, 'utf8'));
+  /**
+   * Retries a job's log shows: the components' own (`catalog_retry`'s "retrying in", buildx-ecr's
+   * build loop) and podman's in-process ones (`Failed, retrying in 1s ... (1/3)`).
+   */
+  const retriesIn = (text: string): number => text.match(/retrying in \d/g)?.length ?? 0;
   const faultsIn = (counts: FaultCounts): number => FAULT_KINDS.reduce((sum, k) => sum + counts.faults[k], 0);
   /** The digest each tag of `repository` points at, read from the registry itself. */
   const tagDigests = async (repository: string): Promise<Record<string, string>> => {
@@ -263,7 +275,8 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
     expect(counts.dropped).toBe(1);
     const build = job(run, PODMAN_BUILD);
     expect(build.status, pipelineFailure(run.pipeline)).toBe('success');
-    expect(jobLog(build)).toMatch(/ecr-login: podman login \S+ failed \(attempt 1 of 3, exit \d+\); retrying in 1s/);
+    // catalog_retry's notice (components/lib/retry.sh): the first wait is retry-delay plus up to half of it.
+    expect(jobLog(build)).toMatch(/ecr-login: WARNING: podman login \S+ failed \(exit \d+\), attempt 1 of 3; retrying in 1\.\d{3}s/);
   });
 
   it('with the registry down, each job fails naming the registry host, and no tag or index is left', { timeout: 1_500_000 }, async () => {
