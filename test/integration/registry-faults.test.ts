@@ -227,11 +227,18 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
     expect(archDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
     cleanArchDigest = archDigest;
 
-    const { run, counts } = await faulted(() =>
+    const { run, counts, requests } = await faulted(() =>
       runCounted('merge-faulted', podmanPipeline(image, RETRIES.faulted, 'merge'), [{ key: 'IMAGE_DIGEST_AMD64', value: archDigest }]),
     );
     expect(faultsIn(counts), 'the proxy injected faults during the run').toBeGreaterThan(0);
     const merge = job(run, MERGE);
+    // The image is in the repository already: the merge reads it, never pushes it again (no blob
+    // checked or uploaded, no manifest written by digest), so each attempt of an index push is the
+    // index alone, not the image's requests as well. Its only writes are the index under its tags.
+    const blobWrites = requests.filter((r) => r.url.includes('/blobs/') && r.method !== 'GET').map((r) => `${r.method} ${r.url}`);
+    expect(blobWrites, 'blob checks or uploads by the merge').toEqual([]);
+    const manifestWrites = new Set(requests.filter((r) => r.method === 'PUT').map((r) => r.url.replace(/\?.*$/, '')));
+    expect([...manifestWrites].sort()).toEqual([shortSha(), 'latest', 'main'].map((tag) => `/v2/${repository}/manifests/${tag}`).sort());
     expect(merge.status, pipelineFailure(run.pipeline)).toBe('success');
     log(`[survived] manifest-merge: ${faultsIn(counts)} faults`);
 
