@@ -151,9 +151,17 @@ if [ -n "$PAB_CACHE_REPO" ]; then set -- "$@" --cache-from "$PAB_CACHE_REPO" --c
 # podman 5 run as root gives each RUN step 1048576 open files and processes, and raising a hard
 # limit needs CAP_SYS_RESOURCE, which a job may lack ("setting RLIMIT_NPROC limit … operation not
 # permitted"). Below that, RUN steps get the job's own hard limits, which needs no privilege; an
-# --ulimit in build-extra-args comes later and wins.
-PAB_LIMITS=$(sed -n -e 's/^Max open files  *[^ ]*  *\([0-9][0-9]*\) .*/nofile \1/p' \
-  -e 's/^Max processes  *[^ ]*  *\([0-9][0-9]*\) .*/nproc \1/p' /proc/self/limits 2>/dev/null) || PAB_LIMITS=''
+# --ulimit in build-extra-args comes later and wins. podman 4 asks for no such limits, and in chroot
+# isolation refuses a process limit above the 32768 it gives a RUN step (podman 4.3.1: "setting
+# RLIMIT_NPROC limit to soft=96370,hard=96370 (was soft=32768,hard=32768): operation not
+# permitted"), so it gets none.
+case $PAB_PODMAN_VERSION in
+  [0-4].*) PAB_LIMITS='' ;;
+  *)
+    PAB_LIMITS=$(sed -n -e 's/^Max open files  *[^ ]*  *\([0-9][0-9]*\) .*/nofile \1/p' \
+      -e 's/^Max processes  *[^ ]*  *\([0-9][0-9]*\) .*/nproc \1/p' /proc/self/limits 2>/dev/null) || PAB_LIMITS=''
+    ;;
+esac
 while read -r _limit _hard; do
   if catalog_is_uint "${_hard:-}" && [ "$_hard" -lt 1048576 ]; then set -- "$@" --ulimit "$_limit=$_hard:$_hard"; fi
 done <<EOF
