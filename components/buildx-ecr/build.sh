@@ -4,6 +4,7 @@ set -eu
 # catalog:include ../lib/log.sh
 # catalog:include ../lib/retry.sh
 # catalog:include ../lib/text.sh
+# catalog:include ../lib/cosign.sh
 catalog_init buildx-ecr
 bx_tmp=
 catalog_section bx_settings 'settings'
@@ -59,7 +60,7 @@ printf '%s\n' "$bx_repository" | grep -Eq '^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]
 bx_image=$bx_registry/$bx_repository
 
 catalog_words "${BUILDX_ECR_PLATFORMS:-}" > "$bx_tmp/platforms"
-[ -s "$bx_tmp/platforms" ] || catalog_die "platforms is empty"
+[ -s "$bx_tmp/platforms" ] || catalog_die "platforms is empty (does the CI/CD variable it names exist in this job?)"
 while read -r bx_p; do
   printf '%s\n' "$bx_p" | grep -Eq '^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$' || catalog_die "platform '$bx_p' is not os/arch[/variant]"
 done < "$bx_tmp/platforms"
@@ -78,9 +79,24 @@ fi
 bx_index=false
 if [ "$bx_platform_count" -gt 1 ] || [ "$bx_provenance" != false ] || [ "$bx_sbom" = true ]; then bx_index=true; fi
 bx_push=$bx_opt_push
+# push-by-digest: one platform per job (one job of a parallel:matrix per runner), pushed
+# without a tag; manifest-merge tags the index it makes from the jobs' digests.
+bx_by_digest=$bx_opt_push_by_digest
+bx_key=
+if [ "$bx_by_digest" = true ]; then
+  [ "$bx_push" = true ] || catalog_die "push-by-digest needs push: true"
+  [ "$bx_platform_count" = 1 ] || catalog_die "push-by-digest builds one platform per job, got $bx_platforms: run one job per platform (parallel:matrix with platforms: \$PLATFORM)"
+  # The dotenv keys end in the platform as podman-arch-build's do and manifest-merge reads
+  # them (linux/arm/v7 -> ARM_V7): GitLab merges the reports of all the jobs a job needs,
+  # and of equal keys the later one wins.
+  bx_key=$(printf '%s' "${bx_platforms#linux/}" | tr '/abcdefghijklmnopqrstuvwxyz-' '_ABCDEFGHIJKLMNOPQRSTUVWXYZ_')
+fi
 bx_network=${BUILDX_ECR_NETWORK:-default}
 case $bx_network in default|host|none) ;; *) catalog_die "network must be default, host or none" ;; esac
 case $bx_driver in docker-container|docker) ;; *) catalog_die "buildx-driver must be docker-container or docker" ;; esac
+if [ "$bx_by_digest" = true ] && [ "$bx_driver" = docker ]; then
+  catalog_die "push-by-digest needs buildx-driver: docker-container (buildx refuses it with the docker driver: 'push-by-digest is currently not implemented for docker driver')"
+fi
 bx_prefix=${BUILDX_ECR_DOTENV_PREFIX:-BUILD}
 case $bx_prefix in
   ''|[!A-Z]*|*[!A-Z0-9_]*) catalog_die "dotenv-prefix '$bx_prefix' is not an upper-case variable name" ;;
@@ -89,7 +105,11 @@ esac
 bx_dotenv=buildx-ecr.$bx_prefix.env
 bx_metadata=buildx-ecr.$bx_prefix.metadata.json
 rm -f "$bx_dotenv" "$bx_metadata"
-catalog_say "image $bx_image, platforms $bx_platforms, driver $bx_driver, push $bx_push"
+# Signing is checked before anything is built: a key that is missing fails the job, not the push.
+bx_sign=${BUILDX_ECR_SIGN:-none}
+catalog_cosign_check "$bx_sign" "${BUILDX_ECR_SIGN_KEY_VAR:-}" "${BUILDX_ECR_SIGN_PASSWORD_VAR:-}" "${BUILDX_ECR_SIGN_KMS_KEY:-}" "${BUILDX_ECR_SIGN_TLOG_UPLOAD:-auto}"
+if [ "$bx_sign" != none ] && [ "$bx_push" != true ]; then catalog_say "sign: $bx_sign, but push is false: nothing is pushed, so nothing is signed"; fi
+catalog_say "image $bx_image, platforms $bx_platforms, driver $bx_driver, push $bx_push, push-by-digest $bx_by_digest, sign $bx_sign"
 catalog_section_end
 
 # ---- Docker daemon ------------------------------------------------------------------------
@@ -126,6 +146,7 @@ if ! docker buildx version > /dev/null 2>&1; then
   fi
 fi
 catalog_say "$(docker buildx version)"
+if [ "$bx_sign" != none ] && [ "$bx_push" = true ]; then catalog_cosign_install; fi
 
 # buildx cannot use TLS settings from the environment ("could not create a builder instance
 # with TLS data loaded from environment"): give it a context that carries them.
@@ -273,6 +294,9 @@ case $bx_strategy in
   *) catalog_die "tag-strategy must be auto, sha or none" ;;
 esac
 catalog_words "${BUILDX_ECR_TAGS:-}" > "$bx_tmp/explicit-tags"
+if [ "$bx_by_digest" = true ] && [ -s "$bx_tmp/explicit-tags" ]; then
+  catalog_die "push-by-digest pushes no tag, but tags is '$(paste -s -d' ' "$bx_tmp/explicit-tags")': give the tags to manifest-merge, which tags the index"
+fi
 while read -r bx_t; do
   printf '%s\n' "$bx_t" | grep -Eq '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$' \
     || catalog_die "tag '$bx_t' is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})"
@@ -288,11 +312,13 @@ case ${BUILDX_ECR_LATEST:-auto} in
   *) catalog_die "latest must be auto, default-branch, release-tag, always or never" ;;
 esac
 if [ "$bx_latest" = true ]; then bx_add_tag latest; fi
-[ -s "$bx_tmp/tags" ] || catalog_die "no tag to push: tag-strategy is none and tags is empty"
+[ "$bx_by_digest" = true ] || [ -s "$bx_tmp/tags" ] || catalog_die "no tag to push: tag-strategy is none and tags is empty"
 bx_primary=$(head -n 1 "$bx_tmp/tags")
 # The version label: the semver, else the tag, else the ref slug, else the short SHA.
 bx_version=${bx_semver:-${bx_tag:-${CI_COMMIT_REF_SLUG:-$bx_short_sha}}}
-if [ "$bx_push" = true ]; then
+if [ "$bx_by_digest" = true ]; then
+  catalog_say "push-by-digest: no tag is pushed (manifest-merge tags the index)"
+elif [ "$bx_push" = true ]; then
   if [ "$bx_index" = true ]; then
     catalog_say "tags: $(paste -s -d' ' "$bx_tmp/tags") (pushed as $bx_primary, the others set on the pushed digest)"
   else
@@ -352,15 +378,26 @@ done < "$bx_tmp/secrets"
 bx_cache=${BUILDX_ECR_CACHE:-registry}
 bx_cache_prefix=${BUILDX_ECR_CACHE_TAG_PREFIX:-buildcache-}
 case $bx_cache in registry|read-only|none) ;; *) catalog_die "cache must be registry, read-only or none" ;; esac
+# bx_cache_tag <ref slug>: the cache tag of a ref; with push-by-digest one per platform (each job
+# builds one, and would replace the other platforms' cache), the slug shortened to keep the
+# tag within 128 characters.
+bx_cache_tag() {
+  if [ "$bx_by_digest" = true ]; then
+    bx_suffix=-$(printf '%s' "$bx_platforms" | tr '/' '-')
+    printf '%s%s%s\n' "$bx_cache_prefix" "$(printf '%s' "$1" | cut -c1-$((128 - ${#bx_cache_prefix} - ${#bx_suffix})))" "$bx_suffix"
+  else
+    printf '%s%s\n' "$bx_cache_prefix" "$1"
+  fi
+}
 if [ "$bx_cache" != none ]; then
   bx_cache_repository=$(printf '%s' "${BUILDX_ECR_CACHE_REPOSITORY:-$bx_repository}" | tr '[:upper:]' '[:lower:]')
   bx_ref_slug=${CI_COMMIT_REF_SLUG:-$(bx_slug "${CI_COMMIT_REF_NAME:-local}")}
-  bx_cache_ref=$bx_registry/$bx_cache_repository:$bx_cache_prefix$bx_ref_slug
+  bx_cache_ref=$bx_registry/$bx_cache_repository:$(bx_cache_tag "$bx_ref_slug")
   set -- "$@" --cache-from "type=registry,ref=$bx_cache_ref"
   if [ -n "${CI_DEFAULT_BRANCH:-}" ]; then
     bx_default_slug=$(bx_slug "$CI_DEFAULT_BRANCH")
     if [ "$bx_default_slug" != "$bx_ref_slug" ]; then
-      set -- "$@" --cache-from "type=registry,ref=$bx_registry/$bx_cache_repository:$bx_cache_prefix$bx_default_slug"
+      set -- "$@" --cache-from "type=registry,ref=$bx_registry/$bx_cache_repository:$(bx_cache_tag "$bx_default_slug")"
     fi
   fi
   if [ "$bx_cache" = registry ]; then
@@ -377,7 +414,11 @@ while IFS= read -r bx_line; do
 done < "$bx_tmp/cache-from"
 catalog_lines "${BUILDX_ECR_EXTRA_ARGS:-}" > "$bx_tmp/extra-args"
 while IFS= read -r bx_line; do set -- "$@" "$bx_line"; done < "$bx_tmp/extra-args"
-if [ "$bx_push" = true ]; then
+if [ "$bx_by_digest" = true ]; then
+  # Docker's fan-out ("Distribute build across multiple runners"): the image is pushed by its
+  # digest alone; name-canonical gives the metadata file `<image>@<digest>`.
+  set -- "$@" --output "type=image,name=$bx_image,push-by-digest=true,name-canonical=true,push=true"
+elif [ "$bx_push" = true ]; then
   set -- "$@" --tag "$bx_image:$bx_primary"
   # A plain image manifest (one platform, no attestation) gets every tag from the build itself:
   # `imagetools create` would wrap it in a new index with another digest (buildx before 0.14
@@ -483,7 +524,7 @@ if [ "$bx_push" = true ]; then
   set -- buildx imagetools create --builder "${bx_registry_builder:-$bx_builder}"
   bx_more=false
   while read -r bx_t; do
-    if [ "$bx_index" = true ] && [ "$bx_t" != "$bx_primary" ]; then set -- "$@" --tag "$bx_image:$bx_t"; bx_more=true; fi
+    if [ "$bx_index" = true ] && [ "$bx_by_digest" != true ] && [ "$bx_t" != "$bx_primary" ]; then set -- "$@" --tag "$bx_image:$bx_t"; bx_more=true; fi
   done < "$bx_tmp/tags"
   set -- "$@" "$bx_image@$bx_digest"
   if [ "$bx_more" = true ]; then
@@ -491,9 +532,13 @@ if [ "$bx_push" = true ]; then
     catalog_retry "imagetools create" bx_run_docker "$@" \
       || catalog_die "could not tag $bx_image@$bx_digest (see the error above: immutable tags, or a plain-HTTP or private-CA registry missing from buildkitd-config-inline)"
   fi
-  if [ "$bx_opt_verify_platforms" = true ]; then
+  # What the registry serves under the digest: for verify-platforms, and for the platform's image
+  # in the index push-by-digest pushed with attestations.
+  if [ "$bx_opt_verify_platforms" = true ] || { [ "$bx_by_digest" = true ] && [ "$bx_index" = true ]; }; then
     catalog_retry "imagetools inspect" bx_run_docker buildx imagetools inspect --builder "${bx_registry_builder:-$bx_builder}" "$bx_image@$bx_digest" > "$bx_tmp/inspect" \
       || catalog_die "could not read $bx_image@$bx_digest back from the registry"
+  fi
+  if [ "$bx_opt_verify_platforms" = true ]; then
     if [ "$bx_index" = false ]; then
       # A plain manifest: imagetools prints `Platform:` lines only for an index, so the
       # platform is read from the image config.
@@ -515,18 +560,43 @@ if [ "$bx_push" = true ]; then
     fi
     catalog_say "verified in the registry: $bx_platforms"
   fi
-fi
-{
-  printf '%s_REGISTRY=%s\n' "$bx_prefix" "$bx_registry"
-  printf '%s_IMAGE=%s\n' "$bx_prefix" "$bx_image"
-  printf '%s_PLATFORMS=%s\n' "$bx_prefix" "$bx_platforms"
-  printf '%s_VERSION=%s\n' "$bx_prefix" "$bx_version"
-  if [ -n "$bx_digest" ]; then
-    printf '%s_DIGEST=%s\n' "$bx_prefix" "$bx_digest"
-    printf '%s_IMAGE_REF=%s@%s\n' "$bx_prefix" "$bx_image" "$bx_digest"
-    printf '%s_TAGS=%s\n' "$bx_prefix" "$(paste -s -d, "$bx_tmp/tags")"
+  # push-by-digest reports the platform's image: the pushed digest, or with attestations the
+  # image in the pushed index (each manifest's `Name:` line, then its `Platform:` line).
+  bx_image_digest=$bx_digest
+  if [ "$bx_by_digest" = true ] && [ "$bx_index" = true ]; then
+    bx_image_digest=$(awk -v p="$bx_platforms" '$1 == "Name:" { name = $2 } $1 == "Platform:" && $2 == p { sub(/.*@/, "", name); print name; exit }' "$bx_tmp/inspect")
+    printf '%s\n' "$bx_image_digest" | grep -Eq '^sha256:[0-9a-f]{64}$' \
+      || catalog_die "the pushed index $bx_image@$bx_digest has no $bx_platforms image: $(tr -s '\n ' ' ' < "$bx_tmp/inspect" | cut -c1-300)"
+    catalog_say "the $bx_platforms image is $bx_image@$bx_image_digest"
   fi
-} > "$bx_dotenv"
+  if [ "$bx_sign" != none ]; then
+    # By digest, never by tag: what is signed is exactly what was pushed and verified.
+    catalog_cosign_sign "$bx_image@$bx_digest"
+  fi
+fi
+if [ "$bx_by_digest" = true ]; then
+  # Keys of this platform only (see bx_key): `_IMAGE_` is what was pushed (the image, or the
+  # index of the image and its attestations), `_DIGEST_` the image manifest.
+  {
+    printf '%s_DIGEST_%s=%s\n' "$bx_prefix" "$bx_key" "$bx_image_digest"
+    printf '%s_IMAGE_%s=%s@%s\n' "$bx_prefix" "$bx_key" "$bx_image" "$bx_digest"
+    printf '%s_PLATFORM_%s=%s\n' "$bx_prefix" "$bx_key" "$bx_platforms"
+    printf '%s_REGISTRY_%s=%s\n' "$bx_prefix" "$bx_key" "$bx_registry"
+    printf '%s_JOB_%s=%s\n' "$bx_prefix" "$bx_key" "${CI_JOB_NAME:-}"
+  } > "$bx_dotenv"
+else
+  {
+    printf '%s_REGISTRY=%s\n' "$bx_prefix" "$bx_registry"
+    printf '%s_IMAGE=%s\n' "$bx_prefix" "$bx_image"
+    printf '%s_PLATFORMS=%s\n' "$bx_prefix" "$bx_platforms"
+    printf '%s_VERSION=%s\n' "$bx_prefix" "$bx_version"
+    if [ -n "$bx_digest" ]; then
+      printf '%s_DIGEST=%s\n' "$bx_prefix" "$bx_digest"
+      printf '%s_IMAGE_REF=%s@%s\n' "$bx_prefix" "$bx_image" "$bx_digest"
+      printf '%s_TAGS=%s\n' "$bx_prefix" "$(paste -s -d, "$bx_tmp/tags")"
+    fi
+  } > "$bx_dotenv"
+fi
 catalog_say "dotenv report $bx_dotenv:"
 cat "$bx_dotenv"
 catalog_section_end

@@ -5,6 +5,7 @@ umask 077
 # catalog:include ../lib/log.sh
 # catalog:include ../lib/retry.sh
 # catalog:include ../lib/text.sh
+# catalog:include ../lib/cosign.sh
 catalog_init manifest-merge
 TAB=$(printf '\t')
 
@@ -120,6 +121,9 @@ if [ "$MM_TOOL" = imagetools ]; then
   [ "$MM_OPT_TLS_VERIFY" = true ] || catalog_die "tls-verify: false needs tool: podman (imagetools has no such switch)"
   [ -z "$MM_CERT_DIR" ] || catalog_die "cert-dir needs tool: podman; for imagetools add the CA to the image's system trust store"
 fi
+# Signing is checked before anything is built: a key that is missing fails the job, not the push.
+catalog_cosign_check "$MM_SIGN" "$MM_SIGN_KEY_VAR" "$MM_SIGN_PASSWORD_VAR" "$MM_SIGN_KMS_KEY" "$MM_SIGN_TLOG_UPLOAD"
+if [ "$MM_SIGN" != none ] && [ "$MM_OPT_PUSH" != true ]; then catalog_say "sign: $MM_SIGN, but push is false: nothing is pushed, so nothing is signed"; fi
 
 # Tags: drop empty ones, make the rest valid, add latest by rule.
 : >"$MM_WORK/tags"
@@ -150,7 +154,7 @@ MM_FIRST_TAG=$(head -n 1 "$MM_WORK/tags")
 catalog_say "index:        $MM_REPO ($MM_MEDIA_TYPE, via $MM_TOOL)"
 catalog_say "tags:         $(tr '\n' ' ' <"$MM_WORK/tags")"
 catalog_say "platforms:    $(tr '\n' ' ' <"$MM_WORK/platforms")"
-catalog_say "source:       $MM_SOURCE    attestations: $MM_ATTEST_MODE    push: $MM_OPT_PUSH"
+catalog_say "source:       $MM_SOURCE    attestations: $MM_ATTEST_MODE    push: $MM_OPT_PUSH    sign: $MM_SIGN"
 
 # ---- tools -----------------------------------------------------------------------------
 catalog_section mm_tools "Checking tools"
@@ -170,6 +174,7 @@ else
     catalog_die "buildx 0.$MM_BUILDX_MINOR pushes the index's children in a way immutable repositories reject; use buildx 0.22 or newer"
   fi
 fi
+if [ "$MM_SIGN" != none ] && [ "$MM_OPT_PUSH" = true ]; then catalog_cosign_install; fi
 pm() { podman --storage-driver="$STORAGE_DRIVER" "$@"; }
 
 # ---- registry authentication -----------------------------------------------------------
@@ -290,10 +295,6 @@ case $MM_SOURCE in
         *@sha256:*) ;;
         *) fail_later "$_p: ${MM_PREFIX}_IMAGE_$_key is '$_img', not a digest reference"; continue ;;
       esac
-      if [ -n "$_dig" ] && [ "${_img##*@}" != "$_dig" ]; then
-        fail_later "$_p: ${MM_PREFIX}_IMAGE_$_key ($_img) and ${MM_PREFIX}_DIGEST_$_key ($_dig) disagree"
-        continue
-      fi
       catalog_say "$_p <- $_img (from $(printenv "${MM_PREFIX}_JOB_$_key" || echo 'an unnamed job'))"
       printf '%s\t%s\n' "$_p" "$_img" >>"$MM_WORK/sources"
     done <"$MM_WORK/platforms"
@@ -411,15 +412,21 @@ else
 fi
 fail_now_if_any
 
-# A digest the build jobs exported must be the one a template tag points at now.
-if [ "$MM_SOURCE" != dotenv ]; then
-  while IFS="$TAB" read -r _p _repo _d _m _n _shape; do
-    _dig=$(printenv "${MM_PREFIX}_DIGEST_$(platform_key "$_p")" || true)
-    if [ -n "$_dig" ] && [ "$_dig" != "$_d" ]; then
-      fail_later "$_p: $(awk -F '\t' -v n="$_n" '$1 == n { print $2 }' "$MM_WORK/srcmap") is $_repo@$_d, but this pipeline's build job exported $_dig: the tag is stale or was overwritten"
+# The image picked for a platform must be the digest its build job exported: a template tag
+# may be stale, and a dotenv `_IMAGE_` may name the index that holds it (buildx-ecr's
+# push-by-digest with attestations).
+while IFS="$TAB" read -r _p _repo _d _m _n _shape; do
+  _key=$(platform_key "$_p")
+  _dig=$(printenv "${MM_PREFIX}_DIGEST_$_key" || true)
+  if [ -n "$_dig" ] && [ "$_dig" != "$_d" ]; then
+    _src=$(awk -F '\t' -v n="$_n" '$1 == n { print $2 }' "$MM_WORK/srcmap")
+    if [ "$MM_SOURCE" = dotenv ]; then
+      fail_later "$_p: ${MM_PREFIX}_IMAGE_$_key ($_src) holds $_repo@$_d, but ${MM_PREFIX}_DIGEST_$_key is $_dig"
+    else
+      fail_later "$_p: $_src is $_repo@$_d, but this pipeline's build job exported $_dig: the tag is stale or was overwritten"
     fi
-  done <"$MM_WORK/selected"
-fi
+  fi
+done <"$MM_WORK/selected"
 # Children keep their digests only if they already have the index's manifest type.
 if [ "$MM_MEDIA_TYPE" = oci ]; then MM_CHILD_TYPE=application/vnd.oci.image.manifest.v1+json; else MM_CHILD_TYPE=application/vnd.docker.distribution.manifest.v2+json; fi
 while IFS="$TAB" read -r _p _repo _d _m _n _shape; do
@@ -573,6 +580,28 @@ if [ "$MM_TOOL" = imagetools ]; then
 fi
 fail_now_if_any
 catalog_say "$MM_REPO@$MM_INDEX_DIGEST holds exactly: $(cut -f1 "$MM_WORK/selected" | tr '\n' ' ')"
+
+# ---- sign the index, by digest ----------------------------------------------------------
+if [ "$MM_SIGN" != none ]; then
+  catalog_section mm_sign "Signing $MM_REPO@$MM_INDEX_DIGEST with cosign"
+  # cosign reaches the registry as podman does: tls-verify and cert-dir become its registry options.
+  set --
+  if [ "$MM_OPT_TLS_VERIFY" != true ]; then set -- --allow-insecure-registry --allow-http-registry; fi
+  if [ -n "$MM_CERT_DIR" ]; then
+    cat "$MM_CERT_DIR"/*.crt >"$MM_WORK/registry-ca.pem" || catalog_die "cert-dir: cosign needs the CA certificates of $MM_CERT_DIR (*.crt files)"
+    set -- "$@" --registry-cacert "$MM_WORK/registry-ca.pem"
+  fi
+  (
+    if [ "$MM_TOOL" = podman ] && [ -n "${REGISTRY_AUTH_FILE:-}" ]; then
+      # podman's auth file is in Docker's config format: cosign reads the same credentials.
+      mkdir -p "$MM_WORK/cosign-docker"
+      cp "$REGISTRY_AUTH_FILE" "$MM_WORK/cosign-docker/config.json"
+      DOCKER_CONFIG="$MM_WORK/cosign-docker"
+      export DOCKER_CONFIG
+    fi
+    catalog_cosign_sign "$MM_REPO@$MM_INDEX_DIGEST" "$@"
+  ) || exit 1 # catalog_cosign_sign said why
+fi
 
 # ---- outputs ---------------------------------------------------------------------------
 catalog_section mm_outputs "Writing the dotenv report"

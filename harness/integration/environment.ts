@@ -28,6 +28,7 @@ import { isValueMap, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
 import { renderPipelineInRepo } from '../../scripts/gitlab/includes/processor.js';
 import { ensurePackages } from './apt.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { ensureCosign } from './cosign.js';
 import { dockerCli, ensureQemu, startEngine, type Engine } from './engine.js';
 import { ecrToken, MOTO_ACCOUNT, startMoto, type EcrToken, type Moto } from './moto.js';
 import { generateSigningKey, gitlabIdToken, type SigningKey } from './oidc.js';
@@ -228,6 +229,8 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     // GitLab the docker:*-cli jobs get Alpine's aws-cli, which is v2, when ecr-login installs it.
     // An aws-cli v1 elsewhere on PATH (pyenv) stays the harness's own client (moto set-up).
     await step('AWS CLI v2 (apt awscli)', () => ensurePackages([SCENARIO_AWS_CLI_PACKAGE], { log }));
+    // The signing jobs' cosign, and the harness's for reading their signatures back.
+    await step('cosign (apt, trixie)', () => ensureCosign(log));
     const address = await freeLoopbackAddress(443);
     moto = await step('moto_server', () => startMoto({ dir: path.join(workDir, 'moto') }));
     const motoEndpoint = moto.endpoint;

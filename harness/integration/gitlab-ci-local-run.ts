@@ -39,6 +39,7 @@
  * `.gitlab-ci-local/artifacts/<job>/.gitlab-ci-reports/dotenv/`, parsed as GitLab parses them.
  * docs/gitlab-ci-local.md ("Running the example pipelines") lists every difference and workaround.
  */
+import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -206,9 +207,20 @@ export function parseReport(stdout: string, names: readonly string[]): GitlabCiL
   return { status, afterScriptFailed };
 }
 
-/** gitlab-ci-local's file name for a job (`Utils.safeDockerString`), for the names it keeps as they are. */
-function safeJobName(name: string): string | undefined {
-  return /^[\w-]+$/.test(name) ? name : undefined;
+/** NAME_MAX less the room gitlab-ci-local keeps for what it adds around the name (`Utils.MAX_FILENAME_LENGTH`). */
+const MAX_FILE_NAME_LENGTH = 255 - 17;
+
+/**
+ * gitlab-ci-local's file name for a job (`Utils.safeDockerString`): each run of characters other
+ * than ASCII letters, digits, `_` and `-` base64url-encoded (`build: [linux/amd64,x]`, a
+ * parallel:matrix job, is `buildOiBblinuxLwamd64LAxXQ`); a name longer than that keeps its start
+ * and ends in `-` and 16 hex digits of the name's SHA-256.
+ */
+function safeJobName(name: string): string {
+  const encoded = name.replace(/[^\w-]+/g, (run) => Buffer.from(run, 'utf8').toString('base64url'));
+  if (encoded.length <= MAX_FILE_NAME_LENGTH) return encoded;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 16);
+  return `${encoded.slice(0, MAX_FILE_NAME_LENGTH - 1 - hash.length)}-${hash}`;
 }
 
 function filesUnder(dir: string): string[] {
@@ -239,9 +251,9 @@ export function gitlabCiLocalJobResult(project: string, listed: ListedJob, repor
   const reported = report.status.get(listed.name);
   const status: JobStatus = reported === 'success' ? 'success' : reported !== undefined ? 'failed' : listed.when === 'manual' ? 'manual' : 'skipped';
   const safeName = safeJobName(listed.name);
-  const logFile = safeName === undefined ? undefined : path.join(project, STATE_DIR, 'output', `${safeName}.log`);
-  const started = logFile !== undefined && reported !== undefined && existsSync(logFile);
-  const { dotenv, error } = safeName === undefined ? { dotenv: {} } : jobDotenv(project, safeName);
+  const logFile = path.join(project, STATE_DIR, 'output', `${safeName}.log`);
+  const started = reported !== undefined && existsSync(logFile);
+  const { dotenv, error } = jobDotenv(project, safeName);
   const warnings = [
     ...(report.afterScriptFailed.has(listed.name) ? ['after_script failed (the job\'s status is not affected, as in GitLab)'] : []),
     ...(error === undefined ? [] : [`dotenv report ${error}: GitLab would reject it`]),

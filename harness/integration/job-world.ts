@@ -11,12 +11,18 @@
  * - **The Docker Hub mirror** an air-gapped company runs: a registry under `MIRROR_HOST` (TLS, the
  *   world's CA) holding what the pipelines pull from `docker.io`: `library/alpine:3.20.3` for
  *   linux/amd64, arm64 and ppc64le (the examples' `FROM`; a stand-in: Debian's busybox-static for
- *   each architecture with its applet links) and `tonistiigi/binfmt:qemu-v9.2.2` (the binfmt
- *   stand-in, which buildx-ecr runs in dind to register QEMU). Jobs reach it the way such companies
+ *   each architecture with its applet links), `tonistiigi/binfmt:qemu-v9.2.2` (the binfmt
+ *   stand-in, which buildx-ecr runs in dind to register QEMU) and `moby/buildkit:v0.23.2` (the
+ *   buildkit stand-in, buildx-ecr's docker-container builder). Jobs reach it the way such companies
  *   configure their runners (GitLab's "Use a registry mirror" for the docker executor): runner
  *   volumes that put a `/etc/docker/daemon.json` with `registry-mirrors` into every container (dind's
  *   dockerd reads it) and a `registries.conf.d` drop-in for podman, buildah and skopeo, and the
  *   world's CA in the system bundle of every container (`--ca-file`).
+ * - **The company's DNS** (`DNS_ADDRESS`), which answers the world's host names (the ECR registry,
+ *   the mirror): the runner's daemon.json gives it to the containers dind starts (`dns`), such as
+ *   a docker-container builder, whose default-bridge network does not see the world's embedded DNS
+ *   (dockerd drops a loopback nameserver and falls back to 8.8.8.8, which is no company's DNS).
+ *   A small responder (A records only; every other name NXDOMAIN) run with the moto stand-in's Python.
  *
  * The host reads what the pipelines pushed through the registry API, with curl inside the job
  * engine's network namespace (`rawManifest`, `tagDigests`, `blob`).
@@ -45,6 +51,10 @@ export const MIRROR_HOST = 'docker-mirror.catalog.test';
 /** What the examples build FROM, in the mirror for each of these platforms. */
 export const MIRROR_BASE_IMAGE = 'library/alpine:3.20.3';
 export const MIRROR_BASE_PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/ppc64le'] as const;
+/** The world's DNS server, at a fixed address of the world's subnet. */
+export const DNS_ADDRESS = '10.213.0.53';
+/** The stand-ins the mirror serves under their docker.io names (pulled into dind by buildx-ecr). */
+const MIRRORED_STAND_INS = ['binfmt', 'buildkit'] as const;
 
 const MOTO_STAND_IN = 'motoserver/moto:5.2.1';
 const REGISTRY_STAND_IN = 'registry:3.0.0';
@@ -78,10 +88,39 @@ export interface World {
   stop(): Promise<void>;
 }
 
-/** What the runner host's /etc/docker/daemon.json gives dind: the mirror, and Docker 29's default image store (the dind stand-in is Docker 26). */
+/**
+ * What the runner host's /etc/docker/daemon.json gives dind: the mirror, the company's DNS for the
+ * containers dind starts, and Docker 29's default image store (the dind stand-in is Docker 26).
+ */
 export function dindDaemonJson(): string {
-  return `${JSON.stringify({ 'registry-mirrors': [`https://${MIRROR_HOST}`], features: { 'containerd-snapshotter': true } }, null, 2)}\n`;
+  return `${JSON.stringify({ 'registry-mirrors': [`https://${MIRROR_HOST}`], dns: [DNS_ADDRESS], features: { 'containerd-snapshotter': true } }, null, 2)}\n`;
 }
+
+/**
+ * The world's DNS responder (Python 3, standard library): `dns.py <hosts file>`, lines `<name>
+ * <IPv4>`; A queries of those names get their address, other types of them an empty answer, every
+ * other name NXDOMAIN.
+ */
+const DNS_RESPONDER = `import socket, sys
+hosts = dict(line.split()[:2] for line in open(sys.argv[1]) if line.strip())
+server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+server.bind(("0.0.0.0", 53))
+while True:
+    query, client = server.recvfrom(512)
+    at, labels = 12, []
+    while query[at]:
+        labels.append(query[at + 1:at + 1 + query[at]].decode("ascii", "replace"))
+        at += 1 + query[at]
+    question = query[12:at + 5]
+    qtype = int.from_bytes(query[at + 1:at + 3], "big")
+    address = hosts.get(".".join(labels).lower().rstrip("."))
+    answers = b""
+    if address is not None and qtype == 1:
+        answers = b"\\xc0\\x0c" + (1).to_bytes(2, "big") + (1).to_bytes(2, "big") + (60).to_bytes(4, "big") + (4).to_bytes(2, "big") + socket.inet_aton(address)
+    flags = 0x8180 if address is not None else 0x8183
+    header = query[:2] + flags.to_bytes(2, "big") + (1).to_bytes(2, "big") + (1 if answers else 0).to_bytes(2, "big") + bytes(4)
+    server.sendto(header + question + answers, client)
+`;
 
 /** The registries.conf drop-in that sends podman's, buildah's and skopeo's docker.io pulls to the mirror. */
 export function containersMirrorConf(): string {
@@ -119,8 +158,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
 
     await docker(['network', 'create', '--subnet', WORLD_SUBNET, WORLD_NETWORK], engine);
     networkMade = true;
-    const start = async (name: string, alias: string, args: readonly string[], image: string): Promise<string> => {
-      const id = (await docker(['run', '-d', '--name', name, '--network', WORLD_NETWORK, '--network-alias', alias, ...args, image], engine)).trim();
+    const start = async (name: string, alias: string, args: readonly string[], image: string, command: readonly string[] = []): Promise<string> => {
+      const id = (await docker(['run', '-d', '--name', name, '--network', WORLD_NETWORK, '--network-alias', alias, ...args, image, ...command], engine)).trim();
       containers.push(id);
       return id;
     };
@@ -143,7 +182,13 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     const address = async (id: string): Promise<string> =>
       (await docker(['inspect', '--format', `{{(index .NetworkSettings.Networks "${WORLD_NETWORK}").IPAddress}}`, id], engine)).trim();
     const ecrAddress = await address(ecr);
-    await fillMirror(jobEngine, `${await address(mirror)}:443`, path.join(dir, 'mirror-build'), log);
+    const mirrorAddress = await address(mirror);
+    const dnsDir = path.join(dir, 'dns');
+    mkdirSync(dnsDir, { recursive: true });
+    writeFileSync(path.join(dnsDir, 'dns.py'), DNS_RESPONDER);
+    writeFileSync(path.join(dnsDir, 'hosts'), `${ecrHost} ${ecrAddress}\n${MIRROR_HOST} ${mirrorAddress}\n`);
+    await start('catalog-world-dns', 'dns', ['--ip', DNS_ADDRESS, '-v', `${dnsDir}:/dns:ro`, '--entrypoint', 'python3'], MOTO_STAND_IN, ['/dns/dns.py', '/dns/hosts']);
+    await fillMirror(jobEngine, `${mirrorAddress}:443`, path.join(dir, 'mirror-build'), log);
 
     const curl = async (urlPath: string, extra: readonly string[], input?: string): Promise<string> => {
       const argv = jobEngine.namespace.wrap([
@@ -204,7 +249,7 @@ ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 CMD ["/bin/sh"]
 `;
 
-/** Pushes the alpine stand-in (three platforms) and the binfmt stand-in into the mirror at `address`. */
+/** Pushes the alpine stand-in (three platforms) and the binfmt and buildkit stand-ins into the mirror at `address`. */
 async function fillMirror(jobEngine: JobEngine, address: string, dir: string, log: Log): Promise<void> {
   const started = Date.now();
   const engine = jobEngine.engine;
@@ -226,11 +271,15 @@ async function fillMirror(jobEngine: JobEngine, address: string, dir: string, lo
   const alpine = `${address}/${MIRROR_BASE_IMAGE}`;
   await docker(['buildx', 'build', '--platform', MIRROR_BASE_PLATFORMS.join(','), '--provenance', 'false', '--tag', alpine, dir], engine);
   await docker(['push', alpine], engine);
-  const binfmt = standInRecipe('binfmt').table.tags[0];
-  if (binfmt === undefined) throw new HarnessError('the binfmt stand-in has no tag');
-  const mirrored = `${address}/${binfmt.replace(/^docker\.io\//, '')}`;
-  await docker(['tag', binfmt, mirrored], engine);
-  await docker(['push', mirrored], engine);
-  await docker(['rmi', mirrored], engine);
-  log(`world: mirror holds ${MIRROR_BASE_IMAGE} (${MIRROR_BASE_PLATFORMS.join(', ')}) and ${binfmt} (${seconds(started)})`);
+  const mirrored: string[] = [];
+  for (const name of MIRRORED_STAND_INS) {
+    const tag = standInRecipe(name).table.tags[0];
+    if (tag === undefined) throw new HarnessError(`the ${name} stand-in has no tag`);
+    const inMirror = `${address}/${tag.replace(/^docker\.io\//, '')}`;
+    await docker(['tag', tag, inMirror], engine);
+    await docker(['push', inMirror], engine);
+    await docker(['rmi', inMirror], engine);
+    mirrored.push(tag);
+  }
+  log(`world: mirror holds ${MIRROR_BASE_IMAGE} (${MIRROR_BASE_PLATFORMS.join(', ')}), ${mirrored.join(', ')} (${seconds(started)})`);
 }

@@ -12,13 +12,17 @@
  * - `services: []` and `docker-tls-certdir: ''`: no dind service; `DOCKER_HOST` is the engine's socket;
  * - verify-image's `EXPECTED_PLATFORMS`: the three platforms;
  * - any further inputs the caller passes (`inputs`), e.g. `tag-strategy` for scenario 2.
+ * The example signs with the project's cosign key (`sign: key`): each environment generates a key
+ * pair and gives it to the pipelines as the project variables the example names (`exampleSigningKeys`).
  *
  * The assertions read the registry (`docker buildx imagetools inspect --raw`, tags/list), never job logs.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseYamlForEditing } from '../../scripts/gitlab/yaml/psych.js';
 import { ScenarioError, startEnvironment, type Environment, type EnvironmentOptions } from './environment.js';
+import { generateKeyPair, keyPairVariables, type CosignKeyPair } from './cosign.js';
 import { busyboxContext, DEFAULT_PLATFORMS } from './images.js';
 import { indexEntries, type PlatformEntry } from './oci.js';
 import { pipelineFailure, type PipelineRun } from './runner.js';
@@ -99,6 +103,18 @@ export async function prepareBuildxEcrContext(env: Environment): Promise<string>
   return context.dockerfile;
 }
 
+const signingKeys = new WeakMap<Environment, Promise<CosignKeyPair>>();
+
+/** The cosign key pair the example's pipelines in `env` sign with: generated once per environment, with a random password. */
+export function exampleSigningKeys(env: Environment): Promise<CosignKeyPair> {
+  let keys = signingKeys.get(env);
+  if (keys === undefined) {
+    keys = generateKeyPair(env.runDir('cosign', 'example'), randomBytes(18).toString('base64url'));
+    signingKeys.set(env, keys);
+  }
+  return keys;
+}
+
 /**
  * Runs the scenario copy of the example (with `inputs` on top) on `ref` and reads back what the
  * registry holds: the index of the build's reported ref, its platforms, and every tag's digest.
@@ -109,7 +125,8 @@ export async function runBuildxEcrPipeline(
 ): Promise<BuildxEcrRunResult> {
   const text = scenarioPipelineText(readFileSync(path.join(env.project, EXAMPLE), 'utf8'), DEFAULT_PLATFORMS, options.inputs);
   // The context is not committed: a runner working in a clone of its own needs it copied.
-  const run = await env.runner.run(text, { name: options.name, ref: options.ref, tag: options.tag, copy: [CONTEXT_DIR] });
+  const variables = keyPairVariables(await exampleSigningKeys(env));
+  const run = await env.runner.run(text, { name: options.name, ref: options.ref, tag: options.tag, copy: [CONTEXT_DIR], variables });
   const { pipeline } = run;
   if (pipeline.status !== 'success') throw new ScenarioError(pipelineFailure(pipeline), pipeline);
   const dotenv = pipeline.jobs.find((j) => j.name === 'build-image')?.dotenv ?? {};
@@ -148,7 +165,8 @@ export async function runBuildxEcrScenario(options: BuildxEcrScenarioOptions): P
     await prepareBuildxEcrContext(env);
     const result = await runBuildxEcrPipeline(env, { name: 'buildx-ecr', ref: options.ref, tag: options.tag });
     const { unames, labels } = await runEachPlatform(env, result.imageRef, result.platforms);
-    const { leaks } = await env.step('secret scan', () => scanEnvironmentForLeaks(env, [result.run]));
+    const { password } = await exampleSigningKeys(env);
+    const { leaks } = await env.step('secret scan', () => scanEnvironmentForLeaks(env, [result.run], { secrets: [{ name: 'cosign key password', value: password }] }));
     return {
       ...result,
       pipeline: result.run.pipeline,

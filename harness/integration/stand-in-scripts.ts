@@ -68,6 +68,34 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin exec modprobe "$@"
 `;
 
 /**
+ * How docker:*-dind's entrypoint chooses between nf_tables and legacy iptables for dockerd (one tab
+ * in: it sits in an `if`): legacy where the kernel already has legacy rules or nf_tables does not
+ * work, as the real entrypoint decides. The buildkit stand-in's dockerd chooses the same way.
+ */
+const IPTABLES_CHOICE = `	legacy=
+	if [ -n "\${DOCKER_IPTABLES_LEGACY+x}" ]; then
+		legacy=$DOCKER_IPTABLES_LEGACY
+	elif (
+		for f in /proc/net/ip_tables_names /proc/net/ip6_tables_names /proc/net/arp_tables_names; do
+			if [ -n "$(cat "$f" 2> /dev/null)" ]; then exit 0; fi
+		done
+		exit 1
+	); then
+		# The kernel already has legacy rules: mixing both makes a mess.
+		legacy=1
+	elif ! iptables -nL > /dev/null 2>&1; then
+		modprobe nf_tables > /dev/null 2>&1 || :
+		if ! iptables -nL > /dev/null 2>&1 && /usr/local/sbin/.iptables-legacy/iptables -nL > /dev/null 2>&1; then
+			legacy=1
+		fi
+	fi
+	if [ -n "$legacy" ]; then
+		export PATH="/usr/local/sbin/.iptables-legacy:$PATH"
+	fi
+	iptables --version
+`;
+
+/**
  * docker:*-dind's `dockerd-entrypoint.sh`: without arguments (or with options only) it starts
  * `dockerd` on the local socket and on TCP: with DOCKER_TLS_CERTDIR set, it creates a CA, a server
  * certificate (SANs: the container's addresses, hostname, `docker`, `localhost`, DOCKER_TLS_SAN)
@@ -156,28 +184,7 @@ if [ "$1" = dockerd ]; then
 	# docker-init reaps the shims' zombies (dockerd is not meant to be pid 1).
 	set -- docker-init -- "$@"
 
-	legacy=
-	if [ -n "\${DOCKER_IPTABLES_LEGACY+x}" ]; then
-		legacy=$DOCKER_IPTABLES_LEGACY
-	elif (
-		for f in /proc/net/ip_tables_names /proc/net/ip6_tables_names /proc/net/arp_tables_names; do
-			if [ -n "$(cat "$f" 2> /dev/null)" ]; then exit 0; fi
-		done
-		exit 1
-	); then
-		# The kernel already has legacy rules: mixing both makes a mess.
-		legacy=1
-	elif ! iptables -nL > /dev/null 2>&1; then
-		modprobe nf_tables > /dev/null 2>&1 || :
-		if ! iptables -nL > /dev/null 2>&1 && /usr/local/sbin/.iptables-legacy/iptables -nL > /dev/null 2>&1; then
-			legacy=1
-		fi
-	fi
-	if [ -n "$legacy" ]; then
-		export PATH="/usr/local/sbin/.iptables-legacy:$PATH"
-	fi
-	iptables --version
-
+${IPTABLES_CHOICE}
 	if [ "$(id -u)" != 0 ]; then
 		echo >&2 "error: this stand-in has no rootless dockerd (rootlesskit): run it as root (--privileged)"
 		exit 1
@@ -411,3 +418,241 @@ if [ -n "\${mounted:-}" ]; then $bb umount "$mount_point" 2> /dev/null || :; fi
 exit 0
 `;
 }
+
+/** Where the buildkit stand-in's dockerd listens: buildctl (stand-in) bridges to its `/grpc` endpoint. */
+export const BUILDKIT_DOCKERD_SOCKET = '/run/buildkit/dockerd.sock';
+
+/**
+ * moby/buildkit's `buildkitd`, as buildx's docker-container driver runs it (the image's entrypoint,
+ * its flags as the command, the state volume at /var/lib/buildkit, `--config
+ * /etc/buildkit/buildkitd.toml` when the builder has one): a STAND-IN that starts dockerd 26.1
+ * (its managed containerd, the containerd image store) with its data under the state volume
+ * (overlay cannot be mounted on the container's own overlay root), whose embedded BuildKit then
+ * serves the builds through buildctl's `dial-stdio` (below). The buildkitd.toml registry settings
+ * become dockerd's: `ca` → certs.d CAs, `keypair` → certs.d client certificates, `http`/`insecure`
+ * → insecure-registries, `mirrors` of docker.io → registry-mirrors; what dockerd has no setting
+ * for (mirrors of other registries, every other section) is named on stderr as not honoured.
+ * `--allow-insecure-entitlement` becomes dockerd's builder entitlements; other flags are named
+ * as not honoured.
+ */
+export function buildkitdScript(version: string): string {
+  return `#!/bin/sh
+# STAND-IN for moby/buildkit's buildkitd (catalog integration harness): the image cannot be pulled
+# here and buildkitd is packaged neither in Debian nor in npm. It runs dockerd 26.1, whose embedded
+# BuildKit serves the builds (buildctl dial-stdio bridges to it), with buildkitd.toml's registry
+# settings translated into dockerd's.
+set -eu
+say() { echo "buildkitd (stand-in): $*" >&2; }
+state=/var/lib/buildkit
+config=/etc/buildkit/buildkitd.toml
+debug=false
+network_host=false
+security_insecure=false
+while [ "$#" -gt 0 ]; do
+	case $1 in
+		--version)
+			echo "buildkitd github.com/moby/buildkit ${version} stand-in"
+			exit 0
+			;;
+		--config) config=$2; shift ;;
+		--config=*) config=\${1#--config=} ;;
+		--root) state=$2; shift ;;
+		--root=*) state=\${1#--root=} ;;
+		--debug) debug=true ;;
+		--allow-insecure-entitlement | --allow-insecure-entitlement=*)
+			if [ "$1" = --allow-insecure-entitlement ]; then entitlement=$2; shift; else entitlement=\${1#*=}; fi
+			case $entitlement in
+				network.host) network_host=true ;;
+				security.insecure) security_insecure=true ;;
+				*) say "entitlement $entitlement is not honoured" ;;
+			esac
+			;;
+		*) say "flag $1 is not honoured (dockerd's BuildKit runs with its own settings)" ;;
+	esac
+	shift
+done
+
+mkdir -p "$state/docker" /etc/docker/certs.d /run/buildkit
+mirrors=
+insecure=
+if [ -s "$config" ]; then
+	say "registry settings of $config:"
+	# One line per setting: <kind> <registry> <value> [<keypair number>].
+	awk '
+		function trim(s) { sub(/^[ \\t]+/, "", s); sub(/[ \\t]+$/, "", s); return s }
+		function registry(s) { sub(/^\\[+registry\\.("|)/, "", s); sub(/("|)(\\.keypair|)\\]+$/, "", s); return s }
+		{ line = trim($0) }
+		line == "" || line ~ /^#/ { next }
+		line ~ /^\\[\\[registry\\..*\\.keypair\\]\\]$/ { reg = registry(line); section = "keypair"; pair++; next }
+		line ~ /^\\[registry\\..*\\]$/ { reg = registry(line); section = "registry"; next }
+		line == "[registry]" { section = "none"; next }
+		line ~ /^\\[/ { section = "other"; print "ignored - " line; next }
+		{
+			key = line; sub(/[ \\t]*=.*$/, "", key); gsub(/"/, "", key)
+			value = line; sub(/^[^=]*=[ \\t]*/, "", value); gsub(/[][" \\t]/, "", value)
+			if (section == "registry" && (key == "ca" || key == "mirrors")) {
+				n = split(value, items, ",")
+				for (i = 1; i <= n; i++) if (items[i] != "") print key " " reg " " items[i]
+			} else if (section == "registry" && (key == "http" || key == "insecure")) print key " " reg " " value
+			else if (section == "keypair" && (key == "cert" || key == "key")) print key " " reg " " value " " pair
+			else if (section == "other") next
+			else print "ignored - " line
+		}
+	' "$config" > /run/buildkit/registry-settings
+	n=0
+	while read -r kind reg value pair; do
+		case $kind in
+			ca)
+				n=$((n + 1))
+				mkdir -p "/etc/docker/certs.d/$reg"
+				cp "$value" "/etc/docker/certs.d/$reg/buildkitd-ca-$n.crt"
+				say "  $reg: CA $value -> /etc/docker/certs.d/$reg/"
+				;;
+			cert | key)
+				mkdir -p "/etc/docker/certs.d/$reg"
+				# dockerd's certs.d: <name>.cert with <name>.key.
+				cp "$value" "/etc/docker/certs.d/$reg/buildkitd-client-$pair.$kind"
+				say "  $reg: client $kind $value -> /etc/docker/certs.d/$reg/"
+				;;
+			http | insecure)
+				if [ "$value" = true ]; then
+					insecure="$insecure $reg"
+					say "  $reg: $kind = true -> insecure-registries (dockerd tries HTTPS without verification, then HTTP)"
+				fi
+				;;
+			mirrors)
+				if [ "$reg" = docker.io ]; then
+					mirrors="$mirrors $value"
+				else
+					say "  $reg: mirror $value NOT honoured (dockerd has mirrors for docker.io only)"
+				fi
+				;;
+			ignored) say "  NOT honoured: $value $pair" ;;
+		esac
+	done < /run/buildkit/registry-settings
+fi
+json_list() {
+	first=true
+	printf '['
+	for item; do
+		if [ "$first" = true ]; then first=false; else printf ','; fi
+		printf '"%s"' "$item"
+	done
+	printf ']'
+}
+mirror_urls=
+for mirror in $mirrors; do
+	scheme=https
+	if grep -qx "http $mirror true" /run/buildkit/registry-settings 2> /dev/null; then scheme=http; fi
+	mirror_urls="$mirror_urls $scheme://$mirror"
+	say "  docker.io: mirror $scheme://$mirror -> registry-mirrors"
+done
+cat > /etc/docker/daemon.json <<JSON
+{
+  "features": { "containerd-snapshotter": true },
+  "data-root": "$state/docker",
+  "hosts": ["unix://${BUILDKIT_DOCKERD_SOCKET}"],
+  "debug": $debug,
+  "registry-mirrors": $(json_list $mirror_urls),
+  "insecure-registries": $(json_list $insecure),
+  "builder": { "entitlements": { "network-host": $network_host, "security-insecure": $security_insecure } }
+}
+JSON
+find /run /var/run -iname 'docker*.pid' -delete 2> /dev/null || :
+set -- dockerd
+${IPTABLES_CHOICE}
+exec /usr/local/bin/dind "$@"
+`;
+}
+
+/**
+ * The bridge between buildctl's stdin/stdout (stand-in) and the BuildKit control API of the
+ * stand-in's dockerd: `POST /grpc` with `Upgrade: h2c` on dockerd's socket (how buildx's docker
+ * driver reaches that BuildKit), the `101 Switching Protocols` head dropped, then bytes both ways.
+ * `probe` only checks that dockerd answers the upgrade, waiting for it up to a bound (dockerd takes
+ * seconds to start; buildx retries `buildctl debug workers` for about 14 s in all). Perl, from
+ * perl-base: in every Debian root.
+ */
+export const GRPC_BRIDGE = `#!/usr/bin/perl
+# STAND-IN helper of buildctl (catalog integration harness): bridges to dockerd's embedded BuildKit.
+use strict;
+use warnings;
+use IO::Socket::UNIX;
+use IO::Select;
+
+my ($mode, $path, $wait) = @ARGV;
+$wait = 0 unless defined $wait;
+
+sub upgrade {
+	my $s = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $path) or return (undef, "cannot connect to $path: $!");
+	print $s "POST /grpc HTTP/1.1\\r\\nHost: docker\\r\\nConnection: Upgrade\\r\\nUpgrade: h2c\\r\\nContent-Length: 0\\r\\n\\r\\n";
+	my $head = '';
+	while (index($head, "\\r\\n\\r\\n") < 0) {
+		my $n = sysread($s, my $buf, 4096);
+		return (undef, "dockerd closed the connection before answering /grpc") unless $n;
+		$head .= $buf;
+	}
+	my $at = index($head, "\\r\\n\\r\\n");
+	my $status = (split /\\r\\n/, substr($head, 0, $at))[0];
+	return (undef, "dockerd answered /grpc with '$status', not 101") unless $status =~ m{^HTTP/1\\.[01] 101};
+	return ($s, substr($head, $at + 4));
+}
+
+my $deadline = time + $wait;
+my ($s, $rest);
+while (1) {
+	($s, $rest) = upgrade();
+	last if $s || time >= $deadline;
+	sleep 1;
+}
+die "buildctl (stand-in): $rest\\n" unless $s;
+if ($mode eq 'probe') {
+	print "dockerd's BuildKit answers on $path (/grpc)\\n";
+	exit 0;
+}
+
+binmode STDIN;
+binmode STDOUT;
+sub put {
+	my ($fh, $data) = @_;
+	my $off = 0;
+	while ($off < length $data) {
+		my $w = syswrite($fh, $data, length($data) - $off, $off);
+		die "buildctl (stand-in): write: $!\\n" unless defined $w;
+		$off += $w;
+	}
+}
+put(\\*STDOUT, $rest) if length $rest;
+my $select = IO::Select->new(\\*STDIN, $s);
+while (my @ready = $select->can_read) {
+	for my $fh (@ready) {
+		my $n = sysread($fh, my $buf, 65536);
+		if (fileno($fh) == fileno($s)) {
+			exit 0 unless $n;
+			put(\\*STDOUT, $buf);
+		} elsif (!$n) {
+			# buildx closed its side: tell dockerd, and keep reading its answers.
+			$select->remove(\\*STDIN);
+			shutdown($s, 1);
+		} else {
+			put($s, $buf);
+		}
+	}
+}
+`;
+
+/** moby/buildkit's `buildctl`: a STAND-IN with the two commands buildx's docker-container driver runs in the container. */
+export const BUILDCTL_SCRIPT = `#!/bin/sh
+# STAND-IN for moby/buildkit's buildctl (catalog integration harness): only the two commands buildx's
+# docker-container driver runs in the container, against the stand-in buildkitd's dockerd.
+set -eu
+bridge=/usr/libexec/buildkit-stand-in/grpc-bridge
+case "$*" in
+	'debug workers') exec perl "$bridge" probe ${BUILDKIT_DOCKERD_SOCKET} 60 ;;
+	dial-stdio) exec perl "$bridge" dial ${BUILDKIT_DOCKERD_SOCKET} ;;
+	*)
+		echo "buildctl $*: this buildctl is a STAND-IN (catalog integration harness) with only 'debug workers' and 'dial-stdio'" >&2
+		exit 1
+		;;
+esac
+`;

@@ -33,9 +33,12 @@ import { writeImageArchive, type ImageConfig } from './image-archive.js';
 import { run, runUnchecked, type Log } from './process.js';
 import {
   binfmtScript,
+  BUILDCTL_SCRIPT,
+  buildkitdScript,
   DIND_WRAPPER,
   DOCKER_ENTRYPOINT,
   DOCKERD_ENTRYPOINT,
+  GRPC_BRIDGE,
   MODPROBE,
   NODE_ENTRYPOINT,
   offlinePackageManager,
@@ -54,7 +57,7 @@ const ALPINE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 /** Where the hidden busybox of the binfmt stand-in lives (the real image has no shell at all). */
 export const BINFMT_BUSYBOX = '/usr/libexec/binfmt-stand-in/busybox';
 
-export type StandInName = 'docker-cli' | 'docker-dind' | 'registry' | 'binfmt' | 'podman' | 'moto' | 'node';
+export type StandInName = 'docker-cli' | 'docker-dind' | 'registry' | 'binfmt' | 'buildkit' | 'podman' | 'moto' | 'node';
 
 interface FilePick {
   readonly package: string;
@@ -96,8 +99,8 @@ export interface PackageManagerRecipe {
   readonly command: 'apk' | 'dnf';
   /**
    * What `apk add`/`dnf install` can install: the package name of the real distribution → the
-   * Debian package staged for it (its closure beyond what the image has, one tarball per Debian
-   * package, so two names for one package share it).
+   * Debian package staged for it, `name` or `name/release` (its closure beyond what the image has,
+   * one tarball per Debian package named after the package, so two names for one package share it).
    */
   readonly staged: Readonly<Record<string, string>>;
   /** Names of packages already in the image: installing them does nothing. */
@@ -110,6 +113,13 @@ export interface PackageManagerRecipe {
  * ecr-login installs it so (`ecr_login_install aws aws-cli awscli awscli`) in every image that lacks it.
  */
 const AWS_CLI_DEB = 'awscli';
+
+/**
+ * Debian trixie's cosign 2.5 (a Go binary needing only libc6 >= 2.34, which bookworm's 2.36 meets)
+ * under the name Alpine's community repository and Fedora give it: `cosign`. buildx-ecr and
+ * manifest-merge install it so when they sign and the image lacks it.
+ */
+const COSIGN_DEB = 'cosign/trixie';
 
 // ---------------------------------------------------------------------------------------------
 // Small file helpers for customize steps (paths are absolute in the image).
@@ -259,8 +269,9 @@ function dockerRows(dind: boolean): ToolRow[] {
     same('curl', false),
     same('jq', false, { realNote: '`apk add jq` installs it', standInNote: '`apk add jq` installs a staged copy' }),
     same('aws', false, { realNote: '`apk add aws-cli` installs AWS CLI v2', standInNote: "`apk add aws-cli` installs a staged copy of Debian's awscli 2.9 (with Python 3.11)" }),
+    same('cosign', false, { realNote: "`apk add cosign` installs community's 2.4", standInNote: "`apk add cosign` installs a staged copy of Debian trixie's cosign 2.5" }),
     same('python3', false),
-    same('apk', true, { standInNote: 'STAND-IN script: installs only staged packages (jq, aws-cli), no Alpine repository' }),
+    same('apk', true, { standInNote: 'STAND-IN script: installs only staged packages (jq, aws-cli, cosign), no Alpine repository' }),
     same('apt-get', false),
     same('dnf', false),
     same('podman', false),
@@ -269,7 +280,7 @@ function dockerRows(dind: boolean): ToolRow[] {
 
 const DOCKER_CLI_PM: PackageManagerRecipe = {
   command: 'apk',
-  staged: { jq: 'jq', 'aws-cli': AWS_CLI_DEB },
+  staged: { jq: 'jq', 'aws-cli': AWS_CLI_DEB, cosign: COSIGN_DEB },
   installed: ['busybox', 'ca-certificates', 'docker-cli', 'docker-cli-buildx', 'docker-cli-compose', 'git', 'openssh-client', 'musl-utils'],
 };
 
@@ -510,6 +521,73 @@ const binfmt: StandInRecipe = {
   config: { entrypoint: ['/usr/bin/binfmt'], env: { PATH: ALPINE_PATH, QEMU_PRESERVE_ARGV0: '' }, volumes: ['/tmp'] },
 };
 
+/** The moby/buildkit tag buildx-ecr's `buildkit-image` input defaults to. */
+const BUILDKIT_IMAGE = 'docker.io/moby/buildkit:v0.23.2';
+
+/**
+ * A STAND-IN for moby/buildkit, the image of buildx's docker-container builders: buildkitd is
+ * packaged neither in Debian nor in npm, and the image cannot be pulled here. What buildx does with
+ * the image (driver/docker-container/driver.go of buildx 0.13.1, the version the docker stand-ins
+ * carry): create a privileged container of it (`--init`, the state volume at /var/lib/buildkit,
+ * buildkitd.toml and its certificates copied to /etc/buildkit, the buildkitd flags as the command),
+ * wait until `buildctl debug workers` succeeds in it, talk to BuildKit through `buildctl dial-stdio`,
+ * and read `buildkitd --version`. The stand-in's buildkitd starts dockerd 26.1 instead, and its
+ * buildctl bridges to the BuildKit dockerd embeds (stand-in-scripts.ts).
+ */
+const buildkit: StandInRecipe = {
+  name: 'buildkit',
+  table: {
+    tags: [BUILDKIT_IMAGE],
+    real: 'moby/buildkit `Dockerfile` target `buildkit-linux` at v0.23.2: alpine, `apk add fuse3 git openssh pigz xz iptables ip6tables`, buildkitd and buildctl v0.23.2, buildkit-runc, buildkit-qemu-* emulators, `VOLUME /var/lib/buildkit`, `ENTRYPOINT [buildkitd]`.',
+    standIn: "files of Debian trixie's docker.io 26.1 (dockerd), containerd 1.7, runc, iptables and perl-base with busybox in an empty root; `buildkitd` a script that starts dockerd (data under /var/lib/buildkit, the containerd image store) with buildkitd.toml's registry settings translated to dockerd's (CA and client certificates to certs.d, `http`/`insecure` to insecure-registries, docker.io `mirrors` to registry-mirrors); `buildctl` a script with `debug workers` and `dial-stdio`, bridging to dockerd's embedded BuildKit (`POST /grpc`, `Upgrade: h2c`) with a Perl helper. BuildKit is the one dockerd 26.1.5 vendors, not buildkitd v0.23.2.",
+    shell: 'sh',
+    rows: [
+      same('sh is busybox ash', true, { check: BUSYBOX_SH }),
+      same('buildkitd', true, { realNote: 'v0.23.2', standInNote: "STAND-IN script: dockerd 26.1.5's embedded BuildKit" }),
+      same('buildctl', true, { realNote: 'v0.23.2', standInNote: "STAND-IN script: only `debug workers` and `dial-stdio`" }),
+      row('dockerd', false, true, { standInNote: "Debian trixie's docker.io 26.1.5, started by buildkitd" }),
+      row('containerd', false, true, { standInNote: "Debian trixie's 1.7, started by dockerd" }),
+      row('runc', true, true, { check: 'command -v runc > /dev/null || command -v buildkit-runc > /dev/null', realNote: 'buildkit-runc', standInNote: 'Debian' }),
+      same('iptables', true),
+      row('buildkit-qemu-aarch64', true, false, { check: 'command -v buildkit-qemu-aarch64 > /dev/null', standInNote: "emulation is the kernel's binfmt_misc entries only" }),
+      row('git', true, false, { standInNote: 'git contexts are fetched by the client here' }),
+      row('perl', false, true, { standInNote: "perl-base, buildctl's bridge" }),
+      same('docker', false),
+      row('apk', true, false, { realNote: 'Alpine base', standInNote: 'buildx never runs it: no apk stand-in' }),
+    ],
+  },
+  base: {
+    kind: 'debs',
+    // util-linux: `mountpoint`, which the dind wrapper dockerd runs through uses.
+    packages: ['busybox', 'libc-bin', 'ca-certificates', 'docker.io/trixie', 'containerd/trixie', 'runc', 'tini', 'iptables', 'perl-base', 'util-linux'],
+    // The docker CLI (docker.io depends on it): the real image has none.
+    exclude: [...NO_PACKAGING.filter((p) => p !== 'perl-base'), 'docker-cli', 'openssl', 'git', 'git-man', 'liberror-perl'],
+  },
+  async customize(ctx) {
+    const { root } = ctx;
+    slim(root);
+    await busyboxApplets(root, '/bin/busybox', ['rpm', 'rpm2cpio']);
+    link(root, '/bin/sh', 'busybox');
+    caBundle(root);
+    accounts(root, [{ name: 'root', uid: 0, gid: 0, home: '/root', shell: '/bin/sh' }], [{ name: 'root', gid: 0 }, { name: 'docker', gid: 2375 }]);
+    write(root, '/etc/nsswitch.conf', 'hosts: files dns\n');
+    standInOsRelease(root, BUILDKIT_IMAGE);
+    for (const tool of ['iptables', 'iptables-save', 'iptables-restore', 'ip6tables', 'ip6tables-save', 'ip6tables-restore']) {
+      link(root, `/usr/sbin/${tool}`, 'xtables-nft-multi');
+      link(root, `/usr/local/sbin/.iptables-legacy/${tool}`, '/usr/sbin/xtables-legacy-multi');
+    }
+    rmSync(inRoot(root, '/usr/bin/docker'), { force: true });
+    write(root, '/usr/bin/buildkitd', buildkitdScript('dockerd-26.1.5'), 0o755);
+    write(root, '/usr/bin/buildctl', BUILDCTL_SCRIPT, 0o755);
+    write(root, '/usr/libexec/buildkit-stand-in/grpc-bridge', GRPC_BRIDGE, 0o755);
+    write(root, '/usr/local/bin/dind', DIND_WRAPPER, 0o755);
+    mkdirs(root, ['/var/lib/buildkit', '/etc/buildkit', '/root', '/tmp', '/run']);
+    link(root, '/var/run', '../run');
+    await run('chmod', ['1777', inRoot(root, '/tmp')]);
+  },
+  config: { entrypoint: ['buildkitd'], env: { PATH: ALPINE_PATH }, volumes: ['/var/lib/buildkit'] },
+};
+
 /** quay.io/podman/stable's containers.conf: every namespace of the host, cgroups off, crun. */
 const PODMAN_CONTAINERS_CONF = `[containers]
 netns="host"
@@ -577,9 +655,10 @@ const podman: StandInRecipe = {
       same('git', false),
       same('jq', false, { realNote: '`dnf install jq` installs it', standInNote: '`dnf install jq` installs a staged copy' }),
       same('aws', false, { realNote: '`dnf install awscli` (or `awscli2`) installs AWS CLI v2', standInNote: "`dnf install awscli`/`awscli2` installs a staged copy of Debian trixie's awscli 2.23 (with Python 3.13)" }),
+      same('cosign', false, { realNote: "`dnf install cosign` installs Fedora's", standInNote: "`dnf install cosign` installs a staged copy of Debian trixie's cosign 2.5" }),
       same('python3', false, { realNote: "not in Fedora's base image since dnf5 (C++) replaced dnf", standInNote: 'comes with the staged AWS CLI' }),
       row('openssl', false, true, { standInNote: 'ca-certificates brings it in Debian' }),
-      same('dnf', true, { realNote: 'dnf5', standInNote: 'STAND-IN script: installs only staged packages (jq, awscli, awscli2), no Fedora repository' }),
+      same('dnf', true, { realNote: 'dnf5', standInNote: 'STAND-IN script: installs only staged packages (jq, awscli, awscli2, cosign), no Fedora repository' }),
       row('rpm', true, false),
       same('apt-get', false),
       same('apk', false),
@@ -597,7 +676,7 @@ const podman: StandInRecipe = {
   },
   packageManager: {
     command: 'dnf',
-    staged: { jq: 'jq', awscli: AWS_CLI_DEB, awscli2: AWS_CLI_DEB },
+    staged: { jq: 'jq', awscli: AWS_CLI_DEB, awscli2: AWS_CLI_DEB, cosign: COSIGN_DEB },
     installed: ['bash', 'curl', 'fuse-overlayfs', 'openssh-clients', 'podman', 'crun', 'conmon', 'catatonit', 'netavark', 'passt'],
   },
   async customize(ctx) {
@@ -859,7 +938,7 @@ const node: StandInRecipe = {
   },
 };
 
-export const STAND_INS: readonly StandInRecipe[] = [dockerCli, dockerDind, registry, binfmt, podman, moto, node];
+export const STAND_INS: readonly StandInRecipe[] = [dockerCli, dockerDind, registry, binfmt, buildkit, podman, moto, node];
 
 /** The tables of docs/image-stand-ins.md. */
 export const STAND_IN_TABLES: readonly StandInTable[] = STAND_INS.map((r) => r.table);
@@ -996,18 +1075,20 @@ async function buildRoot(p: Plan, ctx: BuildContext): Promise<void> {
   const pm = recipe.packageManager;
   if (pm !== undefined) {
     const have = new Set(closure.map((c) => c.name));
+    // The tarball of a staged package is named after the package, without the release it comes from.
+    const tarName = (deb: string): string => deb.split('/')[0] ?? deb;
     for (const deb of [...new Set(Object.values(pm.staged))].sort()) {
       // What the package needs beyond what the image has (for the Debian-built roots: their
       // closure), without the packaging tools (only maintainer scripts use them, and none runs).
       // Not the recipe's own exclusions: dind leaves python3 out of its base, the AWS CLI needs it.
       const release = recipe.base.kind === 'debs' ? recipe.base.release : undefined;
       const packages = (await resolveClosure([deb], [...have, ...NO_PACKAGING], release)).filter((c) => !have.has(c.name));
-      const scratch = path.join(ctx.work, `staged-${deb}`);
+      const scratch = path.join(ctx.work, `staged-${tarName(deb)}`);
       const debs = await fetchDebs(packages, ctx.debCache);
       await unpackDebs(debs.values(), scratch);
       slim(scratch);
       mkdirSync(inRoot(ctx.root, '/usr/share/stand-in-packages'), { recursive: true });
-      await run('tar', ['--create', '--file', inRoot(ctx.root, `/usr/share/stand-in-packages/${deb}.tar`), '--directory', scratch, '--numeric-owner', '.']);
+      await run('tar', ['--create', '--file', inRoot(ctx.root, `/usr/share/stand-in-packages/${tarName(deb)}.tar`), '--directory', scratch, '--numeric-owner', '.']);
       rmSync(scratch, { recursive: true, force: true });
     }
     const image = recipe.table.tags[0] ?? recipe.name;
@@ -1018,7 +1099,8 @@ async function buildRoot(p: Plan, ctx: BuildContext): Promise<void> {
       `${pm.command} in this image is a STAND-IN (catalog integration harness): the image stands in for ${image}, built from Debian packages because no image can be pulled here.\nStaged packages it can install: ${names.map((n) => `${n} (Debian's ${pm.staged[n]})`).join(', ') || '(none)'}.\n`,
     );
     const target = pm.command === 'apk' ? '/sbin/apk' : '/usr/bin/dnf';
-    write(ctx.root, target, offlinePackageManager({ command: pm.command, image, staged: pm.staged, installed: pm.installed }), 0o755);
+    const staged = Object.fromEntries(Object.entries(pm.staged).map(([name, deb]) => [name, tarName(deb)]));
+    write(ctx.root, target, offlinePackageManager({ command: pm.command, image, staged, installed: pm.installed }), 0o755);
     if (pm.command === 'dnf') link(ctx.root, '/usr/bin/yum', 'dnf');
   }
 }

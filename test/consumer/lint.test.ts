@@ -250,7 +250,8 @@ describe('catalog render in the application', () => {
   it('expands the includes from the configured catalog, and fails on the include errors lint reports', () => {
     const ok = catalog(['render', '.gitlab-ci.yml'], { cwd: fixture.app.dir });
     expect(ok.status, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/^buildx-ecr:\n {2}extends: \.ecr-login\n {2}stage: build\n/m);
+    // The login's hidden job, then the one `sign` picks (`none`: no ID token).
+    expect(ok.stdout).toMatch(/^buildx-ecr:\n {2}extends:\n {4}- \.ecr-login\n {4}- \.buildx-ecr-sign-none\n {2}stage: build\n/m);
     expect(ok.stderr).toBe(`ecr-login@1 → 1.2.0 (${short('1.2.0')})\nbuildx-ecr@1 → 1.2.0 (${short('1.2.0')})\n`);
     writeFileSync(path.join(fixture.app.dir, 'p.yml'), ['include:', `  - component: ${address('buildx-ecr@1')}`, '    inputs: {image-nme: a}', ''].join('\n'));
     const bad = catalog(['render', 'p.yml'], { cwd: fixture.app.dir });

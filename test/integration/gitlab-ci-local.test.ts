@@ -27,7 +27,8 @@ import { indexEntries, manifestDigest, type IndexEntries } from '../../harness/i
 import { checkGitlabCiLocal, gitlabCiLocalRunner, parseReport } from '../../harness/integration/gitlab-ci-local-run.js';
 import { DEFAULT_PLATFORMS } from '../../harness/integration/images.js';
 import { pipelineFailure, type PipelineRun } from '../../harness/integration/runner.js';
-import { prepareBuildxEcrContext, scenarioPipelineText } from '../../harness/integration/scenario.js';
+import { keyPairVariables } from '../../harness/integration/cosign.js';
+import { exampleSigningKeys, prepareBuildxEcrContext, scenarioPipelineText } from '../../harness/integration/scenario.js';
 import {
   buildJob,
   MERGE_JOB,
@@ -227,7 +228,9 @@ describe.runIf(reason === undefined)('gitlab-ci-local runs the example pipelines
     // A fresh repository: whatever is read back below was pushed by this run.
     expect(await env.tags(repository)).toEqual([]);
 
-    const run = await env.runner.run(text, { name: 'buildx-ecr', copy: [includeInput(text, 'buildx-ecr', 'context')] });
+    // The example signs with the project's key (file-type COSIGN_PRIVATE_KEY, masked COSIGN_PASSWORD) and verify-image checks it.
+    const keys = await exampleSigningKeys(env);
+    const run = await env.runner.run(text, { name: 'buildx-ecr', copy: [includeInput(text, 'buildx-ecr', 'context')], variables: keyPairVariables(keys) });
     expectPassed(run, ['ecr-login-check', 'build-image', 'verify-image']);
 
     const dotenv = run.pipeline.jobs.find((j) => j.name === 'build-image')?.dotenv ?? {};
@@ -250,6 +253,7 @@ describe.runIf(reason === undefined)('gitlab-ci-local runs the example pipelines
       ...run.secrets.map((s, i): [string, string] => [`ID token ${i}`, s]),
       ['registry password', env.token.password],
       ['registry auth', Buffer.from(`AWS:${env.token.password}`).toString('base64')],
+      ['cosign key password', keys.password],
     ];
     const outputs: [string, string][] = [
       ['stdout', run.output?.stdout ?? ''],

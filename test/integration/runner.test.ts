@@ -56,6 +56,22 @@ describe('gitlabCiLocalJobResult: gitlab-ci-local\'s report as the job results e
     expect(result('verify').warnings).toEqual(['dotenv report verify.env: Validation failed: Key can contain only letters, digits and \'_\'. ("export BAD KEY"): GitLab would reject it']);
   });
 
+  it('a parallel:matrix job: its log and dotenv report under the file name gitlab-ci-local gives it (runs of [^A-Za-z0-9_-] base64url-encoded)', () => {
+    // The name and file name of a matrix job of a real gitlab-ci-local 4.75.1 run
+    // (`build: {parallel: {matrix: [{PLATFORM: linux/amd64, RUNNER: saas-linux-small-amd64}, …]}}`).
+    const name = 'build: [linux/amd64,saas-linux-small-amd64]';
+    const file = 'buildOiBblinuxLwamd64LAsaas-linux-small-amd64XQ';
+    writeFileSync(path.join(state, 'output', `${file}.log`), '$ build\n');
+    mkdirSync(dotenvDir(file), { recursive: true });
+    writeFileSync(path.join(dotenvDir(file), 'b.env'), 'BUILD_DIGEST_AMD64=sha256:1\n');
+    const matrixReport = parseReport(` PASS  ${name}`, [name]);
+    expect(gitlabCiLocalJobResult(project, { name, stage: 'build', when: 'on_success' }, matrixReport)).toMatchObject({
+      status: 'success',
+      logFile: path.join(state, 'output', `${file}.log`),
+      dotenv: { BUILD_DIGEST_AMD64: 'sha256:1' },
+    });
+  });
+
   it('never started: manual when it is a manual job, else skipped; no log either way', () => {
     expect(result('deploy', 'manual')).toEqual({ name: 'deploy', stage: 'test', status: 'manual', allowedFailure: false, dotenv: {}, reason: 'when: manual (not run)' });
     expect(result('after-failure')).toEqual({ name: 'after-failure', stage: 'test', status: 'skipped', allowedFailure: false, dotenv: {}, reason: 'not started' });

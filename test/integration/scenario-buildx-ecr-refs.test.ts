@@ -31,6 +31,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeUnavailable, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
 import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
+import { signatureTag } from '../../harness/integration/cosign.js';
 import { DEFAULT_PLATFORMS } from '../../harness/integration/images.js';
 import { prepareBuildxEcrContext, runBuildxEcrPipeline, type BuildxEcrRunResult } from '../../harness/integration/scenario.js';
 import { BUILDKIT_CACHE_CONFIG, buildStepsFromLog, dockerfileSteps, runRebuildScenario, sectionMs } from '../../harness/integration/scenario-rebuild.js';
@@ -157,7 +158,8 @@ describe.runIf(reason === undefined)('scenarios 2 and 3: the buildx-ecr example 
     expect(feature.dotenv['BUILD_DIGEST']).toBe(feature.registryDigest);
     expect(feature.dotenv['BUILD_TAGS']?.split(',')).toEqual([shortSha, FEATURE_SLUG]);
     expect(featureTags).not.toContain('latest');
-    expect(featureTags).toEqual([shortSha, `buildcache-${FEATURE_SLUG}`, FEATURE_SLUG].sort());
+    // ...and the signature of the pushed index (the example signs with the project's key).
+    expect(featureTags).toEqual([shortSha, `buildcache-${FEATURE_SLUG}`, FEATURE_SLUG, signatureTag(feature.registryDigest)].sort());
     expect(feature.tagDigests[shortSha]).toBe(feature.registryDigest);
     expect(feature.tagDigests[FEATURE_SLUG]).toBe(feature.registryDigest);
     // The ref's version reached the image: index and manifest annotations (one --annotation per
@@ -176,7 +178,7 @@ describe.runIf(reason === undefined)('scenarios 2 and 3: the buildx-ecr example 
     for (const tag of ['1.2.3', '1.2', '1', 'latest']) expect(release.tagDigests[tag], tag).toBe(release.registryDigest);
     expect(await versions(e, release)).toEqual(everywhere(RELEASE_TAG, DEFAULT_PLATFORMS.length));
     expect(releaseTags).toEqual(
-      [shortSha, FEATURE_SLUG, `buildcache-${FEATURE_SLUG}`, '1.2.3', '1.2', '1', 'latest', 'buildcache-1-2-3'].sort(),
+      [shortSha, FEATURE_SLUG, `buildcache-${FEATURE_SLUG}`, '1.2.3', '1.2', '1', 'latest', 'buildcache-1-2-3', signatureTag(feature.registryDigest), signatureTag(release.registryDigest)].sort(),
     );
 
     // The two builds differ (their version label and annotation), so "unchanged" below can fail.

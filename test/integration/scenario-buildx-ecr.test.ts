@@ -13,6 +13,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeUnavailable, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
 import { DEFAULT_PLATFORMS } from '../../harness/integration/images.js';
+import { signatureTag } from '../../harness/integration/cosign.js';
 import { runBuildxEcrScenario } from '../../harness/integration/scenario.js';
 
 const reason = integrationUnavailable;
@@ -47,6 +48,8 @@ describe.runIf(reason === undefined)('scenario 1: example buildx-ecr on the defa
     // The example's tag-strategy `auto` on the default branch: the reported tags (short SHA, branch
     // slug, `latest`) and the branch's registry cache.
     expect(result.tags).toEqual(expect.arrayContaining(['latest', 'buildcache-main', ...(result.dotenv['BUILD_TAGS']?.split(',') ?? [])]));
+    // The example signs the index it pushed (`sign: key`): the signature's tag, named after that digest.
+    expect(result.tags).toContain(signatureTag(result.registryDigest));
     // Scenario 6 for this run: no secret (registry password, ID token, STS session) in any job output.
     expect(result.leaks).toEqual([]);
   });

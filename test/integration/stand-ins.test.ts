@@ -7,8 +7,9 @@
  * `docker version` over TLS from a docker-cli stand-in (certificates shared through a volume, as
  * the runner's /certs/client) and builds a two-platform image with buildx; without
  * DOCKER_TLS_CERTDIR it listens on 2375 and passes its extra arguments to dockerd; the registry and
- * moto stand-ins answer on port 5000 under their aliases; binfmt, podman, node and the apk/dnf
- * stand-ins behave as described.
+ * moto stand-ins answer on port 5000 under their aliases; a docker-container builder of the
+ * moby/buildkit stand-in, made in dind as buildx-ecr makes one, pushes an index by digest only;
+ * binfmt, podman, node and the apk/dnf stand-ins behave as described.
  *
  * Root only (dockerd, mmdebstrap, namespaces): elsewhere skipped with the reason, or failed under
  * CATALOG_REQUIRE_TOOLS=1. Prints the time of the first build (or cached load) and of a second,
@@ -175,6 +176,40 @@ describe.runIf(integrationUnavailable === undefined)('image stand-ins', () => {
     expect(out).toMatch(/HTTP\/1\.\d 200/);
   });
 
+  it('a docker-container builder of the moby/buildkit stand-in (in dind, as buildx-ecr makes one) boots, reads buildkitd.toml and pushes an index by digest only', { timeout: 420_000 }, async () => {
+    // The services of the tests above: dind without TLS on 2375, the registry on 5000.
+    if (!containers.has('dind-plain')) await service('dind-plain', ['--privileged', '--network', 'jobnet', '--network-alias', 'docker-plain', '-e', 'DOCKER_TLS_CERTDIR=', tag('docker-dind')]);
+    if (!containers.has('registry')) await service('registry', ['--network', 'jobnet', '--network-alias', 'registry', tag('registry')]);
+    // dind pulls nothing here: the stand-in is loaded into it, where buildx falls back to it after the failed pull.
+    await dockerOk(['save', '--output', path.join(base, 'buildkit.tar'), tag('buildkit')], 300_000);
+    const script = [
+      'set -e',
+      'for i in $(seq 60); do docker info > /dev/null 2>&1 && wget -q -O /dev/null http://registry:5000/v2/ && break; sleep 1; done',
+      'docker load --quiet --input /w/buildkit.tar > /dev/null',
+      `printf '[registry."registry:5000"]\\n  http = true\\n' > /tmp/bk.toml`,
+      'mkdir /ctx && printf "FROM scratch\\nCOPY hello /hello\\n" > /ctx/Dockerfile && echo hello > /ctx/hello',
+      // network=host: the builder shares dind's network, whose DNS knows the service alias `registry`.
+      `docker buildx create --name bk --driver docker-container --driver-opt image=${tag('buildkit')} --driver-opt network=host --buildkitd-config /tmp/bk.toml > /dev/null`,
+      'docker buildx inspect --bootstrap bk > /dev/null',
+      'docker buildx build --builder bk --progress plain --platform linux/amd64 --output type=image,name=registry:5000/stand-in/app,push-by-digest=true,name-canonical=true,push=true --metadata-file /tmp/meta.json /ctx 2> /tmp/build.log || { cat /tmp/build.log; exit 1; }',
+      `digest=$(sed -n 's/.*"containerimage.digest": *"\\(sha256:[0-9a-f]*\\)".*/\\1/p' /tmp/meta.json)`,
+      'echo "pushed $digest"',
+      'echo "served sha256:$(wget -q -O - --header "Accept: application/vnd.oci.image.index.v1+json" "http://registry:5000/v2/stand-in/app/manifests/$digest" | sha256sum | cut -d " " -f 1)"',
+      'wget -q -O - http://registry:5000/v2/stand-in/app/tags/list > /dev/null 2>&1 && echo tagged || echo "no tags"',
+      'docker exec buildx_buildkit_bk0 buildkitd --version',
+      'docker logs buildx_buildkit_bk0 2>&1 | grep "buildkitd (stand-in)"',
+    ].join('\n');
+    const out = await dockerOk(['run', '--rm', '--network', 'jobnet', '-v', `${base}:/w:ro`, '-e', 'DOCKER_HOST=tcp://docker-plain:2375', tag('docker-cli'), 'sh', '-c', script], 360_000);
+    log(out);
+    const pushed = /^pushed (sha256:[0-9a-f]{64})$/m.exec(out)?.[1];
+    expect(pushed).toBeDefined();
+    // The registry serves, by that digest, exactly the index the builder reported; no tag was pushed.
+    expect(out).toContain(`served ${pushed ?? ''}`);
+    expect(out).toMatch(/^no tags$/m);
+    expect(out).toMatch(/^buildkitd github\.com\/moby\/buildkit dockerd-26\.1\.5 stand-in$/m);
+    expect(out).toContain('buildkitd (stand-in):   registry:5000: http = true -> insecure-registries');
+  });
+
   it('binfmt --install reports the QEMU interpreters as the real one does, and changes nothing already registered', { timeout: 120_000 }, async () => {
     await ensureQemu(log);
     const result = await docker(['run', '--rm', '--privileged', tag('binfmt'), '--install', 'arm64,ppc64le']);
@@ -200,6 +235,19 @@ describe.runIf(integrationUnavailable === undefined)('image stand-ins', () => {
     expect(dnf.stdout).toMatch(/^aws-cli\/2\./m);
     expect(dnf.exitCode).toBe(1);
     expect(dnf.stderr).toMatch(/dnf \(stand-in\): cannot install wget: no Fedora repository can be reached/);
+  });
+
+  it('`apk add cosign` and `dnf install cosign` install the staged cosign, which signs and verifies offline in the image', { timeout: 180_000 }, async () => {
+    // A key pair, a blob signed without the transparency log, verified with the public key: the
+    // binary runs on the image's libc. The password reaches cosign in its environment only.
+    const signAndVerify = (install: string): string =>
+      `! command -v cosign && ${install} cosign > /dev/null && cd "$(mktemp -d)" && cosign generate-key-pair > /dev/null 2>&1 && echo blob > blob ` +
+      '&& cosign sign-blob --yes --key cosign.key --tlog-upload=false blob > blob.sig 2> /dev/null && cosign verify-blob --key cosign.pub --signature blob.sig --insecure-ignore-tlog blob';
+    for (const [image, shell, install] of [['docker-cli', 'sh', 'apk add --no-cache'], ['podman', 'bash', 'dnf install -y']] as const) {
+      const result = await docker(['run', '--rm', '--network', 'none', '-e', 'COSIGN_PASSWORD=stand-in test', tag(image), shell, '-c', signAndVerify(install)]);
+      expect(result.exitCode, `${image}: ${result.stderr}`).toBe(0);
+      expect(result.stderr, image).toMatch(/^Verified OK$/m);
+    }
   });
 
   it('podman 5 runs in its stand-in (privileged, as the podman jobs run) with netavark, the only network backend podman 5 has; node runs scripts in its own', { timeout: 120_000 }, async () => {

@@ -5,15 +5,20 @@
  * the jobs reach (harness/integration/job-world.ts): moto, the ECR registry under its hostname and
  * the Docker Hub mirror that holds `alpine:3.20.3` and the binfmt image. The examples run as they
  * are, with these changes only, each named in its test:
- * - buildx-ecr: `buildx-driver: docker`, because moby/buildkit (the `docker-container` driver's
- *   image) has no Debian build and so no stand-in;
+ * - buildx-ecr: `buildx-driver: docker` (the engine's own BuildKit, as before the moby/buildkit
+ *   stand-in existed; examples/buildx-native runs the docker-container driver);
+ * - buildx-native: `buildkitd-config-inline` naming the mirror for docker.io and the world's CA for
+ *   the mirror and the ECR registry, as an air-gapped company configures a docker-container builder
+ *   (BuildKit reads neither the daemon's mirrors nor the job's CA bundle); its builder is the
+ *   moby/buildkit stand-in (dockerd 26.1's BuildKit), pulled through the mirror into dind;
  * - podman-native: `emulation: true` for the arm64 and ppc64le jobs, which GitLab runs on runners of
  *   those CPUs and this x86_64 machine runs under QEMU.
  * The catalog's `.gitlab-ci.yml` runs its `integration` stage only (the jobs before it run
  * scripts/test.sh, which is what runs this file), with `buildx-driver: docker` for the same reason
  * and the project's container registry ($CI_REGISTRY…) standing in as the world's registry.
  * Project variables are what a project would set: `AWS_ROLE_ARN` (podman-native), the ID token
- * gitlab-ci-local cannot mint (runner.ts `idTokens`), `AWS_API_ENDPOINT` (moto).
+ * gitlab-ci-local cannot mint (runner.ts `idTokens`), `AWS_API_ENDPOINT` (moto), the cosign key pair
+ * the buildx-ecr example signs and verifies with (generated here; cosign.ts `keyPairVariables`).
  *
  * The buildx-ecr pipeline runs with the kernel's QEMU entries taken away, as on a new runner, so
  * that buildx-ecr registers QEMU itself with the binfmt stand-in pulled through the mirror into
@@ -26,6 +31,7 @@
  * table (image, services, wall time) is printed.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,8 +40,9 @@ import { qemuEntries, takeAwayQemu, type BinfmtEntry } from '../../harness/fresh
 import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
 import { gitlabCiLocalDockerRunner, startJobEngine, type JobEngine } from '../../harness/integration/gitlab-ci-local-docker.js';
 import { copyContainerFiles } from '../../harness/integration/container-files.js';
+import { generateKeyPair, keyPairVariables, signatureTag } from '../../harness/integration/cosign.js';
 import { checkGitlabCiLocal } from '../../harness/integration/gitlab-ci-local-run.js';
-import { startWorld, WORLD_SUBNET, type World } from '../../harness/integration/job-world.js';
+import { MIRROR_HOST, startWorld, WORLD_SUBNET, type World } from '../../harness/integration/job-world.js';
 import { indexEntries } from '../../harness/integration/oci.js';
 import { pipelineFailure, type ExtraVariable, type PipelineRun } from '../../harness/integration/runner.js';
 import { findSecretLeaks, jwtSecrets, type Secret, type SecretLeak } from '../../harness/integration/secrets.js';
@@ -104,8 +111,8 @@ function recordJobs(pipeline: string, run: PipelineRun): void {
  * secrets.ts knows, over the job logs, the dotenv reports and artifacts, and the files the jobs left
  * in their containers (job and service containers, their build and certificate volumes).
  */
-async function leaksOf(run: PipelineRun, env: Environment, jobEngine: JobEngine, dir: string): Promise<{ leaks: SecretLeak[]; containers: number; changed: number }> {
-  const secrets: Secret[] = [...run.secrets.flatMap((token) => jwtSecrets('ID token', token)), { name: 'ECR registry password', value: env.token.password }];
+async function leaksOf(run: PipelineRun, env: Environment, jobEngine: JobEngine, dir: string, extra: readonly Secret[]): Promise<{ leaks: SecretLeak[]; containers: number; changed: number }> {
+  const secrets: Secret[] = [...run.secrets.flatMap((token) => jwtSecrets('ID token', token)), { name: 'ECR registry password', value: env.token.password }, ...extra];
   const copied = await copyContainerFiles(jobEngine.engine, dir, { hostDir: run.project, containerDir: '/builds/platform/ci-catalog' });
   const leaks = findSecretLeaks([...run.jobOutput, dir], secrets);
   return { leaks, containers: copied.length, changed: copied.reduce((n, c) => n + c.changed + c.volumes, 0) };
@@ -127,7 +134,7 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     jobEngine = await startJobEngine({
       dir: mkdtempSync('/tmp/cje-'),
       log,
-      standIns: ['docker-cli', 'docker-dind', 'registry', 'podman', 'moto', 'binfmt'],
+      standIns: ['docker-cli', 'docker-dind', 'registry', 'podman', 'moto', 'binfmt', 'buildkit'],
       insecureRegistries: [WORLD_SUBNET],
     });
     world = await startWorld({ dir: path.join(base, 'world'), jobEngine, ecrHost: env.ecrHost, ecrPassword: env.token.password, log });
@@ -139,15 +146,18 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     await jobEngine?.stop();
     await env?.stop();
     if (base !== '') rmSync(base, { recursive: true, force: true });
-  }, 180_000);
+    // Seven minutes, as the stand-ins test's teardown: stopping the engines with every stand-in
+    // loaded and removing their directories took over 180 s on a busy 2-core machine, after every
+    // test had passed.
+  }, 420_000);
 
   const started = (): { env: Environment; jobEngine: JobEngine; world: World } => {
     if (env === undefined || jobEngine === undefined || world === undefined) throw new Error('environment not started');
     return { env, jobEngine, world };
   };
-  /** The secret scan of a run (leaksOf), which must have copied at least `containers` job and service containers. */
-  const expectNoLeaks = async (pipeline: string, run: PipelineRun, s: { env: Environment; jobEngine: JobEngine }, containers: number): Promise<void> => {
-    const scan = await leaksOf(run, s.env, s.jobEngine, mkdtempSync(path.join(base, 'containers-')));
+  /** The secret scan of a run (leaksOf, with the `extra` secrets it was given), which must have copied at least `containers` job and service containers. */
+  const expectNoLeaks = async (pipeline: string, run: PipelineRun, s: { env: Environment; jobEngine: JobEngine }, containers: number, extra: readonly Secret[] = []): Promise<void> => {
+    const scan = await leaksOf(run, s.env, s.jobEngine, mkdtempSync(path.join(base, 'containers-')), extra);
     log(`${pipeline} secret scan: ${scan.containers} containers, ${scan.changed} changed paths and volumes`);
     expect(scan.containers).toBeGreaterThanOrEqual(containers);
     expect(scan.leaks).toEqual([]);
@@ -156,14 +166,15 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     // dind and podman need privileged containers, as on GitLab.com's instance runners.
     gitlabCiLocalDockerRunner(s.env, s.jobEngine, { privileged: true, caFile: s.world.caBundle, networks: [s.world.network], volumes: s.world.volumes, keepContainers: true });
 
-  it('examples/buildx-ecr (buildx-driver: docker, no moby/buildkit here): QEMU registered by the binfmt stand-in in dind, two platforms pushed to ECR, every tag on the reported digest, verify-image passes', { timeout: 1_200_000 }, async () => {
+  it('examples/buildx-ecr (buildx-driver: docker, the engine\'s own BuildKit): QEMU registered by the binfmt stand-in in dind, two platforms pushed to ECR, every tag on the reported digest, the index signed with the project\'s key (cosign installed with apk), verify-image passes', { timeout: 1_200_000 }, async () => {
     const s = started();
     const text = exampleWith('buildx-ecr', [{ component: 'buildx-ecr', inputs: { 'buildx-driver': 'docker' } }]);
+    const keys = await generateKeyPair(mkdtempSync(path.join(base, 'cosign-')), randomBytes(18).toString('base64url'));
     const qemu = takeAwayQemu(QEMU_STATE_FILE);
     let registered: BinfmtEntry[];
     let run: PipelineRun;
     try {
-      run = await runnerFor(s).run(text, { name: 'buildx-ecr', verbose: true });
+      run = await runnerFor(s).run(text, { name: 'buildx-ecr', verbose: true, variables: keyPairVariables(keys) });
       registered = qemuEntries();
     } finally {
       qemu.restore();
@@ -200,9 +211,17 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     for (const { platform, digest } of index.platforms) {
       expect(await printedBy(s.world, image, digest, layers)).toBe(`hello from platform/ci-catalog from ${platform} (${MACHINE[platform]})`);
     }
-    expect(readFileSync(run.pipeline.jobs[2]?.logFile ?? '', 'utf8')).toMatch(/^verify-image: linux\/arm64 present$/m);
+    const verifyLog = readFileSync(run.pipeline.jobs[2]?.logFile ?? '', 'utf8');
+    expect(verifyLog).toMatch(/^verify-image: linux\/arm64 present$/m);
+    // The index's signature, by digest: a cosign simple-signing manifest under the digest's `.sig`
+    // tag, made in the job container by the cosign `apk add` installed, and checked by verify-image.
+    expect(buildLog).toMatch(/^apk \(stand-in\): installed cosign from the stand-in's staged packages$/m);
+    const signature = JSON.parse(await s.world.rawManifest(`${image}:${signatureTag(index.digest)}`)) as { layers: { mediaType: string; annotations?: Record<string, string> }[] };
+    expect(signature.layers.map((l) => l.mediaType)).toEqual(['application/vnd.dev.cosign.simplesigning.v1+json']);
+    expect(signature.layers[0]?.annotations?.['dev.cosignproject.cosign/signature']).toMatch(/^[A-Za-z0-9+/=]{64,}$/);
+    expect(verifyLog).toContain(`verify-image: ${image}@${index.digest} is signed with the project's key`);
     // Three jobs and the build job's dind service.
-    await expectNoLeaks('buildx-ecr', run, s, 4);
+    await expectNoLeaks('buildx-ecr', run, s, 4, [{ name: 'cosign key password', value: keys.password }]);
   });
 
   it('examples/podman-native (arm64 and ppc64le jobs with emulation: true: GitLab runs them on runners of their CPU, this x86_64 machine under QEMU): three podman builds, the merge indexes exactly their digests', { timeout: 1_800_000 }, async () => {
@@ -231,7 +250,56 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     await expectNoLeaks('podman-native', run, s, 5);
   });
 
-  it('the catalog\'s own .gitlab-ci.yml, integration stage (buildx-driver: docker, no moby/buildkit here; the project registry is the world\'s): buildx-ecr and its checks next to their registry service, three podman builds, the merge and its check', { timeout: 1_800_000 }, async () => {
+  it('examples/buildx-native (the "native" arm64 job runs under QEMU on this x86_64 machine; docker-container builders of the moby/buildkit stand-in, buildkitd-config-inline naming the mirror and the world\'s CA): each job pushes its platform by digest only, manifest-merge indexes exactly the digests the jobs reported', { timeout: 1_800_000 }, async () => {
+    const s = started();
+    // The arm64 job's builder runs arm64 through the kernel's QEMU entry, as an arm64 runner would natively (qemu: never).
+    expect(qemuEntries().map((e) => e.name)).toContain('qemu-aarch64');
+    const bundle = '/etc/ssl/certs/ca-certificates.crt';
+    const buildkitdConfig = [
+      '[registry."docker.io"]', `  mirrors = ["${MIRROR_HOST}"]`,
+      `[registry."${MIRROR_HOST}"]`, `  ca = ["${bundle}"]`,
+      `[registry."${s.env.ecrHost}"]`, `  ca = ["${bundle}"]`,
+    ].join('\n');
+    const text = exampleWith('buildx-native', [{ component: 'buildx-ecr', inputs: { 'buildkitd-config-inline': buildkitdConfig } }]);
+    const run = await runnerFor(s).run(text, { name: 'buildx-native', verbose: true });
+    recordJobs('buildx-native', run);
+    expect(run.pipeline.status, pipelineFailure(run.pipeline)).toBe('success');
+    const arches = ['amd64', 'arm64'] as const;
+    const buildJob = (arch: string): string => `build-image: [linux/${arch},saas-linux-small-${arch}]`;
+    const jobs = Object.fromEntries(run.pipeline.jobs.map((j) => [j.name, j]));
+    for (const arch of arches) {
+      const job = jobs[buildJob(arch)];
+      expect([job?.status, job?.image, job?.services]).toEqual(['success', 'docker:29.5.2-cli', ['docker:29.5.2-dind (docker)']]);
+      const buildLog = readFileSync(job?.logFile ?? '', 'utf8');
+      // The docker-container builder, no QEMU set up by the job: the builder lists the platform.
+      expect(buildLog).toMatch(/^buildx-ecr: every platform is supported by the builder/m);
+      expect(buildLog).toMatch(/pulling failed, using local image|pulling image docker\.io\/moby\/buildkit:v0\.23\.2/);
+    }
+    expect([jobs['manifest-merge']?.status, jobs['verify-image']?.status]).toEqual(['success', 'success']);
+
+    const repository = `${s.env.ecrHost}/example/buildx-native-app`;
+    const built = Object.fromEntries(arches.map((a) => [`linux/${a}`, jobs[buildJob(a)]?.dotenv?.[`BUILD_DIGEST_${a.toUpperCase()}`]]));
+    log(`buildx-native: the build jobs reported ${JSON.stringify(built)}`);
+    for (const arch of arches) {
+      const dotenv = jobs[buildJob(arch)]?.dotenv ?? {};
+      expect(dotenv[`BUILD_PLATFORM_${arch.toUpperCase()}`]).toBe(`linux/${arch}`);
+      // What the job pushed by digest (its image with its attestation), present under no tag.
+      const pushed = indexEntries(await s.world.rawManifest(dotenv[`BUILD_IMAGE_${arch.toUpperCase()}`] ?? ''));
+      expect(pushed.platforms).toEqual([{ platform: `linux/${arch}`, digest: built[`linux/${arch}`] }]);
+    }
+    const merged = jobs['manifest-merge']?.dotenv ?? {};
+    const indexDigest = merged['BUILD_INDEX_DIGEST'] ?? '';
+    await expectIndexOfBuilds(s.world, repository, indexDigest, built, (platform) => `hello from ${platform} (${MACHINE[platform]})`, mkdtempSync(path.join(base, 'layers-')));
+    // The image repository holds the index's tags only: the build jobs pushed by digest.
+    const tagDigests = await s.world.tagDigests(repository);
+    log(`buildx-native: tags of ${repository}: ${JSON.stringify(tagDigests)}`);
+    expect(Object.keys(tagDigests).sort()).toEqual((merged['BUILD_INDEX_TAGS'] ?? '').split(',').map((t) => t.slice(t.lastIndexOf(':') + 1)).sort());
+    for (const [tag, digest] of Object.entries(tagDigests)) expect(digest, tag).toBe(indexDigest);
+    // Five jobs and the build jobs' dind services.
+    await expectNoLeaks('buildx-native', run, s, 7);
+  });
+
+  it('the catalog\'s own .gitlab-ci.yml, integration stage (buildx-driver: docker, the engine\'s own BuildKit; the project registry is the world\'s): buildx-ecr and its checks next to their registry service, three podman builds, the merge and its check', { timeout: 1_800_000 }, async () => {
     const s = started();
     const doc = parseYamlForEditing(readFileSync(path.join(REPO_ROOT, '.gitlab-ci.yml'), 'utf8'));
     // The stages before `integration` run scripts/test.sh and the toolkit: this file is part of that run.

@@ -17,8 +17,10 @@ import { extendsOf, MAX_EXTENDS_NESTING } from './model.js';
  */
 export function expandExtends(config: ValueMap, sink?: ConfigErrorSink): ValueMap {
   const context: ValueMap = new Map(config);
-  const fail = (key: string, message: string): void => {
-    const error = new JobConfigError(`${key}: ${message}`, [key, 'extends']);
+  // The path is the element of an `extends:` list that names the first offending base (a component
+  // writes one element from an input and another itself), else the whole `extends:` value.
+  const fail = (key: string, message: string, element?: number): void => {
+    const error = new JobConfigError(`${key}: ${message}`, element === undefined ? [key, 'extends'] : [key, 'extends', element]);
     if (!sink) throw error;
     sink(error);
   };
@@ -28,10 +30,11 @@ export function expandExtends(config: ValueMap, sink?: ConfigErrorSink): ValueMa
     const value = context.get(key) ?? null;
     if (!isValueMap(value) || !value.has('extends')) return value;
     const bases = extendsOf(value);
+    const elementOf = (base: string | undefined): number | undefined => (Array.isArray(value.get('extends')) && base !== undefined ? bases.indexOf(base) : undefined);
     const unknown = bases.filter((base) => !context.has(base));
-    if (unknown.length > 0) fail(key, `unknown keys in \`extends\` (${unknown.join(', ')})`);
+    if (unknown.length > 0) fail(key, `unknown keys in \`extends\` (${unknown.join(', ')})`, elementOf(unknown[0]));
     const invalid = bases.filter((base) => context.has(base) && !isValueMap(context.get(base)));
-    if (invalid.length > 0) fail(key, `invalid base hashes in \`extends\` (${invalid.join(', ')})`);
+    if (invalid.length > 0) fail(key, `invalid base hashes in \`extends\` (${invalid.join(', ')})`, elementOf(invalid[0]));
     const stop = ancestors.length > MAX_EXTENDS_NESTING ? 'nesting too deep in `extends`' : ancestors.includes(key) ? 'circular dependency detected in `extends`' : undefined;
     if (stop !== undefined) {
       fail(key, stop);

@@ -6,8 +6,9 @@
  * - a component whose key renders to a name another key of it already has (the earlier is dropped);
  * - a component included twice by one example file with different inputs, producing the same name;
  * - two components of the project whose default renderings define the same job;
- * - a pipeline that defines a job a component it includes also produces, or includes two
- *   components (or one twice) that produce the same job.
+ * - a pipeline that defines a job a component it includes also produces (unless the definition
+ *   only adds keys to it: no `script`, `run`, `trigger` or `extends`), or includes two components
+ *   (or one twice) that produce the same job.
  * Hidden jobs (`.name`) count only when the two definitions differ: equal templates merge harmlessly.
  */
 import type { Position } from '../../core/diagnostic.js';
@@ -28,6 +29,13 @@ const where = (file: string, at: Position): string => `${file}:${at.line}:${at.c
 const jobMap = (content: Value): Map<string, ValueMap> => new Map(jobsOf(content).map((job) => [job.name, job.job]));
 /** Two definitions of one name that merge into something neither of them is. */
 const collides = (name: string, a: ValueMap, b: ValueMap): boolean => !name.startsWith('.') || !rubyEquals(a, b);
+/**
+ * A pipeline's definition with none of `script`, `run` and `trigger` (a job needs one) nor
+ * `extends` (which may bring one) is no job on its own: it adds keys to the included job of that
+ * name (`build: {parallel: {matrix: …}, tags: [$RUNNER]}`), GitLab's documented way to adapt
+ * included configuration ("Override included configuration values"), and is meant to merge.
+ */
+const addsToIncludedJob = (definition: ValueMap): boolean => !['script', 'run', 'trigger', 'extends'].some((key) => definition.has(key));
 
 /** A key of the content document rendered with a variant's inputs (as `target.ts` renders the whole document). */
 function renderKey(target: LintTarget, variant: RenderedVariant, key: string): string | undefined {
@@ -141,7 +149,7 @@ function pipelineCollisions(target: LintTarget, targets: readonly LintTarget[], 
   }
   for (const [job, definition] of jobMap(pipeline.content)) {
     const included = produced.get(job);
-    if (!included || !collides(job, included.job, definition)) continue;
+    if (!included || !collides(job, included.job, definition) || addsToIncludedJob(definition)) continue;
     report({ messageId: 'pipelineJob', data: { job: q(job), component: q(included.component), line: included.line }, at: pipeline.locate([job], 'key') });
   }
 }

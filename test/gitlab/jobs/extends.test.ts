@@ -42,6 +42,20 @@ describe('expandExtends', () => {
     expect(out.job).toEqual({ script: ['b'], tags: ['a'], extends: '.b' });
   });
 
+  it('places an unknown or invalid base of an extends: list at its element, so a finding can name what wrote it', () => {
+    const pathOf = (plain: Record<string, unknown>) => {
+      const errors: JobConfigError[] = [];
+      expandExtends(fromPlain(plain) as ValueMap, (e) => errors.push(e));
+      return errors.map((e) => [e.message, e.path]);
+    };
+    // A component's `extends: ['$[[ inputs.login-job ]]', '.sign-…']`: the first element is the input's.
+    expect(pathOf({ '.b': { script: 'b' }, job: { extends: ['.missing', '.b'], script: 'a' } })).toEqual([['job: unknown keys in `extends` (.missing)', ['job', 'extends', 0]]]);
+    expect(pathOf({ '.x': 'text', '.a': {}, job: { extends: ['.a', '.x'] } })).toEqual([['job: invalid base hashes in `extends` (.x)', ['job', 'extends', 1]]]);
+    // A single base, and a cycle, are the whole extends: value.
+    expect(pathOf({ job: { extends: '.missing' } })).toEqual([['job: unknown keys in `extends` (.missing)', ['job', 'extends']]]);
+    expect(pathOf({ a: { extends: ['a'] } })).toEqual([['a: circular dependency detected in `extends`', ['a', 'extends']]]);
+  });
+
   it('reports unknown and invalid bases, cycles and too deep nesting with GitLab’s messages', () => {
     expect(error({ job: { extends: ['.x', '.y'], script: 'a' } })).toBe('job: unknown keys in `extends` (.x, .y)');
     expect(error({ '.x': 'text', job: { extends: '.x' } })).toBe('job: invalid base hashes in `extends` (.x)');

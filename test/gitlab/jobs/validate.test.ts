@@ -101,7 +101,7 @@ describe('validatePipeline', () => {
     ]);
   });
 
-  it('every extends: and !reference error, at the extends: or the tag, and the checks after them', () => {
+  it('every extends: and !reference error, at the extends: (the element of a list) or the tag, and the checks after them', () => {
     const text = [
       'stages: [test]',
       'a: {extends: .ecr-logn, script: x}',
@@ -112,7 +112,7 @@ describe('validatePipeline', () => {
     ].join('\n');
     expect(errors(text)).toEqual([
       '["a","extends"] a: unknown keys in `extends` (.ecr-logn)',
-      '["b","extends"] b: unknown keys in `extends` (.missing)',
+      '["b","extends",1] b: unknown keys in `extends` (.missing)',
       '["c","script",0] !reference [".nowhere", "script"] could not be found',
       '["b","needs",0] b job: undefined need: nothing',
     ]);

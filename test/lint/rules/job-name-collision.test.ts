@@ -94,4 +94,30 @@ describe('job-name-collision across files', () => {
       '.gitlab-ci.yml:10:1: job "build" is also produced by component "buildx" included at line 2; GitLab deep-merges the two into one job [job-name-collision]',
     ]);
   });
+
+  it('does not report a pipeline definition that could not be a job on its own (no script, run, trigger or extends): it adds keys to the included job, as GitLab documents for included jobs', async () => {
+    const buildx = componentTarget('templates/buildx.yml', 'buildx', withAs('buildx-build', `'$[[ inputs.as ]]':\n  script: docker buildx build .\n`));
+    const pipeline = pipelineTarget(
+      '.gitlab-ci.yml',
+      [
+        'include:',
+        '  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/buildx@$CI_COMMIT_SHA',
+        '    inputs:',
+        '      as: build',
+        '  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/buildx@$CI_COMMIT_SHA',
+        'build:',
+        '  parallel:',
+        '    matrix:',
+        '      - {PLATFORM: linux/amd64, RUNNER: saas-linux-small-amd64}',
+        '      - {PLATFORM: linux/arm64, RUNNER: saas-linux-small-arm64}',
+        '  tags: [$RUNNER]',
+        'buildx-build:',
+        '  extends: .other',
+        '',
+      ].join('\n'),
+    );
+    expect(await lint([buildx, pipeline])).toEqual([
+      '.gitlab-ci.yml:12:1: job "buildx-build" is also produced by component "buildx" included at line 5; GitLab deep-merges the two into one job [job-name-collision]',
+    ]);
+  });
 });
