@@ -282,6 +282,34 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
     expect(served?.digest).toBe(digest);
   });
 
+  it("buildx-ecr (docker driver): when buildx's second push of the image, through the engine, fails after BuildKit's exporter pushed it, the job reads the tag back and succeeds without a rebuild", { timeout: 600_000 }, async () => {
+    const e = ready();
+    const repository = 'faults/buildx-engine-push';
+    // buildx before 0.21 pushes an image built by the docker driver twice on an engine with the
+    // containerd image store: BuildKit's exporter (its requests retried, retryhandler) and then
+    // the engine's own push API (`pushing <name> with docker`, no retry at all). The first request
+    // after the exporter's PUT of the tag is the engine push's: dropped without an answer.
+    let exported = false;
+    let running = true;
+    proxy().dropNext(1, (method, url) => {
+      if (!running) return false;
+      if (exported) return true;
+      exported = method === 'PUT' && new RegExp(`^/v2/${repository}/manifests/${shortSha()}$`).test(url);
+      return false;
+    });
+    // retries: 0, one attempt: the push the exporter made must be enough.
+    const { run, counts } = await runCounted('buildx-engine-push', buildxPipeline(`${e.ecrHost}/${repository}`, 0)).finally(() => {
+      running = false;
+    });
+    expect(counts.dropped).toBe(1);
+    const build = job(run, BUILDX_BUILD);
+    expect(build.status, pipelineFailure(run.pipeline)).toBe('success');
+    expect(jobLog(build)).toMatch(/pushing \S+ with docker[\s\S]*ERROR/);
+    const digest = build.dotenv['BUILD_DIGEST'] ?? '';
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await tagDigests(repository)).toEqual({ [shortSha()]: digest, latest: digest });
+  });
+
   it('a connection the registry drops without an answer on the login ping (Go reports `EOF`) is retried by ecr-login', { timeout: 1_500_000 }, async () => {
     const e = ready();
     proxy().dropNext(1, (method, url) => method === 'GET' && url === '/v2/');
