@@ -7,7 +7,16 @@
  * their retries, and what the registry then holds is read from the registry itself, past the
  * proxy: the digests each job reported, the index and its one platform, every tag. With the
  * registry down (the proxy refusing connections), each job must fail, name the registry host, and
- * leave no tag or index behind.
+ * leave no tag or index behind. Deterministic faults besides: a login ping dropped without an
+ * answer (ecr-login retries it), and buildx's second push through the engine failing after
+ * BuildKit's exporter had pushed the image (buildx-ecr reads the tag back, no rebuild).
+ *
+ * CI time: the file is part of `npm test`, so it costs little: one environment (registry, proxy,
+ * engine) for every scenario, linux/amd64 only, and one image for every build, the smallest there
+ * is (CONTEXT: one layer). A client's push fails as a whole when any of its requests fails and
+ * podman retries in-process none of a HEAD's 5xx, so the fewer requests a push makes the more
+ * often an attempt gets through whole: with the three layers of the podman scenarios' image,
+ * podman-arch-build needed 20 attempts and 405 s under these faults.
  *
  * The rendered components run in the shell-executor emulation (environment.ts, runner.ts), with the
  * real podman, buildah, docker CLI, buildx and the environment's engine. Retries under faults:
@@ -32,10 +41,11 @@ import { describeUnavailable, integrationUnavailable, REPO_ROOT } from '../helpe
 import { stringifyPlainYaml } from '../../scripts/gitlab/yaml/psych.js';
 import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
 import { FAULT_KINDS, type FaultCounts, type ProxiedRequest } from '../../harness/integration/fault-proxy.js';
+import { ensurePackages } from '../../harness/integration/apt.js';
 import { busyboxContext } from '../../harness/integration/images.js';
 import { indexEntries } from '../../harness/integration/oci.js';
 import { pipelineFailure, type ExtraVariable, type JobResult, type PipelineRun } from '../../harness/integration/runner.js';
-import { preparePodmanContext, projectVariables, PODMAN_IGNORED_SCHEMA_PATHS, ROLE_ARN } from '../../harness/integration/scenario-podman.js';
+import { projectVariables, PODMAN_IGNORED_SCHEMA_PATHS, PODMAN_PACKAGES, ROLE_ARN } from '../../harness/integration/scenario-podman.js';
 
 const log = (line: string): void => console.log(`[registry faults] ${line}`);
 const FAULT_RATE = 0.3;
@@ -43,7 +53,12 @@ const FAULT_RATE = 0.3;
 const FAULT_SEED = 1_998_764_165;
 const SEED = process.env['CATALOG_FAULT_SEED'] === undefined ? FAULT_SEED : Number(process.env['CATALOG_FAULT_SEED']);
 const RETRIES = { faulted: 24, down: 2 } as const;
-const BUILDX_CONTEXT = 'registry-faults-buildx-app';
+/**
+ * The smallest image, for every build: `FROM scratch`, busybox copied in, linux/amd64 only. One
+ * layer, so a push is the fewest requests (a HEAD each for the layer and the config, the manifest),
+ * each of which a fault can fail.
+ */
+const CONTEXT = 'registry-faults-app';
 const PODMAN_BUILD = 'podman-build-amd64';
 const MERGE = 'manifest-merge';
 const BUILDX_BUILD = 'build-image';
@@ -52,7 +67,6 @@ describeUnavailable('registry faults');
 
 describe.runIf(integrationUnavailable === undefined)('components under registry faults (issue 14), through the fault proxy', () => {
   let env: Environment | undefined;
-  let podmanContext = '';
   const ready = (): Environment => {
     if (env === undefined) throw new Error('the environment did not start (see beforeAll)');
     return env;
@@ -69,8 +83,8 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
     // No faults while the environment starts: set-up is not what is tested.
     env = await startEnvironment({ workDir, repo: REPO_ROOT, log, faultProxy: { faultRate: 0, seed: SEED } });
     const e = env;
-    podmanContext = await preparePodmanContext(e);
-    await e.step('busybox context (linux/amd64)', () => busyboxContext(path.join(e.project, BUILDX_CONTEXT), ['linux/amd64'], log));
+    await e.step('podman and buildah (apt)', () => ensurePackages(PODMAN_PACKAGES, { log }));
+    await e.step('busybox context (linux/amd64)', () => busyboxContext(path.join(e.project, CONTEXT), ['linux/amd64'], log));
   }, 900_000);
 
   afterAll(async () => {
@@ -99,7 +113,7 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
           : [
               {
                 component: '$CI_SERVER_FQDN/$CI_PROJECT_PATH/podman-arch-build@$CI_COMMIT_SHA',
-                inputs: { arch: 'amd64', 'login-job': '.ecr-login', 'runner-tags': [], 'image-name': '$IMAGE', context: podmanContext, ...retryInputs(retries) },
+                inputs: { arch: 'amd64', 'login-job': '.ecr-login', 'runner-tags': [], 'image-name': '$IMAGE', context: CONTEXT, ...retryInputs(retries) },
               },
             ]),
         ...(parts === 'build'
@@ -131,7 +145,7 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
           component: '$CI_SERVER_FQDN/$CI_PROJECT_PATH/buildx-ecr@$CI_COMMIT_SHA',
           inputs: {
             as: BUILDX_BUILD,
-            context: BUILDX_CONTEXT,
+            context: CONTEXT,
             'image-name': repository,
             platforms: 'linux/amd64',
             'buildx-driver': 'docker',
@@ -159,7 +173,7 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
     const run = await e.runner.run(`# registry faults: ${name}\n${text}`, {
       name,
       variables: projectVariables(e, name, variables),
-      copy: [podmanContext, BUILDX_CONTEXT],
+      copy: [CONTEXT],
       ignoreSchemaPaths: PODMAN_IGNORED_SCHEMA_PATHS,
     });
     const after = proxy().counts();
