@@ -22,9 +22,11 @@
  * real podman, buildah, docker CLI, buildx and the environment's engine. Retries under faults:
  * `retries: 24`, `retry-delay: 1` on every include, ecr-login's too (its login goes through the
  * proxy as well); that is more than the components' default (3; buildx-ecr 2), and it has to be: a
- * podman push is one command for ~6 requests (the ping, a HEAD per blob, the manifest), podman
- * retries in-process only some errors (not a 500 or 503 on a HEAD or the ping), so at 30% faults an
- * attempt gets through about one time in six, while the blobs it did upload stay. The waits stop
+ * podman push is one command for 4 requests once its blobs are in (the ping, a HEAD for the layer
+ * and for the config, the manifest), podman retries in-process only some errors (not a 500 or 503
+ * on a HEAD or the ping), so at 30% faults an attempt gets through about one time in four, while
+ * the blobs it did upload stay. BuildKit retries a failed push request 3 times (1, 2, 4 s) and a
+ * 429 at once up to 5 times, then fails the build, which buildx-ecr builds again. The waits stop
  * growing at 20 s (catalog_retry), so 24 retries fit in the job's time. With the registry down:
  * `retries: 2`.
  * The seed is fixed (FAULT_SEED) so that runs can be compared; CATALOG_FAULT_SEED replaces it.
