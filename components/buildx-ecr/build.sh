@@ -488,12 +488,42 @@ if [ "$bx_push" = true ] && [ "$bx_opt_create_repository" = true ]; then
 fi
 
 # ---- Build and push, retried on transient registry errors ------------------------------------
+cat > "$bx_tmp/exporter-pushed.awk" <<'AWK'
+# catalog:include exporter-pushed.awk
+AWK
+# bx_exporter_pushed: true when the failed build had pushed every name already. buildx before
+# 0.21 pushes what the docker driver built twice when the engine keeps its images in containerd
+# (docker/buildx#3023): BuildKit's image exporter, which retries its registry requests, then the
+# engine's push API (`pushing <name> with docker`), which retries none, so one failed request of
+# that second push failed the build and a retry built and pushed everything again. The registry
+# is read back instead: each name must serve the digest the exporter pushed.
+bx_exporter_pushed() {
+  if [ "$bx_driver" != docker ] || [ "$bx_push" != true ] || [ "$bx_by_digest" = true ]; then return 1; fi
+  awk -f "$bx_tmp/exporter-pushed.awk" "$bx_tmp/build.log" > "$bx_tmp/exported"
+  [ -s "$bx_tmp/exported" ] || return 1
+  bx_exported=
+  bx_names=
+  while read -r bx_t; do
+    # With an index only the primary tag is built; the others are set on its digest later.
+    if [ "$bx_index" = true ] && [ "$bx_t" != "$bx_primary" ]; then continue; fi
+    bx_pushed=$(awk -v name="$bx_image:$bx_t" 'index($0, name "@") == 1 { print substr($0, length(name) + 2); exit }' "$bx_tmp/exported")
+    catalog_matches '^sha256:[0-9a-f]{64}$' "$bx_pushed" || return 1
+    if [ -z "$bx_exported" ]; then bx_exported=$bx_pushed; fi
+    [ "$bx_pushed" = "$bx_exported" ] || return 1
+    catalog_retry "imagetools inspect" bx_run_docker buildx imagetools inspect --builder "${bx_registry_builder:-$bx_builder}" "$bx_image:$bx_t" > "$bx_tmp/served" || return 1
+    [ "$(awk '$1 == "Digest:" { print $2; exit }' "$bx_tmp/served")" = "$bx_exported" ] || return 1
+    bx_names=${bx_names:+$bx_names,}$bx_image:$bx_t
+  done < "$bx_tmp/tags"
+  catalog_say "buildx's second push through the engine failed, after BuildKit's exporter had pushed the image: the registry serves it ($bx_image:$bx_primary@$bx_exported), so it is not built again"
+  # What buildx writes into the metadata file on success, for the steps below and the artifact.
+  printf '{\n  "containerimage.digest": "%s",\n  "image.name": "%s"\n}\n' "$bx_exported" "$bx_names" > "$bx_metadata"
+}
 bx_attempt=1
 while :; do
   catalog_say "docker $(catalog_shown "$@") (attempt $bx_attempt of $bx_attempts)"
   { if bx_run_docker "$@" 2>&1; then echo 0 > "$bx_tmp/build.rc"; else echo "$?" > "$bx_tmp/build.rc"; fi; } | tee "$bx_tmp/build.log"
   bx_rc=$(cat "$bx_tmp/build.rc")
-  if [ "$bx_rc" = 0 ]; then break; fi
+  if [ "$bx_rc" = 0 ] || bx_exporter_pushed; then break; fi
   if [ "$bx_attempt" -lt "$bx_attempts" ] && grep -Eiq -e "$bx_transient_errors" "$bx_tmp/build.log"; then
     bx_wait=$(catalog_backoff_ms "$bx_attempt")
     catalog_say "the build failed with a transient registry error (exit $bx_rc); retrying in $(catalog_seconds "$bx_wait")s with the builder's cache"

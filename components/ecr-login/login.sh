@@ -31,7 +31,8 @@ ecr_login_tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecr-login.XXXXXX")
 catalog_remove_on_die "$ecr_login_tmp"
 
 # A failed command's stderr that looks transient (throttling, 5xx, network): worth another attempt.
-ecr_login_transient_errors='throttl|rate exceeded|too ?many ?requests|slow ?down|timed? ?out|timeout|connection (reset|refused|closed|aborted)|could not connect|temporar|unavailable|internal ?(server )?error|internalfailure|bad gateway|broken pipe|unexpected eof|[^0-9]5[0-9][0-9]([^0-9]|$)|IDPCommunicationError|no such host|network is unreachable|tls handshake'
+# `: EOF` is Go's report of a connection the server closed without an answer (docker/podman login's ping).
+ecr_login_transient_errors='throttl|rate exceeded|too ?many ?requests|slow ?down|timed? ?out|timeout|connection (reset|refused|closed|aborted)|could not connect|temporar|unavailable|internal ?(server )?error|internalfailure|bad gateway|broken pipe|unexpected eof|: eof([^a-z]|$)|[^0-9]5[0-9][0-9]([^0-9]|$)|IDPCommunicationError|no such host|network is unreachable|tls handshake'
 # retries counts the attempts after the first, as GitLab's retry: keyword does.
 catalog_retry_policy "$ecr_login_retries" "$ecr_login_delay" '' "$ecr_login_transient_errors"
 

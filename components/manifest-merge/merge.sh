@@ -484,9 +484,18 @@ if [ "$MM_TOOL" = podman ]; then
   if [ "$MM_OPT_PUSH" = true ]; then
     catalog_section mm_push "Pushing the index (children by digest, only the index is tagged)"
     if [ "$MM_MEDIA_TYPE" = docker ]; then MM_FORMAT=v2s2; else MM_FORMAT=oci; fi
+    # An image already in $MM_REPO is not pushed again: --all would copy it (a HEAD per blob, a
+    # PUT of its manifest), requests that each attempt of the index push would have to get
+    # through as well. Images from other repositories are copied once, with the first tag.
+    MM_PUSH_ALL=false
+    while IFS="$TAB" read -r _p _repo _d _m _n _shape; do
+      if [ "$_repo" != "$MM_REPO" ]; then MM_PUSH_ALL=true; fi
+    done <"$MM_WORK/selected"
+    if [ "$MM_PUSH_ALL" = false ]; then catalog_say "every image is in $MM_REPO already: pushing the index alone"; fi
     while IFS= read -r _t; do
-      catalog_retry "pushing $MM_REPO:$_t" pm manifest push --all --format "$MM_FORMAT" --tls-verify="$MM_OPT_TLS_VERIFY" ${MM_CERT_DIR:+"--cert-dir=$MM_CERT_DIR"} \
+      catalog_retry "pushing $MM_REPO:$_t" pm manifest push --all="$MM_PUSH_ALL" --format "$MM_FORMAT" --tls-verify="$MM_OPT_TLS_VERIFY" ${MM_CERT_DIR:+"--cert-dir=$MM_CERT_DIR"} \
         --digestfile "$MM_WORK/digest" "$MM_LIST" "docker://$MM_REPO:$_t" || catalog_die "pushing $MM_REPO:$_t failed"
+      MM_PUSH_ALL=false
       _d=$(tr -d '[:space:]' <"$MM_WORK/digest")
       catalog_matches '^sha256:[0-9a-f]{64}$' "$_d" || catalog_die "podman wrote an unexpected digest '$_d' for $MM_REPO:$_t"
       if [ -z "$MM_INDEX_DIGEST" ]; then MM_INDEX_DIGEST=$_d; fi

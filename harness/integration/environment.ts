@@ -13,6 +13,10 @@
  * every job shell inside the namespace: by default the shell-executor emulation (`emulationRunner`:
  * our include processor renders the pipeline, pipeline.ts runs it). `stop()` undoes all of it.
  *
+ * With `faultProxy`, the registry listens on another port of that address and a fault-injecting
+ * proxy (fault-proxy.ts) takes :443: every job request passes through it, the harness's own reads
+ * of the registry do not.
+ *
  * The address is random in 127.0.0.0/8 (not 127.0.0.1) and probed free on :443, so two
  * environments (concurrent test files, a developer's run next to CI's) never meet.
  */
@@ -23,13 +27,14 @@ import { cloneRepository, commitStaged, listFiles, stageAll } from '../../script
 import { isValueMap, type ValueMap } from '../../scripts/gitlab/ruby/value.js';
 import { renderPipelineInRepo } from '../../scripts/gitlab/includes/processor.js';
 import { ensurePackages } from './apt.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { ensureCosign } from './cosign.js';
 import { dockerCli, ensureQemu, startEngine, type Engine } from './engine.js';
 import { ecrToken, MOTO_ACCOUNT, startMoto, type EcrToken, type Moto } from './moto.js';
 import { generateSigningKey, gitlabIdToken, type SigningKey } from './oidc.js';
 import { manifestDigest } from './oci.js';
 import { runPipeline } from './pipeline.js';
-import { freeLoopbackAddress } from './ports.js';
+import { freeLoopbackAddress, freePort } from './ports.js';
 import { run, runUnchecked, type Log, type RunResult } from './process.js';
 import { hostsNamespace, startRegistry, type HostsNamespace, type Registry } from './registry.js';
 import type { PipelineResult, Runner } from './runner.js';
@@ -57,6 +62,13 @@ export interface EnvironmentOptions {
   readonly extraHostnames?: readonly string[] | undefined;
   /** Makes the runner of the environment's pipelines (default: `emulationRunner`). */
   readonly runner?: ((env: Environment) => Runner) | undefined;
+  /**
+   * Puts a fault-injecting proxy (fault-proxy.ts) on :443 in front of the registry, which then
+   * listens on another port of the same address: the jobs reach the registry only through the
+   * proxy; the harness's own reads (`tags`, `tagDigests`' tag list, `directManifest`) go to the
+   * registry directly.
+   */
+  readonly faultProxy?: { readonly faultRate: number; readonly seed: number } | undefined;
 }
 
 export class ScenarioError extends Error {
@@ -76,6 +88,8 @@ export interface Environment {
   readonly token: EcrToken;
   readonly tls: TlsFiles;
   readonly registry: Registry;
+  /** The proxy in front of the registry (EnvironmentOptions.faultProxy), or undefined. */
+  readonly faultProxy: FaultProxy | undefined;
   readonly namespace: HostsNamespace;
   readonly engine: Engine;
   /** The clone whose HEAD is the work tree: the pipelines' CI_PROJECT_DIR. */
@@ -107,6 +121,11 @@ export interface Environment {
   docker(args: readonly string[]): Promise<string>;
   /** `docker buildx imagetools inspect --raw <ref>`: the manifest or index text the registry serves. */
   rawManifest(ref: string): Promise<string>;
+  /**
+   * GET of `/v2/<repository>/manifests/<reference>` from the registry itself (never through the
+   * fault proxy), accepting any manifest or index: undefined when the registry has none.
+   */
+  directManifest(repository: string, reference: string): Promise<{ readonly digest: string; readonly text: string } | undefined>;
   /** `/v2/<repository>/tags/list`, sorted ([] when the repository does not exist). */
   tags(repository: string): Promise<string[]>;
   /** The digest each tag of `image` (`<registry host>/<repository>`) points at, cache tags included. */
@@ -186,6 +205,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
   const hostnames = [SCENARIO_ECR_HOST, ...(options.extraHostnames ?? [])];
   let moto: Moto | undefined;
   let registry: Registry | undefined;
+  let proxy: FaultProxy | undefined;
   let ns: HostsNamespace | undefined;
   let engine: Engine | undefined;
   const engineDir = mkdtempSync(path.join(os.tmpdir(), 'cat-eng-'));
@@ -197,6 +217,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     await engine?.stop().catch((e: unknown) => log(`engine stop: ${String(e)}`));
     rmSync(engineDir, { recursive: true, force: true });
     await ns?.stop().catch((e: unknown) => log(`namespace stop: ${String(e)}`));
+    await proxy?.stop().catch((e: unknown) => log(`fault proxy stop: ${String(e)}`));
     await registry?.stop().catch((e: unknown) => log(`registry stop: ${String(e)}`));
     await moto?.stop().catch((e: unknown) => log(`moto stop: ${String(e)}`));
     if (options.keep !== true) rmSync(workDir, { recursive: true, force: true });
@@ -220,16 +241,29 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     const tls = await step('TLS CA and certificate', () =>
       generateTls({ dir: path.join(workDir, 'tls'), dnsNames: hostnames, ips: [address] }),
     );
-    registry = await step(`registry on ${address}:443`, () =>
+    const registryPort = options.faultProxy === undefined ? 443 : await freePort(address);
+    registry = await step(`registry on ${address}:${registryPort}`, () =>
       startRegistry({
         dir: path.join(workDir, 'registry'),
         hostnames,
         tls,
         htpasswd: { user: 'AWS', password: token.password },
         address,
-        port: 443,
+        port: registryPort,
       }),
     );
+    if (options.faultProxy !== undefined) {
+      const { faultRate, seed } = options.faultProxy;
+      proxy = await step(`fault proxy on ${address}:443 (rate ${faultRate}, seed ${seed})`, () =>
+        startFaultProxy({
+          listen: { address, port: 443, publicOrigin: `https://${SCENARIO_ECR_HOST}` },
+          upstream: { address, port: registryPort, servername: SCENARIO_ECR_HOST, caFile: tls.caCert },
+          tls: { certFile: tls.serverCert, keyFile: tls.serverKey },
+          faultRate,
+          seed,
+        }),
+      );
+    }
     const namespace = await step('private hosts namespace', () => hostsNamespace([{ address, names: hostnames }]));
     ns = namespace;
 
@@ -314,10 +348,12 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
       if (result.exitCode !== 0) throw new ScenarioError(`docker ${args.join(' ')}: ${result.stderr}`);
       return result.stdout.trim();
     };
-    // curl with the password in its config on stdin, never on a command line.
+    // curl with the password in its config on stdin, never on a command line; to the registry
+    // itself, past the fault proxy when there is one.
+    const direct = `${SCENARIO_ECR_HOST}:443:${address}:${registryPort}`;
     const registryApi = async (method: string, urlPath: string, headers: readonly string[] = []): Promise<RunResult> =>
       inNamespace(
-        ['curl', '-sS', '--cacert', tls.caCert, '-K', '-', '-X', method, ...headers.flatMap((h) => ['-H', h]), '-D', '-', `https://${SCENARIO_ECR_HOST}${urlPath}`],
+        ['curl', '-sS', '--cacert', tls.caCert, '--connect-to', direct, '-K', '-', '-X', method, ...headers.flatMap((h) => ['-H', h]), '-D', '-', `https://${SCENARIO_ECR_HOST}${urlPath}`],
         { input: `user = "AWS:${token.password}"\n` },
       );
     const signingKey = generateSigningKey();
@@ -334,6 +370,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
       token,
       tls,
       registry,
+      faultProxy: proxy,
       namespace,
       engine: started,
       project,
@@ -374,14 +411,16 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
         for (const tag of await environment.tags(repository)) digests[tag] = manifestDigest(await environment.rawManifest(`${image}:${tag}`));
         return digests;
       },
+      async directManifest(repository, reference) {
+        const result = await registryApi('GET', `/v2/${repository}/manifests/${reference}`, [`Accept: ${MANIFEST_TYPES}`]);
+        const status = /^HTTP\/\S+ (\d+)/m.exec(result.stdout)?.[1];
+        if (status === '404') return undefined;
+        if (result.exitCode !== 0 || status !== '200') throw new ScenarioError(`GET manifest ${repository}:${reference}: HTTP ${status ?? '?'} ${result.stderr}`);
+        const text = result.stdout.slice(result.stdout.indexOf('\r\n\r\n') + 4);
+        return { digest: manifestDigest(text), text };
+      },
       async deleteTag(repository, tag) {
-        const accept = [
-          'application/vnd.oci.image.index.v1+json',
-          'application/vnd.oci.image.manifest.v1+json',
-          'application/vnd.docker.distribution.manifest.list.v2+json',
-          'application/vnd.docker.distribution.manifest.v2+json',
-        ].join(', ');
-        const head = await registryApi('HEAD', `/v2/${repository}/manifests/${tag}`, [`Accept: ${accept}`]);
+        const head = await registryApi('HEAD', `/v2/${repository}/manifests/${tag}`, [`Accept: ${MANIFEST_TYPES}`]);
         const digest = /^docker-content-digest:\s*(\S+)/im.exec(head.stdout)?.[1];
         if (digest === undefined) throw new ScenarioError(`no manifest for ${repository}:${tag}: ${head.stdout}${head.stderr}`);
         const deleted = await registryApi('DELETE', `/v2/${repository}/manifests/${digest}`);
@@ -403,6 +442,14 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     throw error;
   }
 }
+
+/** Every manifest and index media type the components push: the Accept of a manifest read. */
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
 
 /** TOML basic string (paths only: no control characters expected). */
 const toml = (text: string): string => JSON.stringify(text);
