@@ -47,9 +47,9 @@ export interface ProjectCheckout {
   readonly containerDir: string;
 }
 
-/** The containers of `engine` but the world's, as `[id, name]`, oldest first (a volume several share is listed under the first: the one that made it, as a rule). */
+/** The containers of `engine` but the world's, as `[id, name]` (the full id: containerd knows the snapshot by it), oldest first (a volume several share is listed under the first: the one that made it, as a rule). */
 async function jobContainers(engine: Pick<Engine, 'host' | 'env'>): Promise<[string, string][]> {
-  const listed = (await docker(['ps', '-a', '--format', '{{.ID}} {{.Names}}'], engine)).split('\n').filter((l) => l.trim() !== '');
+  const listed = (await docker(['ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.Names}}'], engine)).split('\n').filter((l) => l.trim() !== '');
   // `docker ps` lists the newest first.
   return listed.reverse().map((l): [string, string] => {
     const [id = '', name = ''] = l.trim().split(' ');
