@@ -111,14 +111,16 @@ function lineAt(starts: readonly number[], offset: number): number {
   return low + 1;
 }
 
-/** A secret's needles, computed once for a whole scan. */
+/** A secret's needles, computed once for a whole scan, each also as the bytes a file search looks for. */
 interface SecretNeedles {
   readonly name: string;
-  readonly needles: readonly Needle[];
+  readonly needles: readonly (Needle & { readonly bytes: Buffer })[];
 }
 
 function needlesOf(secrets: readonly Secret[]): SecretNeedles[] {
-  return secrets.filter((s) => s.value !== '').map((s) => ({ name: s.name, needles: secretNeedles(s.value) }));
+  return secrets
+    .filter((s) => s.value !== '')
+    .map((s) => ({ name: s.name, needles: secretNeedles(s.value).map((n) => ({ ...n, bytes: Buffer.from(n.text, 'utf8') })) }));
 }
 
 /** Collects leaks, one per secret and line, with the line of each match found from its offset. */
@@ -179,8 +181,7 @@ function findLeaksInBytes(label: string, bytes: Buffer, secrets: readonly Secret
   const { leaks, add } = leakCollector(label, lazyLineStarts(bytes));
   for (const secret of secrets) {
     for (const needle of secret.needles) {
-      const search = Buffer.from(needle.text, 'utf8');
-      for (let i = bytes.indexOf(search); i >= 0; i = bytes.indexOf(search, i + 1)) add(secret.name, i, needle.form);
+      for (let i = bytes.indexOf(needle.bytes); i >= 0; i = bytes.indexOf(needle.bytes, i + 1)) add(secret.name, i, needle.form);
     }
   }
   if (patterns.length > 0 && !bytes.includes(0)) addPatternLeaks(bytes.toString('latin1'), patterns, add);
@@ -198,13 +199,18 @@ export interface LeakScanOptions {
  * file under `paths`, as `{file, secret, line, form}` sorted by file and line. Empty: no leak.
  */
 export function findSecretLeaks(paths: readonly string[], secrets: readonly Secret[], options: LeakScanOptions = {}): SecretLeak[] {
-  return findSecretLeaksInFiles(filesUnder(paths, options.exclude ?? []).map((file) => ({ path: file, label: file })), secrets, options.patterns ?? []);
+  return findSecretLeaksInFiles(scannedAsTheyAre(filesUnder(paths, options.exclude ?? [])), secrets, options.patterns ?? []);
 }
 
 /** A file to scan, and the name its leaks are reported under (e.g. where a container had it: container-files.ts). */
 export interface ScannedFile {
   readonly path: string;
   readonly label: string;
+}
+
+/** Files reported under their own path. */
+export function scannedAsTheyAre(files: readonly string[]): ScannedFile[] {
+  return files.map((file) => ({ path: file, label: file }));
 }
 
 /** findSecretLeaks over the given files, each reported under its label (sorted by label and line). */
@@ -320,7 +326,7 @@ export async function scanEnvironmentForLeaks(
   ];
   const patterns = options.patterns ?? [STS_SESSION_KEY_PATTERN];
   const files = filesUnder(paths, options.exclude ?? []);
-  const leaks = findSecretLeaksInFiles(files.map((file) => ({ path: file, label: file })), secrets, patterns);
+  const leaks = findSecretLeaksInFiles(scannedAsTheyAre(files), secrets, patterns);
   // Dotenv reports as the runner read them (a later job may have overwritten the file).
   for (const r of runs) {
     for (const job of r.pipeline.jobs) {

@@ -45,7 +45,7 @@ import { checkGitlabCiLocal } from '../../harness/integration/gitlab-ci-local-ru
 import { MIRROR_HOST, startWorld, WORLD_SUBNET, type World } from '../../harness/integration/job-world.js';
 import { indexEntries } from '../../harness/integration/oci.js';
 import { pipelineFailure, type ExtraVariable, type PipelineRun } from '../../harness/integration/runner.js';
-import { filesUnder, findSecretLeaksInFiles, jwtSecrets, type Secret, type SecretLeak } from '../../harness/integration/secrets.js';
+import { filesUnder, findSecretLeaksInFiles, jwtSecrets, scannedAsTheyAre, type Secret, type SecretLeak } from '../../harness/integration/secrets.js';
 import { parseYamlForEditing } from '../../scripts/gitlab/yaml/psych.js';
 import { QEMU_STATE_FILE } from '../fresh-machine/global-setup.js';
 import { describeUnavailable, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
@@ -114,7 +114,7 @@ function recordJobs(pipeline: string, run: PipelineRun): void {
 async function leaksOf(run: PipelineRun, env: Environment, jobEngine: JobEngine, extra: readonly Secret[]): Promise<{ leaks: SecretLeak[]; containers: number; files: number }> {
   const secrets: Secret[] = [...run.secrets.flatMap((token) => jwtSecrets('ID token', token)), { name: 'ECR registry password', value: env.token.password }, ...extra];
   const containers = await jobContainerFiles(jobEngine.engine, { hostDir: run.project, containerDir: '/builds/platform/ci-catalog' });
-  const files = [...filesUnder(run.jobOutput).map((file) => ({ path: file, label: file })), ...containers.flatMap((c) => c.files)];
+  const files = [...scannedAsTheyAre(filesUnder(run.jobOutput)), ...containers.flatMap((c) => c.files)];
   const leaks = findSecretLeaksInFiles(files, secrets);
   await removeJobContainers(jobEngine.engine);
   return { leaks, containers: containers.length, files: files.length };
