@@ -111,35 +111,80 @@ function lineAt(starts: readonly number[], offset: number): number {
   return low + 1;
 }
 
-/** The leaks in one text (a file's bytes as latin1, so every byte is one character and ASCII secrets match). */
+/** A secret's needles, computed once for a whole scan, each also as the bytes a file search looks for. */
+interface SecretNeedles {
+  readonly name: string;
+  readonly needles: readonly (Needle & { readonly bytes: Buffer })[];
+}
+
+function needlesOf(secrets: readonly Secret[]): SecretNeedles[] {
+  return secrets
+    .filter((s) => s.value !== '')
+    .map((s) => ({ name: s.name, needles: secretNeedles(s.value).map((n) => ({ ...n, bytes: Buffer.from(n.text, 'utf8') })) }));
+}
+
+/** Collects leaks, one per secret and line, with the line of each match found from its offset. */
+function leakCollector(label: string, lineStarts: () => readonly number[]): { leaks: SecretLeak[]; add: (secret: string, offset: number, form: LeakForm) => void } {
+  const leaks: SecretLeak[] = [];
+  const seen = new Set<string>();
+  const add = (secret: string, offset: number, form: LeakForm): void => {
+    const line = lineAt(lineStarts(), offset);
+    const key = `${secret}\0${line}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    leaks.push({ file: label, secret, line, form });
+  };
+  return { leaks, add };
+}
+
+/** The offsets where lines start in `text` (a string or a file's bytes), computed on the first call only: most files hold no match. */
+function lazyLineStarts(text: { indexOf(value: string, from?: number): number }): () => readonly number[] {
+  let starts: number[] | undefined;
+  return () => {
+    if (starts === undefined) {
+      starts = [0];
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    }
+    return starts;
+  };
+}
+
+function addPatternLeaks(text: string, patterns: readonly SecretPattern[], add: (secret: string, offset: number, form: LeakForm) => void): void {
+  for (const pattern of patterns) {
+    for (const match of text.matchAll(pattern.regex)) add(pattern.name, match.index, 'pattern');
+  }
+}
+
+/** The leaks in one text (e.g. a dotenv report as the runner read it). */
 export function findLeaksInText(
   label: string,
   text: string,
   secrets: readonly Secret[],
   patterns: readonly SecretPattern[] = [],
 ): SecretLeak[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  const leaks: SecretLeak[] = [];
-  const seen = new Set<string>();
-  const add = (secret: string, offset: number, form: LeakForm): void => {
-    const line = lineAt(starts, offset);
-    const key = `${secret}\0${line}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    leaks.push({ file: label, secret, line, form });
-  };
-  for (const secret of secrets) {
-    if (secret.value === '') continue;
-    for (const needle of secretNeedles(secret.value)) {
+  const { leaks, add } = leakCollector(label, lazyLineStarts(text));
+  for (const secret of needlesOf(secrets)) {
+    for (const needle of secret.needles) {
       for (let i = text.indexOf(needle.text); i >= 0; i = text.indexOf(needle.text, i + 1)) add(secret.name, i, needle.form);
     }
   }
-  if (!text.includes('\0')) {
-    for (const pattern of patterns) {
-      for (const match of text.matchAll(pattern.regex)) add(pattern.name, match.index, 'pattern');
+  if (!text.includes('\0')) addPatternLeaks(text, patterns, add);
+  return leaks;
+}
+
+/**
+ * The leaks in a file's bytes, searched as bytes (each needle as its UTF-8 bytes; every needle but
+ * a non-ASCII plain secret is ASCII): no copy of the file into a string but for the pattern search
+ * of a text file (no NUL byte), where its bytes are read as latin1, one character each.
+ */
+function findLeaksInBytes(label: string, bytes: Buffer, secrets: readonly SecretNeedles[], patterns: readonly SecretPattern[]): SecretLeak[] {
+  const { leaks, add } = leakCollector(label, lazyLineStarts(bytes));
+  for (const secret of secrets) {
+    for (const needle of secret.needles) {
+      for (let i = bytes.indexOf(needle.bytes); i >= 0; i = bytes.indexOf(needle.bytes, i + 1)) add(secret.name, i, needle.form);
     }
   }
+  if (patterns.length > 0 && !bytes.includes(0)) addPatternLeaks(bytes.toString('latin1'), patterns, add);
   return leaks;
 }
 
@@ -154,14 +199,27 @@ export interface LeakScanOptions {
  * file under `paths`, as `{file, secret, line, form}` sorted by file and line. Empty: no leak.
  */
 export function findSecretLeaks(paths: readonly string[], secrets: readonly Secret[], options: LeakScanOptions = {}): SecretLeak[] {
-  return scanFiles(filesUnder(paths, options.exclude ?? []), secrets, options.patterns ?? []);
+  return findSecretLeaksInFiles(scannedAsTheyAre(filesUnder(paths, options.exclude ?? [])), secrets, options.patterns ?? []);
 }
 
-function scanFiles(files: readonly string[], secrets: readonly Secret[], patterns: readonly SecretPattern[]): SecretLeak[] {
+/** A file to scan, and the name its leaks are reported under (e.g. where a container had it: container-files.ts). */
+export interface ScannedFile {
+  readonly path: string;
+  readonly label: string;
+}
+
+/** Files reported under their own path. */
+export function scannedAsTheyAre(files: readonly string[]): ScannedFile[] {
+  return files.map((file) => ({ path: file, label: file }));
+}
+
+/** findSecretLeaks over the given files, each reported under its label (sorted by label and line). */
+export function findSecretLeaksInFiles(files: readonly ScannedFile[], secrets: readonly Secret[], patterns: readonly SecretPattern[] = []): SecretLeak[] {
+  const needles = needlesOf(secrets);
   const leaks: SecretLeak[] = [];
   for (const file of files) {
-    if (statSync(file).size > MAX_FILE_BYTES) continue;
-    leaks.push(...findLeaksInText(file, readFileSync(file).toString('latin1'), secrets, patterns));
+    if (statSync(file.path).size > MAX_FILE_BYTES) continue;
+    leaks.push(...findLeaksInBytes(file.label, readFileSync(file.path), needles, patterns));
   }
   return leaks.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }
@@ -268,7 +326,7 @@ export async function scanEnvironmentForLeaks(
   ];
   const patterns = options.patterns ?? [STS_SESSION_KEY_PATTERN];
   const files = filesUnder(paths, options.exclude ?? []);
-  const leaks = scanFiles(files, secrets, patterns);
+  const leaks = findSecretLeaksInFiles(scannedAsTheyAre(files), secrets, patterns);
   // Dotenv reports as the runner read them (a later job may have overwritten the file).
   for (const r of runs) {
     for (const job of r.pipeline.jobs) {

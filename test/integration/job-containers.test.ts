@@ -20,17 +20,24 @@
  * machine's architecture, without pushing: the RUN steps must run in a job container whose limits
  * podman cannot raise (this machine has no CAP_SYS_RESOURCE; an unprivileged runner neither).
  *
+ * The secret scan of the pipelines project (container-files.ts, secrets.ts) on planted files: a
+ * container writes a secret to its root and, base64-encoded, to a volume another container shares;
+ * the scan must find both where the containers have them, and leave out what no job wrote.
+ *
  * Root only (dockerd, namespaces, mmdebstrap): elsewhere skipped with the reason, or failed under
  * CATALOG_REQUIRE_TOOLS=1.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
 import { gitlabCiLocalDockerRunner, startJobEngine, type JobEngine } from '../../harness/integration/gitlab-ci-local-docker.js';
+import { jobContainerFiles, removeJobContainers } from '../../harness/integration/container-files.js';
+import { docker } from '../../harness/integration/engine.js';
 import { checkGitlabCiLocal } from '../../harness/integration/gitlab-ci-local-run.js';
 import { pipelineFailure, type PipelineRun } from '../../harness/integration/runner.js';
+import { findSecretLeaksInFiles } from '../../harness/integration/secrets.js';
 import { ecrLoginCheckPipelineText, nativeArch, PODMAN_IGNORED_SCHEMA_PATHS, ROLE_ARN } from '../../harness/integration/scenario-podman.js';
 import { execa } from 'execa';
 import { describeUnavailable, integrationUnavailable, REPO_ROOT, TOOLS_REQUIRED } from '../helpers/integration.js';
@@ -262,5 +269,48 @@ describe.runIf(integrationUnavailable === undefined)('jobs in containers (gitlab
     expect(log).toMatch(/^STEP \d+\/\d+: RUN echo "run step as \$EUID"$/m);
     expect(log).toMatch(/^run step as 0$/m);
     expect(log).toMatch(new RegExp(`^podman-arch-build: image \\S+ is linux/${arch} as expected$`, 'm'));
+  });
+
+  it('the secret scan of job containers finds a secret one wrote to its root and, base64-encoded, to a volume; it reads each shared volume once and leaves out image files, image stores and the project\'s own files', { timeout: 300_000 }, async (context) => {
+    const { jobEngine } = ready(context);
+    const secret = { name: 'planted password', value: 'planted-Secret-0123456789abcdef' };
+    const project = mkdtempSync(path.join(base, 'project-'));
+    writeFileSync(path.join(project, 'README.md'), 'the project\'s own file\n');
+    mkdirSync(path.join(project, 'sub'));
+    writeFileSync(path.join(project, 'sub', 'edited.txt'), 'as committed\n');
+    const volume = `catalog-scan-${path.basename(project).toLowerCase()}`;
+    const dir = '/builds/platform/ci-catalog';
+    const encoded = Buffer.from(`AWS:${secret.value}`).toString('base64');
+    const script = [
+      `mkdir -p /root/.docker /var/lib/docker ${dir}/sub`,
+      `printf '{"auths":{"x":{"password":"%s"}}}\\n' "$SECRET" > /root/.docker/config.json`,
+      // In an image store: left out (what images hold is another scan's matter).
+      'echo "$SECRET" > /var/lib/docker/image-store-file',
+      `printf 'one\\n%s\\n' "${encoded}" > ${dir}/job-output.txt`,
+      `echo "the project's own file" > ${dir}/README.md`,
+      `echo edited > ${dir}/sub/edited.txt`,
+    ].join(' && ');
+    const engine = jobEngine.engine;
+    try {
+      await docker(['run', '--name', 'scan-writer', '--network', 'none', '--env', `SECRET=${secret.value}`, '--volume', `${volume}:/builds`, 'docker:29.5.2-cli', 'sh', '-c', script], engine);
+      await docker(['run', '--name', 'scan-reader', '--network', 'none', '--volume', `${volume}:/builds`, 'docker:29.5.2-cli', 'true'], engine);
+      // The containers the other tests' runs left, if any (gitlab-ci-local removes them): not this test's matter.
+      const containers = (await jobContainerFiles(engine, { hostDir: project, containerDir: dir })).filter((c) => c.name.startsWith('scan-'));
+      const labels = Object.fromEntries(containers.map((c) => [c.name, c.files.map((f) => f.label).sort()]));
+      expect(labels).toEqual({
+        'scan-writer': [`scan-writer:${dir}/job-output.txt`, `scan-writer:${dir}/sub/edited.txt`, 'scan-writer:/root/.docker/config.json'],
+        // The volume the writer has: listed there only.
+        'scan-reader': [],
+      });
+      expect(findSecretLeaksInFiles(containers.flatMap((c) => c.files), [secret])).toEqual([
+        { file: `scan-writer:${dir}/job-output.txt`, secret: secret.name, line: 2, form: 'base64' },
+        { file: 'scan-writer:/root/.docker/config.json', secret: secret.name, line: 1, form: 'plain' },
+      ]);
+      await removeJobContainers(engine);
+      expect((await docker(['ps', '-a', '--format', '{{.Names}}'], engine)).trim()).toBe('');
+    } finally {
+      await docker(['rm', '-f', 'scan-writer', 'scan-reader'], engine).catch(() => undefined);
+      await docker(['volume', 'rm', '-f', volume], engine);
+    }
   });
 });
