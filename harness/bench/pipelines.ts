@@ -23,7 +23,7 @@ import path from 'node:path';
 import { catalogRepo, startEnvironment } from '../integration/environment.js';
 import { gitlabCiLocalDockerRunner, startJobEngine } from '../integration/gitlab-ci-local-docker.js';
 import { checkGitlabCiLocal } from '../integration/gitlab-ci-local-run.js';
-import { startWorld, WORLD_SUBNET } from '../integration/job-world.js';
+import { startWorld, WORLD_ENGINE_OPTIONS } from '../integration/job-world.js';
 import { pipelineFailure, type ExtraVariable, type PipelineRun } from '../integration/runner.js';
 import { parseYamlForEditing } from '../../scripts/gitlab/yaml/psych.js';
 import { buildStepTimes, sectionsOf, secondsIn, type Section, type StepTime } from './job-log.js';
@@ -188,7 +188,7 @@ async function main(): Promise<void> {
       dir: mkdtempSync('/tmp/cbe-'),
       log,
       standIns: ['docker-cli', 'docker-dind', 'registry', 'podman', 'moto', 'binfmt'],
-      insecureRegistries: [WORLD_SUBNET],
+      ...WORLD_ENGINE_OPTIONS,
     });
     try {
       const world = await startWorld({ dir: path.join(base, 'world'), jobEngine, ecrHost: env.ecrHost, ecrPassword: env.token.password, log });

@@ -62,6 +62,13 @@ export interface StartEngineOptions {
    * otherwise be the machine's).
    */
   readonly defaultBridge?: boolean | undefined;
+  /**
+   * The name servers the containers' DNS asks for names it does not know itself (daemon.json
+   * `dns`). Without them dockerd takes the machine's, which a private network namespace cannot
+   * reach, so every such lookup waits out its timeouts (16 s here): e.g. `docker`, which the
+   * docker:*-cli images' DOCKER_HOST names, in a job without a dind service.
+   */
+  readonly dns?: readonly string[] | undefined;
 }
 
 /** The docker CLI to use: Debian's (installed with docker.io) when present, else the one on PATH. */
@@ -264,10 +271,12 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 }
 
 /** The daemon.json written under `dir`. */
-export function daemonConfig(dir: string, options: Pick<StartEngineOptions, 'insecureRegistries' | 'defaultBridge'> = {}): Record<string, unknown> {
+export function daemonConfig(dir: string, options: Pick<StartEngineOptions, 'insecureRegistries' | 'defaultBridge' | 'dns'> = {}): Record<string, unknown> {
   const insecureRegistries = options.insecureRegistries ?? [];
+  const dns = options.dns ?? [];
   return {
     ...(insecureRegistries.length > 0 ? { 'insecure-registries': insecureRegistries } : {}),
+    ...(dns.length > 0 ? { dns } : {}),
     'data-root': path.join(dir, 'data'),
     'exec-root': path.join(dir, 'exec'),
     pidfile: path.join(dir, 'docker.pid'),

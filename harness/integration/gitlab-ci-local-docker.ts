@@ -99,6 +99,8 @@ export interface JobEngineOptions {
   readonly standIns: readonly StandInName[];
   /** Passed to the engine (`StartEngineOptions.insecureRegistries`), e.g. job-world.ts's subnet. */
   readonly insecureRegistries?: readonly string[] | undefined;
+  /** Passed to the engine (`StartEngineOptions.dns`), e.g. job-world.ts's DNS. */
+  readonly dns?: readonly string[] | undefined;
 }
 
 /** An engine in a private network namespace, with the stand-ins and the wait image loaded. */
@@ -112,7 +114,7 @@ export async function startJobEngine(options: JobEngineOptions): Promise<JobEngi
   };
   try {
     // The default bridge: gitlab-ci-local starts a job without services on the engine's default network.
-    engine = await startEngine({ dir: options.dir, log, wrap: namespace.wrap, defaultBridge: true, insecureRegistries: options.insecureRegistries });
+    engine = await startEngine({ dir: options.dir, log, wrap: namespace.wrap, defaultBridge: true, insecureRegistries: options.insecureRegistries, dns: options.dns });
     const names = [...new Set<StandInName>([HELPER_STAND_IN, ...options.standIns])];
     const standIns = await ensureStandIns(engine, names, log);
     await makeHelperImages(engine, options.dir, log);

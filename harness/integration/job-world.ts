@@ -53,6 +53,12 @@ export const MIRROR_BASE_IMAGE = 'library/alpine:3.20.3';
 export const MIRROR_BASE_PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/ppc64le'] as const;
 /** The world's DNS server, at a fixed address of the world's subnet. */
 export const DNS_ADDRESS = '10.213.0.53';
+/**
+ * What the job engine needs to be the world's (`startJobEngine` options): TLS to the world's
+ * registries by address, and the world's DNS as the upstream of the jobs' DNS, which then answers
+ * a name nobody has at once (NXDOMAIN), as a runner host's resolver does.
+ */
+export const WORLD_ENGINE_OPTIONS = { insecureRegistries: [WORLD_SUBNET], dns: [DNS_ADDRESS] } as const;
 /** The stand-ins the mirror serves under their docker.io names (pulled into dind by buildx-ecr). */
 const MIRRORED_STAND_INS = ['binfmt', 'buildkit'] as const;
 

@@ -40,10 +40,12 @@ import { qemuEntries, takeAwayQemu, type BinfmtEntry } from '../../harness/fresh
 import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
 import { gitlabCiLocalDockerRunner, startJobEngine, type JobEngine } from '../../harness/integration/gitlab-ci-local-docker.js';
 import { jobContainerFiles, removeJobContainers } from '../../harness/integration/container-files.js';
+import { dockerCli } from '../../harness/integration/engine.js';
 import { generateKeyPair, keyPairVariables, signatureTag } from '../../harness/integration/cosign.js';
 import { checkGitlabCiLocal } from '../../harness/integration/gitlab-ci-local-run.js';
-import { MIRROR_HOST, startWorld, WORLD_SUBNET, type World } from '../../harness/integration/job-world.js';
+import { MIRROR_HOST, startWorld, WORLD_ENGINE_OPTIONS, type World } from '../../harness/integration/job-world.js';
 import { indexEntries } from '../../harness/integration/oci.js';
+import { runUnchecked } from '../../harness/integration/process.js';
 import { pipelineFailure, type ExtraVariable, type PipelineRun } from '../../harness/integration/runner.js';
 import { filesUnder, findSecretLeaksInFiles, jwtSecrets, scannedAsTheyAre, type Secret, type SecretLeak } from '../../harness/integration/secrets.js';
 import { parseYamlForEditing } from '../../scripts/gitlab/yaml/psych.js';
@@ -137,7 +139,7 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
       dir: mkdtempSync('/tmp/cje-'),
       log,
       standIns: ['docker-cli', 'docker-dind', 'registry', 'podman', 'moto', 'binfmt', 'buildkit'],
-      insecureRegistries: [WORLD_SUBNET],
+      ...WORLD_ENGINE_OPTIONS,
     });
     world = await startWorld({ dir: path.join(base, 'world'), jobEngine, ecrHost: env.ecrHost, ecrPassword: env.token.password, log });
   }, 1_200_000);
@@ -168,6 +170,18 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
   const runnerFor = (s: { env: Environment; jobEngine: JobEngine; world: World }) =>
     // dind and podman need privileged containers, as on GitLab.com's instance runners.
     gitlabCiLocalDockerRunner(s.env, s.jobEngine, { privileged: true, caFile: s.world.caBundle, networks: [s.world.network], volumes: s.world.volumes, keepContainers: true });
+
+  // A runner host's resolver answers a name nobody has at once. The jobs' DNS must too: a job
+  // without a dind service looks up `docker` (the docker:*-cli images' DOCKER_HOST) at its first
+  // docker command, and an upstream it cannot reach made that lookup wait out its timeouts.
+  it('a job container on the world network gets NXDOMAIN for a name nobody has, from the world\'s DNS', { timeout: 300_000 }, async () => {
+    const s = started();
+    const cli = s.jobEngine.standIns.find((standIn) => standIn.name === 'docker-cli')?.tags[0];
+    if (cli === undefined) throw new Error('the docker-cli stand-in is not loaded');
+    const { engine } = s.jobEngine;
+    const answer = await runUnchecked(dockerCli(), ['--host', engine.host, 'run', '--rm', '--network', s.world.network, '--entrypoint', 'nslookup', cli, 'docker'], { env: engine.env });
+    expect(`${answer.stdout}${answer.stderr}`).toMatch(/can't find docker\S*: NXDOMAIN/);
+  });
 
   it('examples/buildx-ecr (buildx-driver: docker, the engine\'s own BuildKit): QEMU registered by the binfmt stand-in in dind, two platforms pushed to ECR, every tag on the reported digest, the index signed with the project\'s key (cosign installed with apk), verify-image passes', { timeout: 1_200_000 }, async () => {
     const s = started();
