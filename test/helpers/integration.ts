@@ -9,6 +9,18 @@ import { describe, it } from 'vitest';
 import { isRoot } from '../../harness/integration/apt.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+/**
+ * buildx-ecr inputs for a build on the host harness's engine: one platform, the engine's own
+ * BuildKit (no QEMU, no dind service, no TLS directory), the machine's network.
+ */
+export const HOST_ENGINE_BUILDX_INPUTS = {
+  platforms: 'linux/amd64',
+  'buildx-driver': 'docker',
+  qemu: 'never',
+  network: 'host',
+  services: [],
+  'docker-tls-certdir': '',
+} as const;
 export const TOOLS_REQUIRED = process.env['CATALOG_REQUIRE_TOOLS'] === '1';
 
 /** Why the root-only integration suites cannot run on this machine; undefined when they can. */

@@ -22,7 +22,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeUnavailable, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
+import { describeUnavailable, HOST_ENGINE_BUILDX_INPUTS, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
 import { stringifyPlainYaml } from '../../scripts/gitlab/yaml/psych.js';
 import { startEcrPublicFake, type EcrPublicFake } from '../../harness/integration/ecr-public-fake.js';
 import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
@@ -91,12 +91,7 @@ describe.runIf(integrationUnavailable === undefined)('buildx-ecr defects (issue 
           inputs: {
             as: BUILD_JOB,
             context: CONTEXT_DIR,
-            platforms: 'linux/amd64',
-            'buildx-driver': 'docker',
-            qemu: 'never',
-            network: 'host',
-            services: [],
-            'docker-tls-certdir': '',
+            ...HOST_ENGINE_BUILDX_INPUTS,
             ...inputs.build,
           },
         },

@@ -39,7 +39,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeUnavailable, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
+import { describeUnavailable, HOST_ENGINE_BUILDX_INPUTS, integrationUnavailable, REPO_ROOT } from '../helpers/integration.js';
 import { stringifyPlainYaml } from '../../scripts/gitlab/yaml/psych.js';
 import { startEnvironment, type Environment } from '../../harness/integration/environment.js';
 import { FAULT_KINDS, type FaultCounts, type ProxiedRequest } from '../../harness/integration/fault-proxy.js';
@@ -149,12 +149,7 @@ describe.runIf(integrationUnavailable === undefined)('components under registry 
             as: BUILDX_BUILD,
             context: CONTEXT,
             'image-name': repository,
-            platforms: 'linux/amd64',
-            'buildx-driver': 'docker',
-            qemu: 'never',
-            network: 'host',
-            services: [],
-            'docker-tls-certdir': '',
+            ...HOST_ENGINE_BUILDX_INPUTS,
             cache: 'none',
             'tag-strategy': 'sha',
             latest: 'always',
