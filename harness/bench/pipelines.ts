@@ -23,7 +23,7 @@ import path from 'node:path';
 import { catalogRepo, startEnvironment } from '../integration/environment.js';
 import { gitlabCiLocalDockerRunner, startJobEngine } from '../integration/gitlab-ci-local-docker.js';
 import { checkGitlabCiLocal } from '../integration/gitlab-ci-local-run.js';
-import { startWorld, WORLD_ENGINE_OPTIONS } from '../integration/job-world.js';
+import { startWorld, WORLD_ENGINE_OPTIONS, WORLD_STAND_INS } from '../integration/job-world.js';
 import { pipelineFailure, type ExtraVariable, type PipelineRun } from '../integration/runner.js';
 import { parseYamlForEditing } from '../../scripts/gitlab/yaml/psych.js';
 import { buildStepTimes, sectionsOf, secondsIn, type Section, type StepTime } from './job-log.js';
@@ -187,7 +187,7 @@ async function main(): Promise<void> {
     const jobEngine = await startJobEngine({
       dir: mkdtempSync('/tmp/cbe-'),
       log,
-      standIns: ['docker-cli', 'docker-dind', 'registry', 'podman', 'moto', 'binfmt'],
+      standIns: ['docker-cli', 'docker-dind', 'podman', ...WORLD_STAND_INS],
       ...WORLD_ENGINE_OPTIONS,
     });
     try {

@@ -61,6 +61,11 @@ export const DNS_ADDRESS = '10.213.0.53';
 export const WORLD_ENGINE_OPTIONS = { insecureRegistries: [WORLD_SUBNET], dns: [DNS_ADDRESS] } as const;
 /** The stand-ins the mirror serves under their docker.io names (pulled into dind by buildx-ecr). */
 const MIRRORED_STAND_INS = ['binfmt', 'buildkit'] as const;
+/**
+ * The stand-ins startWorld runs or mirrors, which the job engine must have loaded (`startJobEngine`'s
+ * `standIns`, next to the images the jobs use): moto (also the DNS's Python), the registry, the mirrored ones.
+ */
+export const WORLD_STAND_INS = ['moto', 'registry', ...MIRRORED_STAND_INS] as const;
 
 const MOTO_STAND_IN = 'motoserver/moto:5.2.1';
 const REGISTRY_STAND_IN = 'registry:3.0.0';

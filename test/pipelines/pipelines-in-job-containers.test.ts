@@ -43,7 +43,7 @@ import { jobContainerFiles, removeJobContainers } from '../../harness/integratio
 import { dockerCli } from '../../harness/integration/engine.js';
 import { generateKeyPair, keyPairVariables, signatureTag } from '../../harness/integration/cosign.js';
 import { checkGitlabCiLocal } from '../../harness/integration/gitlab-ci-local-run.js';
-import { MIRROR_HOST, startWorld, WORLD_ENGINE_OPTIONS, type World } from '../../harness/integration/job-world.js';
+import { MIRROR_HOST, startWorld, WORLD_ENGINE_OPTIONS, WORLD_STAND_INS, type World } from '../../harness/integration/job-world.js';
 import { indexEntries } from '../../harness/integration/oci.js';
 import { runUnchecked } from '../../harness/integration/process.js';
 import { pipelineFailure, type ExtraVariable, type PipelineRun } from '../../harness/integration/runner.js';
@@ -138,7 +138,7 @@ describe.runIf(integrationUnavailable === undefined)('example pipelines in job c
     jobEngine = await startJobEngine({
       dir: mkdtempSync('/tmp/cje-'),
       log,
-      standIns: ['docker-cli', 'docker-dind', 'registry', 'podman', 'moto', 'binfmt', 'buildkit'],
+      standIns: ['docker-cli', 'docker-dind', 'podman', ...WORLD_STAND_INS],
       ...WORLD_ENGINE_OPTIONS,
     });
     world = await startWorld({ dir: path.join(base, 'world'), jobEngine, ecrHost: env.ecrHost, ecrPassword: env.token.password, log });
