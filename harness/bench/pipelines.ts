@@ -17,9 +17,11 @@
  * Per job: its wall time (gitlab-ci-local's), the components' sections (job-log.ts), and its real
  * work (the sections named in WORK); everything else is overhead.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { generateKeyPair, keyPairVariables } from '../integration/cosign.js';
 import { catalogRepo, startEnvironment } from '../integration/environment.js';
 import { gitlabCiLocalDockerRunner, startJobEngine } from '../integration/gitlab-ci-local-docker.js';
 import { checkGitlabCiLocal } from '../integration/gitlab-ci-local-run.js';
@@ -194,10 +196,12 @@ async function main(): Promise<void> {
       const world = await startWorld({ dir: path.join(base, 'world'), jobEngine, ecrHost: env.ecrHost, ecrPassword: env.token.password, log });
       try {
         const runner = gitlabCiLocalDockerRunner(env, jobEngine, { privileged: true, caFile: world.caBundle, networks: [world.network], volumes: world.volumes });
+        // The buildx-ecr example signs its index with the project's key and verify-image checks it.
+        const signing = keyPairVariables(await generateKeyPair(mkdtempSync(path.join(base, 'cosign-')), randomBytes(18).toString('base64url')));
         const runs: { name: string; text: string; variables?: ExtraVariable[] }[] = [
-          { name: 'cache-cold', text: cachePipeline(repo, 1) },
-          { name: 'cache-no-change', text: cachePipeline(repo, 1) },
-          { name: 'cache-late-layer', text: cachePipeline(repo, 2) },
+          { name: 'cache-cold', text: cachePipeline(repo, 1), variables: signing },
+          { name: 'cache-no-change', text: cachePipeline(repo, 1), variables: signing },
+          { name: 'cache-late-layer', text: cachePipeline(repo, 2), variables: signing },
           { name: 'podman-native', text: podmanPipeline(repo), variables: [{ key: 'AWS_ROLE_ARN', value: 'arn:aws:iam::123456789012:role/gitlab-podman-push' }] },
         ];
         for (const r of runs) {
