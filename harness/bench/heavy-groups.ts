@@ -154,7 +154,7 @@ function fanoutGroup(h: HeavyResults): Group {
   // manifest-merge's own sections (mm_*), without ecr-login's before them
   const mergeScript = merge ? secondsIn(merge.sections, merge.sections.map((x) => x.name).filter((n) => n.startsWith('mm_'))) : undefined;
   const notes = [
-    'native per-architecture buildx fan-out: not measured. Its example is not on main, and buildx push-by-digest needs the docker-container driver, whose moby/buildkit image cannot be obtained on this machine.',
+    'native per-architecture buildx fan-out: not measured yet. examples/buildx-native runs in the pipelines suite (docker-container builders on the moby/buildkit stand-in, docs/image-stand-ins.md), but pipelines.ts does not run it for the bench.',
   ];
   if (amd !== undefined && slowest > 0) {
     notes.push(
