@@ -102,10 +102,7 @@ if [ "$bx_by_digest" = true ] && [ "$bx_driver" = docker ]; then
   catalog_die "push-by-digest needs buildx-driver: docker-container (buildx refuses it with the docker driver: 'push-by-digest is currently not implemented for docker driver')"
 fi
 bx_prefix=${BUILDX_ECR_DOTENV_PREFIX:-BUILD}
-case $bx_prefix in
-  ''|[!A-Z]*|*[!A-Z0-9_]*) catalog_die "dotenv-prefix '$bx_prefix' is not an upper-case variable name" ;;
-  BUILDX_ECR|BUILDX_ECR_*|ECR_LOGIN|ECR_LOGIN_*) catalog_die "dotenv-prefix '$bx_prefix' would override the components' own settings in later jobs" ;;
-esac
+catalog_check_dotenv_prefix "$bx_prefix" BUILDX_ECR ECR_LOGIN
 bx_dotenv=buildx-ecr.$bx_prefix.env
 bx_metadata=buildx-ecr.$bx_prefix.metadata.json
 rm -f "$bx_dotenv" "$bx_metadata"

@@ -51,7 +51,7 @@ catalog_forget() {
   for catalog_f in catalog_init catalog_section catalog_section_end catalog_say catalog_warn catalog_error \
     catalog_die catalog_remove_on_die catalog_forget \
     catalog_retry_policy catalog_jitter_ms catalog_backoff_ms catalog_seconds catalog_sleep_ms catalog_retry \
-    catalog_is_uint catalog_matches catalog_words catalog_lines catalog_quote catalog_shown \
+    catalog_is_uint catalog_matches catalog_check_dotenv_prefix catalog_words catalog_lines catalog_quote catalog_shown \
     catalog_cosign_check catalog_cosign_install catalog_cosign_sign catalog_install catalog_install_fail; do
     unset -f "$catalog_f"
   done
@@ -59,7 +59,7 @@ catalog_forget() {
     catalog_retries catalog_retry_delay_ms catalog_retry_max_delay_ms catalog_retry_permanent catalog_retry_transient catalog_r_whole \
     catalog_r_fraction catalog_r_random catalog_r_wait catalog_r_n catalog_r_permanent catalog_r_transient \
     catalog_r_stdin catalog_r_keep catalog_r_what catalog_r_dir catalog_r_attempts catalog_r_attempt catalog_r_rc \
-    catalog_q_rest catalog_q_out catalog_s_hide catalog_s_arg catalog_s_line \
+    catalog_p_prefix catalog_p_reserved catalog_q_rest catalog_q_out catalog_s_hide catalog_s_arg catalog_s_line \
     catalog_cosign_mode catalog_cosign_key catalog_cosign_password_var catalog_cosign_tlog catalog_cosign_value \
     catalog_cosign_ref catalog_cosign_signature catalog_i_needed_by catalog_i_subject catalog_i_and catalog_f
 }

@@ -11,6 +11,21 @@ catalog_matches() {
   printf '%s\n' "$2" | grep -Eq -e "$1"
 }
 
+# catalog_check_dotenv_prefix <prefix> [<reserved name> ...]: dies unless the prefix is an
+# upper-case variable name and neither a reserved name nor under one (`<name>_…`): the keys a
+# dotenv report writes become variables of later jobs, where they must not override the
+# components' own settings.
+catalog_check_dotenv_prefix() {
+  catalog_p_prefix=$1
+  shift
+  case $catalog_p_prefix in '' | [!A-Z]* | *[!A-Z0-9_]*) catalog_die "dotenv-prefix '$catalog_p_prefix' is not an upper-case variable name" ;; esac
+  for catalog_p_reserved in "$@"; do
+    case $catalog_p_prefix in "$catalog_p_reserved" | "$catalog_p_reserved"_*)
+      catalog_die "dotenv-prefix '$catalog_p_prefix' would override the components' own settings in later jobs" ;;
+    esac
+  done
+}
+
 # catalog_words <value>: a list input (docs/inputs.md), one item per line: spaces, tabs, commas and
 # newlines separate items; empty items (a variable that is not set) are dropped.
 catalog_words() { printf '%s\n' "$1" | tr ',' ' ' | tr -s '[:space:]' '\n' | sed -e '/^$/d'; }

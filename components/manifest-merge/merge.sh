@@ -84,10 +84,7 @@ catalog_section mm_inputs "Checking inputs"
 catalog_is_uint "$MM_OPT_RETRIES" || catalog_die "retries must be a whole number, got '$MM_OPT_RETRIES'"
 catalog_is_uint "$MM_OPT_RETRY_DELAY" || catalog_die "retry-delay must be a whole number of seconds, got '$MM_OPT_RETRY_DELAY'"
 catalog_retry_policy "$MM_OPT_RETRIES" "$MM_OPT_RETRY_DELAY" "$MM_PERMANENT"
-case $MM_PREFIX in
-  '' | [!A-Z]* | *[!A-Z0-9_]*) catalog_die "dotenv-prefix '$MM_PREFIX' is not an upper-case variable name" ;;
-  MM | MM_* | PAB | PAB_*) catalog_die "dotenv-prefix '$MM_PREFIX' would override the components' own settings in later jobs" ;;
-esac
+catalog_check_dotenv_prefix "$MM_PREFIX" MM PAB
 [ -n "$MM_IMAGE_NAME" ] || catalog_die "image-name is empty (does the CI/CD variable it names exist in this pipeline?)"
 case $MM_IMAGE_NAME in *@*) catalog_die "image-name must not contain a digest: '$MM_IMAGE_NAME'" ;; esac
 case ${MM_IMAGE_NAME##*/} in *:*) catalog_die "image-name must not contain a tag ('${MM_IMAGE_NAME##*/}'): use the tags input" ;; esac

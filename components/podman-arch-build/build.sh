@@ -21,10 +21,7 @@ catalog_section pab_inputs "Checking inputs"
 catalog_is_uint "$PAB_OPT_RETRIES" || catalog_die "retries must be a whole number, got '$PAB_OPT_RETRIES'"
 catalog_is_uint "$PAB_OPT_RETRY_DELAY" || catalog_die "retry-delay must be a whole number of seconds, got '$PAB_OPT_RETRY_DELAY'"
 catalog_retry_policy "$PAB_OPT_RETRIES" "$PAB_OPT_RETRY_DELAY" "$PAB_PERMANENT"
-case $PAB_DOTENV_PREFIX in
-  '' | [!A-Z]* | *[!A-Z0-9_]*) catalog_die "dotenv-prefix '$PAB_DOTENV_PREFIX' is not an upper-case variable name" ;;
-  MM | MM_* | PAB | PAB_*) catalog_die "dotenv-prefix '$PAB_DOTENV_PREFIX' would override the components' own settings in later jobs" ;;
-esac
+catalog_check_dotenv_prefix "$PAB_DOTENV_PREFIX" MM PAB
 case $PAB_ARCH in
   amd64) PAB_PLATFORM=linux/amd64 PAB_MACHINES='x86_64' PAB_QEMU=x86_64 ;;
   arm64) PAB_PLATFORM=linux/arm64 PAB_MACHINES='aarch64 arm64' PAB_QEMU=aarch64 ;;
